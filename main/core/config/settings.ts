@@ -1,0 +1,181 @@
+// One settings file (settings.json in the data directory), validated by one schema, with
+// MEM0_TRAY_* environment overrides on top. Unknown keys are errors so a typo is never ignored.
+import fs from 'node:fs';
+import os from 'node:os';
+import { z } from 'zod';
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../fs-atomic.js';
+
+const port = z.number().int().min(0).max(65535);
+const hostname = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i, {
+    message: 'must be a DNS host name such as api.anthropic.com',
+  })
+  .transform((h) => h.toLowerCase());
+const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' });
+
+export const BACKENDS = ['local', 'mem0-platform', 'mem0-server'] as const;
+export type BackendKind = (typeof BACKENDS)[number];
+export const ISOLATION_MODES = ['auto', 'manual', 'global'] as const;
+export type IsolationMode = (typeof ISOLATION_MODES)[number];
+
+export const settingsSchema = z.strictObject({
+  /** Owner of captured memories; default: the OS user name. */
+  userId: z.string().trim().min(1).max(200).optional(),
+  backend: z.enum(BACKENDS).default('local'),
+  proxyPort: port.default(8877),
+  gatewayPort: port.default(8878),
+  apiPort: port.default(8879),
+  /** Hosts whose TLS the proxy decrypts; every other host is tunnelled untouched. */
+  interceptHosts: z.array(hostname).min(1).default(['api.anthropic.com']),
+  captureEnabled: z.boolean().default(true),
+  /** Glob patterns of project directories never captured (e.g. "~/work/secret-*"). */
+  excludedProjects: z.array(z.string().min(1)).default([]),
+  isolationMode: z.enum(ISOLATION_MODES).default('auto'),
+  /** The one project id used when isolationMode is "manual". */
+  manualProjectId: z.string().trim().min(1).default('default'),
+  mem0Host: httpUrl.default('https://api.mem0.ai'),
+  mem0ServerUrl: httpUrl.optional(),
+  mem0Telemetry: z.boolean().default(false),
+  auditRetentionDays: z.number().int().min(1).max(3650).default(90),
+  /** Default lifetime of new MCP tokens in days; 0 = never expires. */
+  tokenExpiryDays: z.number().int().min(0).max(3650).default(365),
+  /** Send intercepted Anthropic traffic here instead (corporate gateways, tests). */
+  upstream: httpUrl.optional(),
+  /** Extra CA (PEM file) trusted for the upstream override. */
+  upstreamCa: z.string().min(1).optional(),
+  startAtLogin: z.boolean().default(false),
+});
+
+export type Settings = z.output<typeof settingsSchema> & { userId: string };
+export type SettingsFile = z.input<typeof settingsSchema>;
+export type SettingsKey = keyof z.output<typeof settingsSchema>;
+
+type EnvParser = (raw: string) => unknown;
+const asInt: EnvParser = (raw) => (/^\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw);
+const asBool: EnvParser = (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'on', 'yes'].includes(v)) return true;
+  if (['0', 'false', 'off', 'no'].includes(v)) return false;
+  return raw;
+};
+const asList: EnvParser = (raw) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+const asString: EnvParser = (raw) => raw.trim();
+
+/** Environment variables that override a setting, and how each is read. */
+export const ENV_OVERRIDES: Partial<Record<SettingsKey, { name: string; parse: EnvParser }>> = {
+  userId: { name: 'MEM0_TRAY_USER_ID', parse: asString },
+  backend: { name: 'MEM0_TRAY_BACKEND', parse: asString },
+  proxyPort: { name: 'MEM0_TRAY_PROXY_PORT', parse: asInt },
+  gatewayPort: { name: 'MEM0_TRAY_GATEWAY_PORT', parse: asInt },
+  apiPort: { name: 'MEM0_TRAY_API_PORT', parse: asInt },
+  interceptHosts: { name: 'MEM0_TRAY_INTERCEPT_HOSTS', parse: asList },
+  captureEnabled: { name: 'MEM0_TRAY_CAPTURE', parse: asBool },
+  isolationMode: { name: 'MEM0_TRAY_ISOLATION_MODE', parse: asString },
+  mem0Host: { name: 'MEM0_TRAY_MEM0_HOST', parse: asString },
+  mem0ServerUrl: { name: 'MEM0_TRAY_MEM0_SERVER_URL', parse: asString },
+  upstream: { name: 'MEM0_TRAY_UPSTREAM', parse: asString },
+  upstreamCa: { name: 'MEM0_TRAY_UPSTREAM_CA', parse: asString },
+};
+
+function formatIssue(issue: z.core.$ZodIssue, source: (key: string) => string): string {
+  const key = issue.path.map(String).join('.') || '(root)';
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown setting ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  return `${source(key)}: ${issue.message}`;
+}
+
+export function defaultUserId(): string {
+  try {
+    return os.userInfo().username || 'user';
+  } catch {
+    return process.env.USER || process.env.USERNAME || 'user';
+  }
+}
+
+export interface LoadedSettings {
+  settings: Settings;
+  /** What the file holds (without environment overrides): what a save writes back. */
+  file: SettingsFile;
+  /** Settings currently forced by an environment variable, and the variable's name. */
+  overridden: Partial<Record<SettingsKey, string>>;
+}
+
+export function readSettingsFile(file: string): SettingsFile {
+  let raw: string;
+  try {
+    raw = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new UserError('invalid_settings', `Cannot read settings file ${file}: ${(err as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    throw new UserError(
+      'invalid_settings',
+      `Settings file ${file} is not valid JSON (${(err as Error).message}). Fix it or delete it to use the defaults.`,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new UserError('invalid_settings', `Settings file ${file} must hold a JSON object.`);
+  }
+  return parsed as SettingsFile;
+}
+
+export function loadSettings(file: string, env: NodeJS.ProcessEnv = process.env): LoadedSettings {
+  const fromFile = readSettingsFile(file);
+  const fileCheck = settingsSchema.safeParse(fromFile);
+  if (!fileCheck.success) {
+    const first = fileCheck.error.issues[0]!;
+    throw new UserError(
+      'invalid_settings',
+      `Invalid settings in ${file}: ${formatIssue(first, (k) => `"${k}"`)}.`,
+    );
+  }
+  const merged: Record<string, unknown> = { ...fromFile };
+  const overridden: Partial<Record<SettingsKey, string>> = {};
+  const envNameOf: Record<string, string> = {};
+  for (const [key, spec] of Object.entries(ENV_OVERRIDES)) {
+    const raw = env[spec.name];
+    if (raw === undefined || raw === '') continue;
+    merged[key] = spec.parse(raw);
+    overridden[key as SettingsKey] = spec.name;
+    envNameOf[key] = spec.name;
+  }
+  const result = settingsSchema.safeParse(merged);
+  if (!result.success) {
+    const first = result.error.issues[0]!;
+    throw new UserError(
+      'invalid_settings',
+      `Invalid setting ${formatIssue(first, (k) => (envNameOf[k] ? `${envNameOf[k]} (environment)` : `"${k}" in ${file}`))}.`,
+    );
+  }
+  const settings = { ...result.data, userId: result.data.userId ?? defaultUserId() };
+  return { settings, file: fromFile, overridden };
+}
+
+/** Validates and writes a change to the settings file; returns the new effective settings. */
+export function saveSettings(
+  file: string,
+  patch: Partial<SettingsFile>,
+  env: NodeJS.ProcessEnv = process.env,
+): LoadedSettings {
+  const current = readSettingsFile(file);
+  const next: Record<string, unknown> = { ...current, ...patch };
+  for (const [k, v] of Object.entries(next)) if (v === undefined) delete next[k];
+  const check = settingsSchema.safeParse(next);
+  if (!check.success) {
+    const first = check.error.issues[0]!;
+    throw new UserError('invalid_settings', `Invalid setting ${formatIssue(first, (k) => `"${k}"`)}.`);
+  }
+  writeFileAtomic(file, JSON.stringify(next, null, 2) + '\n');
+  return loadSettings(file, env);
+}

@@ -1,0 +1,45 @@
+// Writes that are never half-done: a temporary file in the same directory, fsync, then rename.
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from './errors.js';
+
+export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o600): void {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const fd = fs.openSync(tmp, 'w', mode);
+    try {
+      fs.writeFileSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // the temporary file may not exist; nothing else to clean up
+    }
+    throw fileSystemError(err, file);
+  }
+}
+
+/** Maps errno failures to messages that say what to do. */
+export function fileSystemError(err: unknown, file: string): Error {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new UserError('disk_full', `The disk holding ${file} is full: free some space and try again.`, {
+      cause: err,
+    });
+  }
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
+    return new UserError(
+      'read_only',
+      `Cannot write ${file}: the directory is read-only or not yours. Fix its permissions or set MEM0_TRAY_HOME to a writable directory.`,
+      { cause: err },
+    );
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}

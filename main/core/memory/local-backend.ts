@@ -1,0 +1,437 @@
+// The embedded default store: SQLite with FTS5 (BM25 ranking, snippets) and a history of every
+// change. Deletes are hard deletes, so a deleted memory leaves list, search and export at once.
+import { randomUUID } from 'node:crypto';
+import { applyMigrations, withDbErrors, type Db } from '../db/database.js';
+import { UserError } from '../errors.js';
+import {
+  clampLimit,
+  LIST_LIMIT,
+  SEARCH_LIMIT,
+  SNIPPET_MARK,
+  type HistoryEntry,
+  type ListOptions,
+  type Memory,
+  type MemoryBackend,
+  type MemoryFilter,
+  type MemoryPatch,
+  type MemorySource,
+  type NewMemory,
+  type Page,
+  type SearchHit,
+  type SearchOptions,
+} from './types.js';
+import { toFtsQuery } from './fts-query.js';
+
+export const MEMORY_MIGRATIONS = [
+  `CREATE TABLE memories (
+     seq INTEGER PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     user_id TEXT NOT NULL,
+     project_id TEXT,
+     text TEXT NOT NULL,
+     source TEXT NOT NULL,
+     conversation_id TEXT,
+     model TEXT,
+     metadata TEXT NOT NULL DEFAULT '{}',
+     idempotency_key TEXT UNIQUE,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE INDEX memories_by_user ON memories (user_id, created_at, seq);
+   CREATE INDEX memories_by_user_project ON memories (user_id, project_id, created_at, seq);
+   CREATE INDEX memories_by_conversation ON memories (conversation_id) WHERE conversation_id IS NOT NULL;
+   CREATE VIRTUAL TABLE memories_fts USING fts5 (
+     text, content = 'memories', content_rowid = 'seq',
+     tokenize = 'porter unicode61 remove_diacritics 2'
+   );
+   CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+     INSERT INTO memories_fts (rowid, text) VALUES (new.seq, new.text);
+   END;
+   CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+     INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+   END;
+   CREATE TRIGGER memories_fts_update AFTER UPDATE OF text ON memories BEGIN
+     INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+     INSERT INTO memories_fts (rowid, text) VALUES (new.seq, new.text);
+   END;
+   CREATE TABLE memory_history (
+     seq INTEGER PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     memory_id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     event TEXT NOT NULL CHECK (event IN ('ADD', 'UPDATE', 'DELETE')),
+     old_text TEXT,
+     new_text TEXT,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX memory_history_by_memory ON memory_history (memory_id, seq);
+   CREATE INDEX memory_history_by_user ON memory_history (user_id);`,
+];
+
+interface MemoryRow {
+  seq: number;
+  id: string;
+  user_id: string;
+  project_id: string | null;
+  text: string;
+  source: string;
+  conversation_id: string | null;
+  model: string | null;
+  metadata: string;
+  created_at: string;
+  updated_at: string;
+}
+
+interface HistoryRow {
+  id: string;
+  memory_id: string;
+  user_id: string;
+  event: HistoryEntry['event'];
+  old_text: string | null;
+  new_text: string | null;
+  created_at: string;
+}
+
+const MEMORY_COLUMNS =
+  'seq, id, user_id, project_id, text, source, conversation_id, model, metadata, created_at, updated_at';
+
+function toMemory(row: MemoryRow): Memory {
+  let metadata: Record<string, unknown> = {};
+  try {
+    const parsed = JSON.parse(row.metadata) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) metadata = parsed as Record<string, unknown>;
+  } catch {
+    // metadata is written by us as JSON; an unreadable value is shown as empty rather than failing the read
+  }
+  return {
+    id: row.id,
+    userId: row.user_id,
+    projectId: row.project_id,
+    text: row.text,
+    source: row.source as MemorySource,
+    conversationId: row.conversation_id,
+    model: row.model,
+    metadata,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toHistory(row: HistoryRow): HistoryEntry {
+  return {
+    id: row.id,
+    memoryId: row.memory_id,
+    userId: row.user_id,
+    event: row.event,
+    oldText: row.old_text,
+    newText: row.new_text,
+    createdAt: row.created_at,
+  };
+}
+
+function isoTime(value: string | undefined, field: string): string {
+  if (value === undefined) return new Date().toISOString();
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw new UserError('invalid_input', `${field} must be an ISO 8601 date, got "${value}".`);
+  return new Date(t).toISOString();
+}
+
+function encodeCursor(row: { created_at: string; seq: number }): string {
+  return Buffer.from(JSON.stringify([row.created_at, row.seq])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, number] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'number') {
+      return [value[0], value[1]];
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new UserError('invalid_input', 'The page cursor is not valid: start again from the first page.');
+}
+
+/** WHERE clause and parameters for a MemoryFilter over the memories table aliased as m. */
+function filterSql(filter: MemoryFilter): { where: string; params: unknown[] } {
+  const clauses = ['m.user_id = ?'];
+  const params: unknown[] = [filter.userId];
+  if (filter.projectId === null) clauses.push('m.project_id IS NULL');
+  else if (filter.projectId !== undefined) {
+    clauses.push('m.project_id = ?');
+    params.push(filter.projectId);
+  }
+  if (filter.source) {
+    clauses.push('m.source = ?');
+    params.push(filter.source);
+  }
+  if (filter.conversationId) {
+    clauses.push('m.conversation_id = ?');
+    params.push(filter.conversationId);
+  }
+  if (filter.since) {
+    clauses.push('m.created_at >= ?');
+    params.push(isoTime(filter.since, 'since'));
+  }
+  if (filter.until) {
+    clauses.push('m.created_at < ?');
+    params.push(isoTime(filter.until, 'until'));
+  }
+  return { where: clauses.join(' AND '), params };
+}
+
+export class LocalMemoryBackend implements MemoryBackend {
+  readonly kind = 'local' as const;
+  private readonly file: string;
+  private readonly stmt;
+
+  constructor(private readonly db: Db) {
+    this.file = db.name;
+    applyMigrations(db, 'memories', MEMORY_MIGRATIONS);
+    this.stmt = withDbErrors(this.file, () => ({
+      insert: db.prepare(
+        `INSERT INTO memories (id, user_id, project_id, text, source, conversation_id, model, metadata,
+           idempotency_key, created_at, updated_at)
+         VALUES (@id, @user_id, @project_id, @text, @source, @conversation_id, @model, @metadata,
+           @idempotency_key, @created_at, @updated_at)`,
+      ),
+      byId: db.prepare(`SELECT ${MEMORY_COLUMNS} FROM memories WHERE id = ?`),
+      byKey: db.prepare(`SELECT ${MEMORY_COLUMNS} FROM memories WHERE idempotency_key = ?`),
+      history: db.prepare(
+        `INSERT INTO memory_history (id, memory_id, user_id, event, old_text, new_text, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      historyOf: db.prepare(
+        'SELECT id, memory_id, user_id, event, old_text, new_text, created_at FROM memory_history WHERE memory_id = ? ORDER BY seq',
+      ),
+      update: db.prepare('UPDATE memories SET text = ?, metadata = ?, updated_at = ? WHERE id = ?'),
+      delete: db.prepare('DELETE FROM memories WHERE id = ?'),
+    }));
+  }
+
+  private run<T>(fn: () => T): T {
+    return withDbErrors(this.file, fn);
+  }
+
+  private validate(input: NewMemory): void {
+    if (typeof input.text !== 'string' || input.text.trim() === '') {
+      throw new UserError('invalid_input', 'A memory needs a non-empty text.');
+    }
+    if (!input.userId) throw new UserError('invalid_input', 'A memory needs a user id.');
+  }
+
+  private insertOne(input: NewMemory): Memory {
+    this.validate(input);
+    if (input.idempotencyKey) {
+      const existing = this.stmt.byKey.get(input.idempotencyKey) as MemoryRow | undefined;
+      if (existing) return toMemory(existing);
+    }
+    const createdAt = isoTime(input.createdAt, 'createdAt');
+    const row = {
+      id: randomUUID(),
+      user_id: input.userId,
+      project_id: input.projectId ?? null,
+      text: input.text,
+      source: input.source,
+      conversation_id: input.conversationId ?? null,
+      model: input.model ?? null,
+      metadata: JSON.stringify(input.metadata ?? {}),
+      idempotency_key: input.idempotencyKey ?? null,
+      created_at: createdAt,
+      updated_at: createdAt,
+    };
+    this.stmt.insert.run(row);
+    this.stmt.history.run(randomUUID(), row.id, row.user_id, 'ADD', null, row.text, createdAt);
+    return toMemory({ ...row, seq: 0 });
+  }
+
+  async add(input: NewMemory): Promise<Memory[]> {
+    return this.run(() => this.db.transaction(() => [this.insertOne(input)]).immediate());
+  }
+
+  /** Many inserts in one transaction (imports, restores, benchmarks). All or nothing. */
+  addBatch(inputs: readonly NewMemory[]): Memory[] {
+    return this.run(() => this.db.transaction(() => inputs.map((i) => this.insertOne(i))).immediate());
+  }
+
+  async get(id: string): Promise<Memory | null> {
+    const row = this.run(() => this.stmt.byId.get(id) as MemoryRow | undefined);
+    return row ? toMemory(row) : null;
+  }
+
+  async update(id: string, patch: MemoryPatch): Promise<Memory> {
+    if (patch.text !== undefined && patch.text.trim() === '') {
+      throw new UserError('invalid_input', 'A memory needs a non-empty text.');
+    }
+    return this.run(() =>
+      this.db
+        .transaction(() => {
+          const row = this.stmt.byId.get(id) as MemoryRow | undefined;
+          if (!row) throw new UserError('not_found', `No memory with id ${id}.`);
+          const now = new Date().toISOString();
+          const text = patch.text ?? row.text;
+          const metadata = patch.metadata !== undefined ? JSON.stringify(patch.metadata) : row.metadata;
+          this.stmt.update.run(text, metadata, now, id);
+          this.stmt.history.run(randomUUID(), id, row.user_id, 'UPDATE', row.text, text, now);
+          return toMemory({ ...row, text, metadata, updated_at: now });
+        })
+        .immediate(),
+    );
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.run(() =>
+      this.db
+        .transaction(() => {
+          const row = this.stmt.byId.get(id) as MemoryRow | undefined;
+          if (!row) return false;
+          this.stmt.delete.run(id);
+          this.stmt.history.run(randomUUID(), id, row.user_id, 'DELETE', row.text, null, new Date().toISOString());
+          return true;
+        })
+        .immediate(),
+    );
+  }
+
+  /** Deletes many memories of one owner in one transaction; returns the ids actually deleted. */
+  deleteMany(userId: string, ids: readonly string[]): string[] {
+    return this.run(() =>
+      this.db
+        .transaction(() => {
+          const deleted: string[] = [];
+          const now = new Date().toISOString();
+          for (const id of ids) {
+            const row = this.stmt.byId.get(id) as MemoryRow | undefined;
+            if (!row || row.user_id !== userId) continue;
+            this.stmt.delete.run(id);
+            this.stmt.history.run(randomUUID(), id, row.user_id, 'DELETE', row.text, null, now);
+            deleted.push(id);
+          }
+          return deleted;
+        })
+        .immediate(),
+    );
+  }
+
+  async list(filter: MemoryFilter, options: ListOptions = {}): Promise<Page<Memory>> {
+    const limit = clampLimit(options.limit, LIST_LIMIT);
+    const { where, params } = filterSql(filter);
+    return this.run(() => {
+      let sql = `SELECT ${MEMORY_COLUMNS} FROM memories m WHERE ${where}`;
+      const pageParams = [...params];
+      if (options.cursor) {
+        const [createdAt, seq] = decodeCursor(options.cursor);
+        sql += ' AND (m.created_at, m.seq) < (?, ?)';
+        pageParams.push(createdAt, seq);
+      }
+      sql += ' ORDER BY m.created_at DESC, m.seq DESC LIMIT ?';
+      pageParams.push(limit + 1);
+      if (!options.cursor && options.offset) {
+        sql += ' OFFSET ?';
+        pageParams.push(Math.max(0, Math.floor(options.offset)));
+      }
+      const rows = this.db.prepare(sql).all(...pageParams) as MemoryRow[];
+      const hasMore = rows.length > limit;
+      const pageRows = hasMore ? rows.slice(0, limit) : rows;
+      const last = pageRows[pageRows.length - 1];
+      const page: Page<Memory> = {
+        items: pageRows.map(toMemory),
+        nextCursor: hasMore && last ? encodeCursor(last) : null,
+      };
+      if (options.withTotal) {
+        page.total = (this.db.prepare(`SELECT count(*) AS n FROM memories m WHERE ${where}`).get(...params) as {
+          n: number;
+        }).n;
+      }
+      return page;
+    });
+  }
+
+  async search(query: string, filter: MemoryFilter, options: SearchOptions = {}): Promise<SearchHit[]> {
+    const limit = clampLimit(options.limit, SEARCH_LIMIT);
+    const { where, params } = filterSql(filter);
+    const run = (match: string): SearchHit[] => {
+      // Rank first on rowids only, then build snippets for the few rows returned: snippet() over
+      // every match would cost more than the ranking itself.
+      const ranked = this.db
+        .prepare(
+          `SELECT f.rowid AS seq, f.rank AS rank FROM memories_fts f JOIN memories m ON m.seq = f.rowid
+           WHERE memories_fts MATCH ? AND ${where} ORDER BY f.rank LIMIT ?`,
+        )
+        .all(match, ...params, limit) as Array<{ seq: number; rank: number }>;
+      if (ranked.length === 0) return [];
+      const seqs = ranked.map((r) => r.seq);
+      const rows = this.db
+        .prepare(
+          `SELECT ${MEMORY_COLUMNS.split(', ')
+            .map((c) => `m.${c}`)
+            .join(', ')}, snippet(memories_fts, 0, ?, ?, '…', 24) AS snippet
+           FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid
+           WHERE memories_fts MATCH ? AND memories_fts.rowid IN (${seqs.map(() => '?').join(',')})`,
+        )
+        .all(SNIPPET_MARK.open, SNIPPET_MARK.close, match, ...seqs) as Array<MemoryRow & { snippet: string }>;
+      const bySeq = new Map(rows.map((r) => [r.seq, r]));
+      return ranked.flatMap((r) => {
+        const row = bySeq.get(r.seq);
+        return row ? [{ memory: toMemory(row), score: -r.rank, snippet: row.snippet }] : [];
+      });
+    };
+    return this.run(() => {
+      const q = toFtsQuery(query, { prefix: options.prefix ?? false });
+      if (!q) return [];
+      const hits = run(q.all);
+      // Nothing has every word: fall back to any word, still ranked by BM25.
+      if (hits.length === 0 && q.any !== q.all) return run(q.any);
+      return hits;
+    });
+  }
+
+  async history(id: string): Promise<HistoryEntry[]> {
+    return this.run(() => (this.stmt.historyOf.all(id) as HistoryRow[]).map(toHistory));
+  }
+
+  async deleteAllOfUser(userId: string): Promise<number> {
+    return this.run(() =>
+      this.db
+        .transaction(() => {
+          const { changes } = this.db.prepare('DELETE FROM memories WHERE user_id = ?').run(userId);
+          this.db.prepare('DELETE FROM memory_history WHERE user_id = ?').run(userId);
+          return changes;
+        })
+        .immediate(),
+    );
+  }
+
+  async *export(filter: MemoryFilter): AsyncIterable<Memory> {
+    const { where, params } = filterSql(filter);
+    const batch = 1000;
+    let afterSeq = 0;
+    for (;;) {
+      const rows = this.run(
+        () =>
+          this.db
+            .prepare(`SELECT ${MEMORY_COLUMNS} FROM memories m WHERE ${where} AND m.seq > ? ORDER BY m.seq LIMIT ?`)
+            .all(...params, afterSeq, batch) as MemoryRow[],
+      );
+      for (const row of rows) yield toMemory(row);
+      if (rows.length < batch) return;
+      afterSeq = rows[rows.length - 1]!.seq;
+    }
+  }
+
+  /** Distinct projects of a user with their counts (filters in the UI). */
+  projects(userId: string): Array<{ projectId: string | null; count: number }> {
+    return this.run(
+      () =>
+        this.db
+          .prepare(
+            'SELECT project_id AS projectId, count(*) AS count FROM memories WHERE user_id = ? GROUP BY project_id ORDER BY count DESC',
+          )
+          .all(userId) as Array<{ projectId: string | null; count: number }>,
+    );
+  }
+
+  async close(): Promise<void> {
+    // The database handle belongs to whoever opened it (the core); nothing of ours to release.
+  }
+}

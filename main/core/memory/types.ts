@@ -1,0 +1,126 @@
+// The MemoryBackend contract: one interface that the local SQLite store and the Mem0 backends
+// implement side by side. Ownership checks live above it (memory/service.ts); a backend stores and
+// finds, and always reports the owner of what it returns.
+import type { BackendKind } from '../config/settings.js';
+
+export const MEMORY_SOURCES = ['proxy', 'gateway', 'mcp', 'manual', 'import'] as const;
+export type MemorySource = (typeof MEMORY_SOURCES)[number];
+
+export type Metadata = Record<string, unknown>;
+
+export interface Memory {
+  id: string;
+  userId: string;
+  projectId: string | null;
+  text: string;
+  source: MemorySource;
+  conversationId: string | null;
+  model: string | null;
+  metadata: Metadata;
+  /** ISO 8601, UTC. */
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewMemory {
+  userId: string;
+  text: string;
+  source: MemorySource;
+  projectId?: string | null;
+  conversationId?: string | null;
+  model?: string | null;
+  metadata?: Metadata;
+  /** Keeps the original time when importing or migrating. */
+  createdAt?: string;
+  /**
+   * Makes add() safe to retry: a second add with the same key returns the memories of the first
+   * instead of creating new ones (outbox retries, migrations).
+   */
+  idempotencyKey?: string;
+}
+
+export interface MemoryPatch {
+  text?: string;
+  metadata?: Metadata;
+}
+
+export interface MemoryFilter {
+  userId: string;
+  /** undefined = every project; null = memories with no project. */
+  projectId?: string | null;
+  source?: MemorySource;
+  conversationId?: string;
+  /** Inclusive lower / exclusive upper bound on createdAt (ISO 8601). */
+  since?: string;
+  until?: string;
+}
+
+export interface ListOptions {
+  limit?: number;
+  /** Opaque keyset cursor from a previous page (stable while memories are added). */
+  cursor?: string | null;
+  /** Row offset, for random access by a virtualised list. Ignored when cursor is given. */
+  offset?: number;
+  /** Also count every match (costs one extra query). */
+  withTotal?: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+  total?: number;
+}
+
+export interface SearchOptions {
+  limit?: number;
+  /** Treat the last word as a prefix (search as you type). */
+  prefix?: boolean;
+}
+
+export interface SearchHit {
+  memory: Memory;
+  /** Higher is better. */
+  score: number;
+  /** A short excerpt with the matches between SNIPPET_MARK.open and SNIPPET_MARK.close. */
+  snippet: string;
+}
+
+export const SNIPPET_MARK = { open: '\u00ab', close: '\u00bb' } as const;
+
+export type HistoryEvent = 'ADD' | 'UPDATE' | 'DELETE';
+
+export interface HistoryEntry {
+  id: string;
+  memoryId: string;
+  userId: string;
+  event: HistoryEvent;
+  oldText: string | null;
+  newText: string | null;
+  createdAt: string;
+}
+
+export interface MemoryBackend {
+  readonly kind: BackendKind;
+  /** Remote backends may extract several memories (or none) from one input. */
+  add(input: NewMemory): Promise<Memory[]>;
+  get(id: string): Promise<Memory | null>;
+  update(id: string, patch: MemoryPatch): Promise<Memory>;
+  /** false when there was nothing to delete. */
+  delete(id: string): Promise<boolean>;
+  list(filter: MemoryFilter, options?: ListOptions): Promise<Page<Memory>>;
+  search(query: string, filter: MemoryFilter, options?: SearchOptions): Promise<SearchHit[]>;
+  history(id: string): Promise<HistoryEntry[]>;
+  /** Forgets a user: every memory and its history. Returns how many memories were deleted. */
+  deleteAllOfUser(userId: string): Promise<number>;
+  /** Every memory matching the filter, oldest first, in batches (constant memory). */
+  export(filter: MemoryFilter): AsyncIterable<Memory>;
+  close(): Promise<void>;
+}
+
+export const LIST_LIMIT = { default: 50, max: 500 } as const;
+export const SEARCH_LIMIT = { default: 10, max: 100 } as const;
+
+export function clampLimit(value: number | undefined, bounds: { default: number; max: number }): number {
+  if (value === undefined || !Number.isFinite(value)) return bounds.default;
+  return Math.max(1, Math.min(bounds.max, Math.floor(value)));
+}
