@@ -1,0 +1,55 @@
+// The core's typed event bus: what changed, for the tray, the UI's live feed and the audit log.
+// Payloads carry ids and counts; memory text only travels to in-process listeners (the UI feed).
+import { EventEmitter } from 'node:events';
+import type { Memory } from './memory/types.js';
+
+export type AccessVia = 'rest' | 'mcp' | 'ui' | 'cli' | 'capture' | 'outbox';
+export type AccessAction = 'read' | 'search' | 'list' | 'create' | 'update' | 'delete' | 'history' | 'export' | 'forget';
+
+export interface Caller {
+  userId: string;
+  via: AccessVia;
+  /** The MCP/REST token that authenticated the call, if any (its id, never its value). */
+  tokenId?: string;
+  clientIp?: string;
+  userAgent?: string;
+}
+
+export interface AccessEvent {
+  caller: Caller;
+  action: AccessAction;
+  memoryIds: string[];
+  /** Result counts for list/search, or 1/0 for single operations. */
+  count: number;
+  outcome: 'ok' | 'denied' | 'not_found';
+}
+
+export interface CaptureEvent {
+  at: string;
+  route: 'proxy' | 'gateway';
+  outcome: 'captured' | 'skipped' | 'failed';
+  /** Why a capture was skipped or failed: "paused", "background", "excluded_project", "non_2xx", … */
+  reason?: string;
+  conversationId?: string;
+  projectId?: string | null;
+  model?: string;
+  memoryIds?: string[];
+}
+
+export interface CoreEventMap {
+  'memory.added': [memories: Memory[], caller: Caller];
+  'memory.updated': [memory: Memory, caller: Caller];
+  'memory.deleted': [ids: string[], caller: Caller];
+  'memory.access': [event: AccessEvent];
+  capture: [event: CaptureEvent];
+  /** Something in the status changed; listeners call core.status() again. */
+  status: [];
+}
+
+export class CoreEvents extends EventEmitter<CoreEventMap> {
+  constructor() {
+    super();
+    // A UI page per open window plus the audit log and tray: more than the default 10 is normal.
+    this.setMaxListeners(100);
+  }
+}

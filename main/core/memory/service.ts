@@ -1,0 +1,147 @@
+// Every read and change of a memory goes through here, from REST, MCP, the UI and the CLI: the
+// owner is checked on every id-based call, scope filters always carry the caller's user id, and
+// each access is announced (the audit log listens).
+import { UserError } from '../errors.js';
+import type { AccessAction, Caller, CoreEvents } from '../events.js';
+import type {
+  HistoryEntry,
+  ListOptions,
+  Memory,
+  MemoryBackend,
+  MemoryFilter,
+  MemoryPatch,
+  NewMemory,
+  Page,
+  SearchHit,
+  SearchOptions,
+} from './types.js';
+
+export type ScopeFilter = Omit<MemoryFilter, 'userId'>;
+
+export function accessDenied(memoryId: string, userId: string): UserError {
+  return new UserError('access_denied', `Access denied: Memory ${memoryId} does not belong to user ${userId}`);
+}
+
+export class MemoryService {
+  constructor(
+    private readonly backend: () => MemoryBackend,
+    private readonly events: CoreEvents,
+  ) {}
+
+  get kind() {
+    return this.backend().kind;
+  }
+
+  private audit(caller: Caller, action: AccessAction, memoryIds: string[], count: number, outcome: 'ok' | 'denied' | 'not_found' = 'ok') {
+    this.events.emit('memory.access', { caller, action, memoryIds, count, outcome });
+  }
+
+  /** The memory if it exists and belongs to the caller; otherwise not_found or access_denied. */
+  private async owned(caller: Caller, id: string, action: AccessAction): Promise<Memory> {
+    const memory = await this.backend().get(id);
+    if (!memory) {
+      this.audit(caller, action, [id], 0, 'not_found');
+      throw new UserError('not_found', `No memory with id ${id}.`);
+    }
+    if (memory.userId !== caller.userId) {
+      this.audit(caller, action, [id], 0, 'denied');
+      throw accessDenied(id, caller.userId);
+    }
+    return memory;
+  }
+
+  async add(caller: Caller, input: Omit<NewMemory, 'userId'>): Promise<Memory[]> {
+    const added = await this.backend().add({ ...input, userId: caller.userId });
+    this.audit(caller, 'create', added.map((m) => m.id), added.length);
+    if (added.length > 0) this.events.emit('memory.added', added, caller);
+    return added;
+  }
+
+  async get(caller: Caller, id: string): Promise<Memory> {
+    const memory = await this.owned(caller, id, 'read');
+    this.audit(caller, 'read', [id], 1);
+    return memory;
+  }
+
+  async update(caller: Caller, id: string, patch: MemoryPatch): Promise<Memory> {
+    await this.owned(caller, id, 'update');
+    const updated = await this.backend().update(id, patch);
+    this.audit(caller, 'update', [id], 1);
+    this.events.emit('memory.updated', updated, caller);
+    return updated;
+  }
+
+  async delete(caller: Caller, id: string): Promise<void> {
+    await this.owned(caller, id, 'delete');
+    await this.backend().delete(id);
+    this.audit(caller, 'delete', [id], 1);
+    this.events.emit('memory.deleted', [id], caller);
+  }
+
+  /** Deletes each id the caller owns; reports the rest without deleting anything of anyone else. */
+  async deleteMany(caller: Caller, ids: readonly string[]): Promise<{ deleted: string[]; denied: string[]; missing: string[] }> {
+    const deleted: string[] = [];
+    const denied: string[] = [];
+    const missing: string[] = [];
+    for (const id of new Set(ids)) {
+      const memory = await this.backend().get(id);
+      if (!memory) missing.push(id);
+      else if (memory.userId !== caller.userId) denied.push(id);
+      else if (await this.backend().delete(id)) deleted.push(id);
+      else missing.push(id);
+    }
+    this.audit(caller, 'delete', deleted, deleted.length);
+    if (denied.length) this.audit(caller, 'delete', denied, 0, 'denied');
+    if (deleted.length) this.events.emit('memory.deleted', deleted, caller);
+    return { deleted, denied, missing };
+  }
+
+  async list(caller: Caller, scope: ScopeFilter = {}, options?: ListOptions): Promise<Page<Memory>> {
+    const page = await this.backend().list({ ...scope, userId: caller.userId }, options);
+    this.audit(caller, 'list', [], page.items.length);
+    return page;
+  }
+
+  async search(caller: Caller, query: string, scope: ScopeFilter = {}, options?: SearchOptions): Promise<SearchHit[]> {
+    const hits = await this.backend().search(query, { ...scope, userId: caller.userId }, options);
+    this.audit(caller, 'search', hits.map((h) => h.memory.id), hits.length);
+    return hits;
+  }
+
+  async history(caller: Caller, id: string): Promise<HistoryEntry[]> {
+    const memory = await this.backend().get(id);
+    if (memory && memory.userId !== caller.userId) {
+      this.audit(caller, 'history', [id], 0, 'denied');
+      throw accessDenied(id, caller.userId);
+    }
+    const entries = await this.backend().history(id);
+    // A deleted memory's history is still the owner's to read, and only the owner's.
+    if (!memory && entries.some((e) => e.userId !== caller.userId)) {
+      this.audit(caller, 'history', [id], 0, 'denied');
+      throw accessDenied(id, caller.userId);
+    }
+    if (!memory && entries.length === 0) {
+      this.audit(caller, 'history', [id], 0, 'not_found');
+      throw new UserError('not_found', `No memory with id ${id}.`);
+    }
+    this.audit(caller, 'history', [id], entries.length);
+    return entries;
+  }
+
+  async *export(caller: Caller, scope: ScopeFilter = {}): AsyncIterable<Memory> {
+    let count = 0;
+    for await (const memory of this.backend().export({ ...scope, userId: caller.userId })) {
+      count++;
+      yield memory;
+    }
+    this.audit(caller, 'export', [], count);
+  }
+
+  /** Forgets every memory (and its history) of the caller. */
+  async forget(caller: Caller): Promise<number> {
+    const n = await this.backend().deleteAllOfUser(caller.userId);
+    this.audit(caller, 'forget', [], n);
+    this.events.emit('memory.deleted', [], caller);
+    return n;
+  }
+}

@@ -1,0 +1,49 @@
+// Builds everything that runs: the Node/Electron main bundles with esbuild (dependencies stay
+// external and resolve from node_modules), the preload as one CommonJS file (sandboxed preloads
+// cannot require), and the renderer with Vite when it exists.
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+
+const started = Date.now();
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  packages: 'external',
+  logLevel: 'warning',
+};
+
+const entries = [
+  { in: 'main/cli.ts', out: 'dist/cli.js', format: 'esm' },
+  { in: 'main/electron/main.ts', out: 'dist/main/electron/main.js', format: 'esm' },
+  // Sandboxed preloads cannot load modules: everything but electron is inlined.
+  { in: 'preload/index.ts', out: 'dist/preload/index.cjs', format: 'cjs', overrides: { packages: undefined, external: ['electron'] } },
+];
+
+await Promise.all(
+  entries
+    .filter((e) => fs.existsSync(e.in))
+    .map((e) =>
+      build({
+        ...common,
+        entryPoints: [e.in],
+        outfile: e.out,
+        format: e.format,
+        ...e.overrides,
+        banner:
+          e.format === 'esm'
+            ? { js: "import { createRequire as __mem0CreateRequire } from 'node:module'; const require = __mem0CreateRequire(import.meta.url);" }
+            : undefined,
+      }),
+    ),
+);
+
+if (fs.existsSync('renderer/index.html')) {
+  const vite = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
+    stdio: 'inherit',
+  });
+  if (vite.status !== 0) process.exit(vite.status ?? 1);
+}
+console.log(`build: done in ${Date.now() - started} ms`);
