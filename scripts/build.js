@@ -19,7 +19,12 @@ const entries = [
   { in: 'main/cli.ts', out: 'dist/cli.js', format: 'esm' },
   { in: 'main/electron/main.ts', out: 'dist/main/electron/main.js', format: 'esm' },
   // Sandboxed preloads cannot load modules: everything but electron is inlined.
-  { in: 'preload/index.ts', out: 'dist/preload/index.cjs', format: 'cjs', overrides: { packages: undefined, external: ['electron'] } },
+  {
+    in: 'preload/index.ts',
+    out: 'dist/preload/index.cjs',
+    format: 'cjs',
+    overrides: { packages: undefined, external: ['electron'] },
+  },
 ];
 
 await Promise.all(
@@ -34,7 +39,9 @@ await Promise.all(
         ...e.overrides,
         banner:
           e.format === 'esm'
-            ? { js: "import { createRequire as __mem0CreateRequire } from 'node:module'; const require = __mem0CreateRequire(import.meta.url);" }
+            ? {
+                js: "import { createRequire as __mem0CreateRequire } from 'node:module'; const require = __mem0CreateRequire(import.meta.url);",
+              }
             : undefined,
       }),
     ),

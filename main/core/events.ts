@@ -4,7 +4,8 @@ import { EventEmitter } from 'node:events';
 import type { Memory } from './memory/types.js';
 
 export type AccessVia = 'rest' | 'mcp' | 'ui' | 'cli' | 'capture' | 'outbox';
-export type AccessAction = 'read' | 'search' | 'list' | 'create' | 'update' | 'delete' | 'history' | 'export' | 'forget';
+export type AccessAction =
+  'read' | 'search' | 'list' | 'create' | 'update' | 'delete' | 'history' | 'export' | 'forget';
 
 export interface Caller {
   userId: string;

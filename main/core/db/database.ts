@@ -27,7 +27,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   }
   let db: Db | undefined;
   try {
-    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    db = new Database(file, {
+      readonly: options.readonly ?? false,
+      fileMustExist: options.readonly ?? false,
+    });
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     // The first real read: a file that is not a database fails here, before anything is written.
     db.pragma('schema_version');
@@ -57,8 +60,7 @@ export function applyMigrations(
   const file = db.name;
   withDbErrors(file, () => {
     const row = db.prepare('SELECT version FROM schema_migrations WHERE module = ?').get(module) as
-      | { version: number }
-      | undefined;
+      { version: number } | undefined;
     const current = row?.version ?? 0;
     if (current > steps.length) {
       throw new UserError(
@@ -127,7 +129,9 @@ export function databaseError(err: unknown, file: string): Error {
     });
   }
   if (code.startsWith('SQLITE_IOERR')) {
-    return new UserError('database_unavailable', `Input/output error on ${file} (${detail}).`, { cause: err });
+    return new UserError('database_unavailable', `Input/output error on ${file} (${detail}).`, {
+      cause: err,
+    });
   }
   return err instanceof Error ? err : new Error(String(err));
 }

@@ -19,7 +19,10 @@ import type {
 export type ScopeFilter = Omit<MemoryFilter, 'userId'>;
 
 export function accessDenied(memoryId: string, userId: string): UserError {
-  return new UserError('access_denied', `Access denied: Memory ${memoryId} does not belong to user ${userId}`);
+  return new UserError(
+    'access_denied',
+    `Access denied: Memory ${memoryId} does not belong to user ${userId}`,
+  );
 }
 
 export class MemoryService {
@@ -32,7 +35,13 @@ export class MemoryService {
     return this.backend().kind;
   }
 
-  private audit(caller: Caller, action: AccessAction, memoryIds: string[], count: number, outcome: 'ok' | 'denied' | 'not_found' = 'ok') {
+  private audit(
+    caller: Caller,
+    action: AccessAction,
+    memoryIds: string[],
+    count: number,
+    outcome: 'ok' | 'denied' | 'not_found' = 'ok',
+  ) {
     this.events.emit('memory.access', { caller, action, memoryIds, count, outcome });
   }
 
@@ -52,7 +61,12 @@ export class MemoryService {
 
   async add(caller: Caller, input: Omit<NewMemory, 'userId'>): Promise<Memory[]> {
     const added = await this.backend().add({ ...input, userId: caller.userId });
-    this.audit(caller, 'create', added.map((m) => m.id), added.length);
+    this.audit(
+      caller,
+      'create',
+      added.map((m) => m.id),
+      added.length,
+    );
     if (added.length > 0) this.events.emit('memory.added', added, caller);
     return added;
   }
@@ -79,7 +93,10 @@ export class MemoryService {
   }
 
   /** Deletes each id the caller owns; reports the rest without deleting anything of anyone else. */
-  async deleteMany(caller: Caller, ids: readonly string[]): Promise<{ deleted: string[]; denied: string[]; missing: string[] }> {
+  async deleteMany(
+    caller: Caller,
+    ids: readonly string[],
+  ): Promise<{ deleted: string[]; denied: string[]; missing: string[] }> {
     const deleted: string[] = [];
     const denied: string[] = [];
     const missing: string[] = [];
@@ -102,9 +119,19 @@ export class MemoryService {
     return page;
   }
 
-  async search(caller: Caller, query: string, scope: ScopeFilter = {}, options?: SearchOptions): Promise<SearchHit[]> {
+  async search(
+    caller: Caller,
+    query: string,
+    scope: ScopeFilter = {},
+    options?: SearchOptions,
+  ): Promise<SearchHit[]> {
     const hits = await this.backend().search(query, { ...scope, userId: caller.userId }, options);
-    this.audit(caller, 'search', hits.map((h) => h.memory.id), hits.length);
+    this.audit(
+      caller,
+      'search',
+      hits.map((h) => h.memory.id),
+      hits.length,
+    );
     return hits;
   }
 

@@ -1,0 +1,50 @@
+// The `mem0-tray` command. Each area registers its commands from main/cli/<area>.ts; errors the
+// user can act on print one line and exit with a code scripts can rely on (see README).
+import { Command, CommanderError } from 'commander';
+import { EXIT, describeError, isUserError } from './core/errors.js';
+import { VERSION } from './core/version.js';
+import { registerBackupCommands } from './cli/backup.js';
+import { createCliEnv } from './cli/env.js';
+import { registerMemoriesCommands } from './cli/memories.js';
+import { registerServeCommand } from './cli/serve.js';
+
+export function buildProgram(cli = createCliEnv()): Command {
+  const program = new Command('mem0-tray')
+    .description(
+      'Mem0 Tray: a long-term memory for Claude, made from your own conversations, on your machine.',
+    )
+    .version(VERSION)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(s.replace(/^error: /, 'mem0-tray: ')),
+    });
+  registerServeCommand(program, cli);
+  registerMemoriesCommands(program, cli);
+  registerBackupCommands(program, cli);
+  return program;
+}
+
+async function main(): Promise<number> {
+  const cli = createCliEnv();
+  try {
+    await buildProgram(cli).parseAsync(process.argv);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; unknown flags, missing arguments and bad choices exit 2.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (isUserError(err)) {
+      process.stderr.write(`mem0-tray: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`mem0-tray: unexpected error: ${describeError(err)}\n`);
+    return EXIT.failure;
+  } finally {
+    cli.close();
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,216 @@
+// `mem0-tray memories …`: list, search, show, add, delete, export — through the same
+// ownership-checked MemoryService as REST and MCP, against the configured backend.
+import { Command, Option } from 'commander';
+import { UserError } from '../core/errors.js';
+import { CoreEvents, type Caller } from '../core/events.js';
+import { LocalMemoryBackend } from '../core/memory/local-backend.js';
+import { MemoryService, type ScopeFilter } from '../core/memory/service.js';
+import { MEMORY_SOURCES, SNIPPET_MARK, type Memory, type MemorySource } from '../core/memory/types.js';
+import type { CliEnv } from './env.js';
+
+interface ScopeOptions {
+  userId?: string;
+  project?: string;
+  source?: MemorySource;
+  since?: string;
+  until?: string;
+  json?: boolean;
+}
+
+function scopeOptions(cmd: Command): Command {
+  return cmd
+    .option('--user-id <id>', 'whose memories (default: the userId setting)')
+    .option('--project <id>', 'only this project ("none" for memories without a project)')
+    .addOption(new Option('--source <source>', 'only this source').choices([...MEMORY_SOURCES]))
+    .option('--since <date>', 'created at or after this ISO date')
+    .option('--until <date>', 'created before this ISO date')
+    .option('--json', 'machine-readable output');
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UserError('usage', `expected a positive whole number, got "${value}"`);
+  return n;
+}
+
+export interface MemoryCliDeps {
+  /** The memory service for CLI callers (the lead's backend factory may replace the default). */
+  service(cli: CliEnv): MemoryService;
+}
+
+export const defaultMemoryCliDeps: MemoryCliDeps = {
+  service: (cli) => {
+    const backend = new LocalMemoryBackend(cli.db());
+    return new MemoryService(() => backend, new CoreEvents());
+  },
+};
+
+function callerOf(cli: CliEnv, opts: ScopeOptions): Caller {
+  return { userId: opts.userId ?? cli.settings().settings.userId, via: 'cli' };
+}
+
+function scopeOf(opts: ScopeOptions): ScopeFilter {
+  return {
+    projectId: opts.project === undefined ? undefined : opts.project === 'none' ? null : opts.project,
+    source: opts.source,
+    since: opts.since,
+    until: opts.until,
+  };
+}
+
+function oneLine(text: string, width = 100): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > width ? flat.slice(0, width - 1) + '…' : flat;
+}
+
+function printMemory(cli: CliEnv, m: Memory): void {
+  cli.out(
+    `${m.id}  ${m.createdAt.slice(0, 16).replace('T', ' ')}  ${m.source.padEnd(7)}  ${m.projectId ?? '-'}`,
+  );
+  cli.out(`  ${oneLine(m.text)}`);
+}
+
+export function registerMemoriesCommands(
+  program: Command,
+  cli: CliEnv,
+  deps: MemoryCliDeps = defaultMemoryCliDeps,
+): Command {
+  const memories = program.command('memories').description('find, read, delete and export memories');
+
+  scopeOptions(memories.command('list').description('list memories, newest first'))
+    .option('--limit <n>', 'how many (default 50, max 500)', positiveInt)
+    .option('--cursor <cursor>', 'continue after a previous page')
+    .action(async (opts: ScopeOptions & { limit?: number; cursor?: string }) => {
+      const page = await deps.service(cli).list(callerOf(cli, opts), scopeOf(opts), {
+        limit: opts.limit,
+        cursor: opts.cursor,
+        withTotal: true,
+      });
+      if (opts.json) {
+        cli.out(JSON.stringify(page, null, 2));
+        return;
+      }
+      if (page.items.length === 0) cli.out('No memories.');
+      for (const m of page.items) printMemory(cli, m);
+      if (page.total !== undefined) cli.out(`${page.items.length} of ${page.total}`);
+      if (page.nextCursor) cli.out(`more: --cursor ${page.nextCursor}`);
+    });
+
+  scopeOptions(
+    memories.command('search').description('full-text search, best match first').argument('<query>'),
+  )
+    .option('--limit <n>', 'how many (default 10, max 100)', positiveInt)
+    .action(async (query: string, opts: ScopeOptions & { limit?: number }) => {
+      const hits = await deps
+        .service(cli)
+        .search(callerOf(cli, opts), query, scopeOf(opts), { limit: opts.limit });
+      if (opts.json) {
+        cli.out(JSON.stringify(hits, null, 2));
+        return;
+      }
+      if (hits.length === 0) cli.out('No matches.');
+      for (const h of hits) {
+        cli.out(`${h.memory.id}  score ${h.score.toFixed(2)}  ${h.memory.projectId ?? '-'}`);
+        cli.out(
+          `  ${oneLine(h.snippet.replaceAll(SNIPPET_MARK.open, '').replaceAll(SNIPPET_MARK.close, ''))}`,
+        );
+      }
+    });
+
+  memories
+    .command('show')
+    .description('one memory in full, with its history')
+    .argument('<id>')
+    .option('--user-id <id>', 'owner (default: the userId setting)')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts: ScopeOptions) => {
+      const service = deps.service(cli);
+      const caller = callerOf(cli, opts);
+      const memory = await service.get(caller, id);
+      const history = await service.history(caller, id);
+      if (opts.json) {
+        cli.out(JSON.stringify({ ...memory, history }, null, 2));
+        return;
+      }
+      cli.out(`id:            ${memory.id}`);
+      cli.out(`user:          ${memory.userId}`);
+      cli.out(`project:       ${memory.projectId ?? '-'}`);
+      cli.out(`source:        ${memory.source}`);
+      cli.out(`conversation:  ${memory.conversationId ?? '-'}`);
+      cli.out(`model:         ${memory.model ?? '-'}`);
+      cli.out(`created:       ${memory.createdAt}`);
+      cli.out(`updated:       ${memory.updatedAt}`);
+      if (Object.keys(memory.metadata).length) cli.out(`metadata:      ${JSON.stringify(memory.metadata)}`);
+      cli.out('');
+      cli.out(memory.text);
+      cli.out('');
+      for (const h of history) cli.out(`${h.createdAt}  ${h.event}`);
+    });
+
+  memories
+    .command('add')
+    .description('add a memory by hand')
+    .argument('<text>')
+    .option('--user-id <id>', 'owner (default: the userId setting)')
+    .option('--project <id>', 'project id')
+    .option('--json', 'machine-readable output')
+    .action(async (text: string, opts: ScopeOptions) => {
+      const added = await deps.service(cli).add(callerOf(cli, opts), {
+        text,
+        source: 'manual',
+        projectId: opts.project ?? null,
+      });
+      if (opts.json) cli.out(JSON.stringify(added, null, 2));
+      else for (const m of added) cli.out(m.id);
+    });
+
+  memories
+    .command('delete')
+    .description('delete memories by id (gone from list, search and export at once)')
+    .argument('<ids...>')
+    .option('--user-id <id>', 'owner (default: the userId setting)')
+    .option('--json', 'machine-readable output')
+    .action(async (ids: string[], opts: ScopeOptions) => {
+      const result = await deps.service(cli).deleteMany(callerOf(cli, opts), ids);
+      if (opts.json) cli.out(JSON.stringify(result, null, 2));
+      else {
+        for (const id of result.deleted) cli.out(`deleted ${id}`);
+        for (const id of result.missing) cli.err(`not found: ${id}`);
+        for (const id of result.denied)
+          cli.err(`Access denied: Memory ${id} does not belong to user ${callerOf(cli, opts).userId}`);
+      }
+      if (result.denied.length)
+        throw new UserError(
+          'access_denied',
+          `${result.denied.length} memory(ies) not yours were left alone.`,
+        );
+      if (result.missing.length)
+        throw new UserError('not_found', `${result.missing.length} id(s) not found.`);
+    });
+
+  scopeOptions(memories.command('export').description('write memories as JSON or JSON Lines'))
+    .addOption(new Option('--format <format>', 'json or jsonl').choices(['json', 'jsonl']).default('json'))
+    .option('-o, --output <file>', 'write to a file instead of standard output')
+    .action(async (opts: ScopeOptions & { format: 'json' | 'jsonl'; output?: string }) => {
+      const service = deps.service(cli);
+      const chunks: string[] = [];
+      const write = (s: string) => chunks.push(s);
+      let n = 0;
+      if (opts.format === 'json') write('[\n');
+      for await (const m of service.export(callerOf(cli, opts), scopeOf(opts))) {
+        if (opts.format === 'json') write((n ? ',\n' : '') + JSON.stringify(m));
+        else write(JSON.stringify(m) + '\n');
+        n++;
+      }
+      if (opts.format === 'json') write((n ? '\n' : '') + ']\n');
+      const body = chunks.join('');
+      if (opts.output) {
+        const { writeFileAtomic } = await import('../core/fs-atomic.js');
+        writeFileAtomic(opts.output, body, 0o600);
+        cli.err(`exported ${n} memories to ${opts.output}`);
+      } else process.stdout.write(body);
+    });
+
+  return memories;
+}

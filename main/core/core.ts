@@ -1,0 +1,234 @@
+// The composition root: builds every service from the settings, starts the features in order,
+// writes runtime.json, and stops everything softly. The Electron shell, `mem0-tray serve` and the
+// tests all start the core through here.
+import fs from 'node:fs';
+import { dataPaths, resolveDataDir, type DataPaths } from './config/paths.js';
+import { loadSettings, saveSettings, type Settings, type SettingsFile } from './config/settings.js';
+import { openDatabase, type Db } from './db/database.js';
+import { UserError, describeError } from './errors.js';
+import { CoreEvents } from './events.js';
+import type { CoreContext, Feature, RuntimeInfo, StartedFeature } from './feature.js';
+import { fileSystemError } from './fs-atomic.js';
+import { createLogger, type Logger } from './log.js';
+import { LocalMemoryBackend } from './memory/local-backend.js';
+import { MemoryService } from './memory/service.js';
+import type { MemoryBackend } from './memory/types.js';
+import { startApiServer, type ApiServer } from './api/server.js';
+import { removeRuntimeFile, runningCore, writeRuntimeFile } from './runtime-file.js';
+import { VERSION } from './version.js';
+
+/** Start order matters: later features may use earlier ones' handles. */
+export const FEATURES: Feature[] = [];
+
+export interface CoreOptions {
+  env?: NodeJS.ProcessEnv;
+  log?: Logger;
+  /** Print log lines to stderr as well as the log file. */
+  console?: boolean;
+  features?: Feature[];
+  /** Write runtime.json (serve and the tray do; embedded tests may not want to). */
+  writeRuntime?: boolean;
+}
+
+export interface CoreStatus {
+  version: string;
+  pid: number;
+  startedAt: string;
+  dataDir: string;
+  userId: string;
+  backend: string;
+  runtime: RuntimeInfo;
+  features: Record<string, Record<string, unknown>>;
+}
+
+export class Core {
+  readonly memories: MemoryService;
+  private readonly started: Array<{ name: string; feature: StartedFeature }> = [];
+  private stopping: Promise<void> | null = null;
+  private readonly startedAt = new Date().toISOString();
+
+  private constructor(
+    readonly paths: DataPaths,
+    private current: Settings,
+    readonly env: NodeJS.ProcessEnv,
+    readonly db: Db,
+    readonly log: Logger,
+    private activeBackend: MemoryBackend,
+    readonly events: CoreEvents,
+    readonly api: ApiServer,
+    readonly runtime: RuntimeInfo,
+    private readonly writesRuntime: boolean,
+  ) {
+    this.memories = new MemoryService(() => this.activeBackend, events);
+  }
+
+  static async start(options: CoreOptions = {}): Promise<Core> {
+    const env = options.env ?? process.env;
+    const paths = dataPaths(resolveDataDir(env));
+    try {
+      fs.mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      throw fileSystemError(err, paths.dataDir);
+    }
+    const { settings } = loadSettings(paths.settings, env);
+    const writesRuntime = options.writeRuntime ?? true;
+    if (writesRuntime) {
+      const other = runningCore(paths.runtime);
+      if (other) {
+        throw new UserError(
+          'conflict',
+          `Mem0 Tray is already running on ${paths.dataDir} (pid ${other.pid}, API ${other.apiPort}). Use that one, or set MEM0_TRAY_HOME to another directory.`,
+        );
+      }
+    }
+    const log = options.log ?? createLogger({ file: paths.log, console: options.console ?? false });
+    const db = openDatabase(paths.database);
+    let api: ApiServer | undefined;
+    try {
+      const backend = new LocalMemoryBackend(db);
+      api = await startApiServer({ port: settings.apiPort, log: log.child('api') });
+      const runtime: RuntimeInfo = {
+        pid: process.pid,
+        proxyPort: null,
+        gatewayPort: null,
+        apiPort: api.port,
+        uiUrl: null,
+        caPath: null,
+      };
+      const core = new Core(
+        paths,
+        settings,
+        env,
+        db,
+        log,
+        backend,
+        new CoreEvents(),
+        api,
+        runtime,
+        writesRuntime,
+      );
+      api.setHealth(() => ({ status: 'ok', version: VERSION, backend: core.activeBackend.kind }));
+      await core.startFeatures(options.features ?? FEATURES);
+      if (writesRuntime) writeRuntimeFile(paths.runtime, runtime);
+      log.info('core.ready', { pid: process.pid, apiPort: api.port, features: core.started.length });
+      return core;
+    } catch (err) {
+      await api?.close();
+      db.close();
+      throw err;
+    }
+  }
+
+  private context(): CoreContext {
+    return {
+      paths: this.paths,
+      settings: () => this.current,
+      env: this.env,
+      db: this.db,
+      log: this.log,
+      events: this.events,
+      memories: this.memories,
+      backend: () => this.activeBackend,
+      api: { router: this.api.router, port: this.api.port, baseUrl: this.api.baseUrl },
+      runtime: this.runtime,
+      feature: <T>(name: string) => this.feature<T>(name),
+    };
+  }
+
+  private async startFeatures(features: Feature[]): Promise<void> {
+    for (const feature of features) {
+      const t0 = performance.now();
+      const started = await feature.start({ ...this.context(), log: this.log.child(feature.name) });
+      this.started.push({ name: feature.name, feature: started });
+      this.log.info('feature.started', { feature: feature.name, ms: Math.round(performance.now() - t0) });
+    }
+  }
+
+  settings(): Settings {
+    return this.current;
+  }
+
+  backend(): MemoryBackend {
+    return this.activeBackend;
+  }
+
+  /** A started feature's handle by name (e.g. core.feature<CaptureHandle>('capture')). */
+  feature<T>(name: string): T | undefined {
+    return this.started.find((f) => f.name === name)?.feature.handle as T | undefined;
+  }
+
+  /** Saves a settings change and tells every feature; returns the new effective settings. */
+  async updateSettings(patch: Partial<SettingsFile>): Promise<Settings> {
+    const previous = this.current;
+    const { settings } = saveSettings(this.paths.settings, patch, this.env);
+    this.current = settings;
+    for (const { name, feature } of this.started) {
+      try {
+        await feature.onSettingsChanged?.(settings, previous);
+      } catch (err) {
+        this.log.error('feature.settings_change_failed', { feature: name, error: describeError(err) });
+      }
+    }
+    this.events.emit('status');
+    return settings;
+  }
+
+  /** Swaps the memory backend (the backend factory decides what to build). */
+  setBackend(backend: MemoryBackend): void {
+    const old = this.activeBackend;
+    this.activeBackend = backend;
+    if (old !== backend) void old.close();
+    this.events.emit('status');
+  }
+
+  status(): CoreStatus {
+    const features: Record<string, Record<string, unknown>> = {};
+    for (const { name, feature } of this.started) {
+      try {
+        features[name] = feature.status?.() ?? {};
+      } catch (err) {
+        features[name] = { error: describeError(err) };
+      }
+    }
+    return {
+      version: VERSION,
+      pid: process.pid,
+      startedAt: this.startedAt,
+      dataDir: this.paths.dataDir,
+      userId: this.current.userId,
+      backend: this.activeBackend.kind,
+      runtime: this.runtime,
+      features,
+    };
+  }
+
+  /** Stops features in reverse order, softly; after timeoutMs the rest is abandoned. */
+  stop(timeoutMs = 5000): Promise<void> {
+    this.stopping ??= (async () => {
+      const soft = (async () => {
+        for (const { name, feature } of [...this.started].reverse()) {
+          try {
+            await feature.stop();
+          } catch (err) {
+            this.log.error('feature.stop_failed', { feature: name, error: describeError(err) });
+          }
+        }
+        await this.api.close();
+      })();
+      let timer: NodeJS.Timeout | undefined;
+      const hard = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          this.log.warn('core.stop_timeout', { ms: timeoutMs });
+          resolve();
+        }, timeoutMs);
+      });
+      await Promise.race([soft, hard]);
+      clearTimeout(timer);
+      await this.activeBackend.close();
+      if (this.writesRuntime) removeRuntimeFile(this.paths.runtime);
+      this.db.close();
+      this.log.info('core.stopped');
+    })();
+    return this.stopping;
+  }
+}

@@ -1,0 +1,81 @@
+// Backups are consistent copies made with SQLite's online backup API, safe while the core runs.
+// A restore keeps the database it replaces beside it, so nothing is lost either way.
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { fileSystemError } from '../fs-atomic.js';
+import { databaseError, openDatabase, type Db } from './database.js';
+
+export async function backupDatabase(db: Db, target: string): Promise<{ bytes: number }> {
+  const dir = path.dirname(path.resolve(target));
+  if (!fs.existsSync(dir)) throw new UserError('not_found', `The directory ${dir} does not exist.`);
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.tmp`);
+  try {
+    await db.backup(tmp);
+    fs.renameSync(tmp, target);
+    fs.chmodSync(target, 0o600);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err instanceof UserError ? err : fileSystemError(databaseError(err, target), target);
+  }
+  return { bytes: fs.statSync(target).size };
+}
+
+/** Checks that a file is an intact Mem0 Tray database before anything is replaced. */
+export function verifyBackup(file: string): { memories: number } {
+  if (!fs.existsSync(file)) throw new UserError('not_found', `No backup at ${file}.`);
+  let db: Db | undefined;
+  try {
+    db = openDatabase(file, { readonly: true });
+    const check = db.pragma('integrity_check', { simple: true });
+    if (check !== 'ok')
+      throw new UserError(
+        'database_corrupt',
+        `The backup ${file} is damaged (${String(check)}); nothing was restored.`,
+      );
+    const hasMemories = db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'memories'")
+      .get();
+    if (!hasMemories)
+      throw new UserError('database_corrupt', `${file} is not a Mem0 Tray backup; nothing was restored.`);
+    const { n } = db.prepare('SELECT count(*) AS n FROM memories').get() as { n: number };
+    return { memories: n };
+  } catch (err) {
+    throw databaseError(err, file);
+  } finally {
+    db?.close();
+  }
+}
+
+/**
+ * Replaces the database with a verified backup. The caller makes sure no core is running.
+ * Returns where the replaced database was kept.
+ */
+export function restoreDatabase(
+  backup: string,
+  databaseFile: string,
+): { keptAs: string | null; memories: number } {
+  const { memories } = verifyBackup(backup);
+  const dir = path.dirname(databaseFile);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = path.join(dir, `.restore.${process.pid}.tmp`);
+  let keptAs: string | null = null;
+  try {
+    fs.copyFileSync(backup, tmp);
+    if (fs.existsSync(databaseFile)) {
+      // Fold the WAL into the main file so the kept copy is complete on its own.
+      const current = openDatabase(databaseFile);
+      current.pragma('wal_checkpoint(TRUNCATE)');
+      current.close();
+      keptAs = `${databaseFile}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      fs.renameSync(databaseFile, keptAs);
+      for (const suffix of ['-wal', '-shm']) fs.rmSync(databaseFile + suffix, { force: true });
+    }
+    fs.renameSync(tmp, databaseFile);
+    fs.chmodSync(databaseFile, 0o600);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw fileSystemError(err, databaseFile);
+  }
+  return { keptAs, memories };
+}

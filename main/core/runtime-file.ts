@@ -1,0 +1,50 @@
+// runtime.json: how other processes (the CLI, scripts, `mem0-tray env`) find a running core.
+// Written atomically once the core is ready, removed on a clean exit.
+import fs from 'node:fs';
+import { UserError } from './errors.js';
+import type { RuntimeInfo } from './feature.js';
+import { writeFileAtomic } from './fs-atomic.js';
+
+export function writeRuntimeFile(file: string, info: RuntimeInfo): void {
+  writeFileAtomic(file, JSON.stringify(info, null, 2) + '\n', 0o600);
+}
+
+export function removeRuntimeFile(file: string, pid = process.pid): void {
+  const current = readRuntimeFile(file);
+  // Never remove another live core's file.
+  if (current && current.pid !== pid) return;
+  fs.rmSync(file, { force: true });
+}
+
+export function readRuntimeFile(file: string): RuntimeInfo | null {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as RuntimeInfo;
+  } catch {
+    return null;
+  }
+}
+
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The running core for this data directory, if any (a stale file from a crash is ignored). */
+export function runningCore(file: string): RuntimeInfo | null {
+  const info = readRuntimeFile(file);
+  return info && info.pid !== process.pid && isProcessAlive(info.pid) ? info : null;
+}
+
+export function assertNotRunning(file: string, action: string): void {
+  const running = runningCore(file);
+  if (running) {
+    throw new UserError(
+      'conflict',
+      `Mem0 Tray is running (pid ${running.pid}) on this data directory: quit it before you ${action}.`,
+    );
+  }
+}
