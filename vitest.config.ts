@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // Tests spawn the real CLI (bin/mem0-tray.js): bundle the current sources first.
+    globalSetup: ['./test/support/build-cli.ts'],
     projects: [
       {
         extends: true,

@@ -47,10 +47,11 @@ await Promise.all(
     ),
 );
 
-if (fs.existsSync('renderer/index.html')) {
+const mainOnly = process.argv.includes('--main-only');
+if (!mainOnly && fs.existsSync('renderer/index.html')) {
   const vite = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
     stdio: 'inherit',
   });
   if (vite.status !== 0) process.exit(vite.status ?? 1);
 }
-console.log(`build: done in ${Date.now() - started} ms`);
+if (!process.argv.includes('--quiet')) console.log(`build: done in ${Date.now() - started} ms`);
