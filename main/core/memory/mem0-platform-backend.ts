@@ -41,7 +41,8 @@ import {
   type AddLedger,
 } from './mem0-records.js';
 
-type Mem0Sdk = typeof import('mem0ai');
+const importSdk = () => import('mem0ai');
+type Mem0Sdk = Awaited<ReturnType<typeof importSdk>>;
 let sdk: Promise<Mem0Sdk> | null = null;
 
 /**
@@ -52,7 +53,7 @@ let sdk: Promise<Mem0Sdk> | null = null;
 export function loadMem0Sdk(telemetry: boolean, env: NodeJS.ProcessEnv = process.env): Promise<Mem0Sdk> {
   if (!sdk) {
     if (!telemetry) env.MEM0_TELEMETRY = 'false';
-    sdk = import('mem0ai');
+    sdk = importSdk();
   }
   return sdk;
 }
