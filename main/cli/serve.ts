@@ -20,25 +20,29 @@ export function registerServeCommand(program: Command, cli: CliEnv): void {
     .option('--headless-reason <why>', 'say why the tray app is not used (set by npm start)')
     .option('--verbose', 'print log lines to stderr')
     .action(async (opts: { headlessReason?: string; verbose?: boolean }) => {
+      // Handlers go in before the core starts: a signal during start-up still ends in a clean stop
+      // (runtime.json removed), never in the default kill.
+      let signalled: NodeJS.Signals | null = null;
+      let wake: () => void = () => {};
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (signalled) {
+          cli.err(`Second ${signal}: exiting now.`);
+          process.exit(130);
+        }
+        signalled = signal;
+        cli.err(`${signal}: stopping…`);
+        wake();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       const core = await Core.start({ env: cli.env, console: opts.verbose ?? false });
       cli.out(describeServing(core, opts.headlessReason));
-      await new Promise<void>((resolve) => {
-        let signals = 0;
-        const onSignal = (signal: NodeJS.Signals) => {
-          signals++;
-          if (signals > 1) {
-            cli.err(`Second ${signal}: exiting now.`);
-            process.exit(130);
-          }
-          cli.err(`${signal}: stopping…`);
-          core
-            .stop()
-            .catch((err: unknown) => cli.err(`stop failed: ${describeError(err)}`))
-            .finally(resolve);
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-      });
+      if (!signalled) await new Promise<void>((resolve) => (wake = resolve));
+      try {
+        await core.stop();
+      } catch (err) {
+        cli.err(`stop failed: ${describeError(err)}`);
+      }
       cli.err('Stopped.');
     });
 }

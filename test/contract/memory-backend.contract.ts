@@ -56,25 +56,40 @@ export function runMemoryBackendContract(
     });
 
     it('rejects an empty text', async () => {
-      await expect(backend.add({ userId: 'alice', text: '   ', source: 'manual' })).rejects.toThrow(/non-empty/);
+      await expect(backend.add({ userId: 'alice', text: '   ', source: 'manual' })).rejects.toThrow(
+        /non-empty/,
+      );
     });
 
     it('updates text and records the change in history', async () => {
-      const [m] = await backend.add({ userId: 'alice', text: 'Uses PostgreSQL 15 for the main database', source: 'manual' });
+      const [m] = await backend.add({
+        userId: 'alice',
+        text: 'Uses PostgreSQL 15 for the main database',
+        source: 'manual',
+      });
       const updated = await backend.update(m!.id, { text: 'Uses PostgreSQL 16 for the main database' });
       expect(updated.text).toBe('Uses PostgreSQL 16 for the main database');
       expect((await backend.get(m!.id))!.text).toBe('Uses PostgreSQL 16 for the main database');
       if (options.recordsHistory) {
         const history = await backend.history(m!.id);
         expect(history.map((h) => h.event)).toEqual(['ADD', 'UPDATE']);
+        expect(history[0]!.newText).toBe(m!.text);
         expect(history[1]!.oldText).toBe(m!.text);
         expect(history[1]!.newText).toBe('Uses PostgreSQL 16 for the main database');
       }
     });
 
     it('deletes: gone from get, list, search and export at once, and history says DELETE', async () => {
-      const [keep] = await backend.add({ userId: 'alice', text: 'Prefers tabs over spaces in Go files', source: 'manual' });
-      const [gone] = await backend.add({ userId: 'alice', text: 'Prefers pnpm over npm for monorepos', source: 'manual' });
+      const [keep] = await backend.add({
+        userId: 'alice',
+        text: 'Prefers tabs over spaces in Go files',
+        source: 'manual',
+      });
+      const [gone] = await backend.add({
+        userId: 'alice',
+        text: 'Prefers pnpm over npm for monorepos',
+        source: 'manual',
+      });
       expect(await backend.delete(gone!.id)).toBe(true);
       expect(await backend.get(gone!.id)).toBeNull();
       const listed = await backend.list({ userId: 'alice' });
@@ -85,7 +100,11 @@ export function runMemoryBackendContract(
       expect(exported.map((m) => m.id)).toEqual([keep!.id]);
       expect(await backend.delete(gone!.id)).toBe(false);
       if (options.recordsHistory) {
-        expect((await backend.history(gone!.id)).map((h) => h.event)).toEqual(['ADD', 'DELETE']);
+        const history = await backend.history(gone!.id);
+        expect(history.map((h) => h.event)).toEqual(['ADD', 'DELETE']);
+        expect(history[0]!.newText).toBe('Prefers pnpm over npm for monorepos');
+        expect(history[1]!.oldText).toBe('Prefers pnpm over npm for monorepos');
+        expect(history[1]!.newText).toBeNull();
       }
     });
 
@@ -120,13 +139,24 @@ export function runMemoryBackendContract(
         since: new Date(Date.UTC(2026, 0, 3)).toISOString(),
         until: new Date(Date.UTC(2026, 0, 5)).toISOString(),
       });
-      expect(ranged.items.map((m) => m.text)).toEqual(['note number 3 about the build', 'note number 2 about the build']);
+      expect(ranged.items.map((m) => m.text)).toEqual([
+        'note number 3 about the build',
+        'note number 2 about the build',
+      ]);
       expect((await backend.list({ userId: 'bob' })).items).toHaveLength(1);
     });
 
     it('searches only the given user, best match first, with a snippet', async () => {
-      await backend.add({ userId: 'alice', text: 'The staging cluster runs on Kubernetes 1.30 in eu-west-1', source: 'manual' });
-      await backend.add({ userId: 'alice', text: 'Kubernetes manifests live in deploy/k8s; Kubernetes secrets via sealed-secrets', source: 'manual' });
+      await backend.add({
+        userId: 'alice',
+        text: 'The staging cluster runs on Kubernetes 1.30 in eu-west-1',
+        source: 'manual',
+      });
+      await backend.add({
+        userId: 'alice',
+        text: 'Kubernetes manifests live in deploy/k8s; Kubernetes secrets via sealed-secrets',
+        source: 'manual',
+      });
       await backend.add({ userId: 'alice', text: 'Lunch is at noon', source: 'manual' });
       await backend.add({ userId: 'bob', text: 'Kubernetes is bob only', source: 'manual' });
       const hits = await backend.search('kubernetes', { userId: 'alice' });
@@ -137,7 +167,11 @@ export function runMemoryBackendContract(
     });
 
     it('treats FTS syntax in a query as plain words', async () => {
-      await backend.add({ userId: 'alice', text: 'Use "NEAR" carefully: AND OR NOT are words too', source: 'manual' });
+      await backend.add({
+        userId: 'alice',
+        text: 'Use "NEAR" carefully: AND OR NOT are words too',
+        source: 'manual',
+      });
       await expect(backend.search('NEAR(" AND OR * -', { userId: 'alice' })).resolves.toBeInstanceOf(Array);
       expect(await backend.search('', { userId: 'alice' })).toEqual([]);
     });
@@ -154,15 +188,30 @@ export function runMemoryBackendContract(
     });
 
     it('makes add idempotent with an idempotency key', async () => {
-      const first = await backend.add({ userId: 'alice', text: 'captured turn 1', source: 'proxy', idempotencyKey: 'cap-1' });
-      const again = await backend.add({ userId: 'alice', text: 'captured turn 1', source: 'proxy', idempotencyKey: 'cap-1' });
+      const first = await backend.add({
+        userId: 'alice',
+        text: 'captured turn 1',
+        source: 'proxy',
+        idempotencyKey: 'cap-1',
+      });
+      const again = await backend.add({
+        userId: 'alice',
+        text: 'captured turn 1',
+        source: 'proxy',
+        idempotencyKey: 'cap-1',
+      });
       expect(again.map((m) => m.id)).toEqual(first.map((m) => m.id));
       expect((await backend.list({ userId: 'alice' })).items).toHaveLength(first.length);
     });
 
     it('exports oldest first across batches', async () => {
       for (let i = 0; i < 5; i++) {
-        await backend.add({ userId: 'alice', text: `export item ${i}`, source: 'import', createdAt: new Date(Date.UTC(2025, 5, 1 + i)).toISOString() });
+        await backend.add({
+          userId: 'alice',
+          text: `export item ${i}`,
+          source: 'import',
+          createdAt: new Date(Date.UTC(2025, 5, 1 + i)).toISOString(),
+        });
       }
       const all = await collect(backend.export({ userId: 'alice' }));
       expect(all.map((m) => m.text)).toEqual([0, 1, 2, 3, 4].map((i) => `export item ${i}`));

@@ -38,6 +38,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
+      // The default 2 MB page cache is small for a full-text index of 100,000 memories.
+      db.pragma('cache_size = -32000');
+      db.pragma('mmap_size = 268435456');
+      db.pragma('temp_store = MEMORY');
       db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
         module TEXT PRIMARY KEY, version INTEGER NOT NULL, applied_at TEXT NOT NULL)`);
     }

@@ -10,14 +10,24 @@ export interface FtsQuery {
 
 const WORD = /[\p{L}\p{N}_]+/gu;
 const MAX_TERMS = 32;
+/**
+ * A prefix shorter than this expands to a large part of the vocabulary: slow, and no help to the
+ * person typing. Such a last fragment is left out until it grows (or matched as a whole word alone).
+ * Matches the FTS5 prefix index (prefix = '3') of the memories table.
+ */
+export const MIN_PREFIX = 3;
 
 export function toFtsQuery(input: string, options: { prefix?: boolean } = {}): FtsQuery | null {
   const words = (input.normalize('NFKC').match(WORD) ?? []).slice(0, MAX_TERMS);
   if (words.length === 0) return null;
-  const endsInWord = /[\p{L}\p{N}_]$/u.test(input);
+  const typing = options.prefix === true && /[\p{L}\p{N}_]$/u.test(input);
+  const fragment = typing ? words.pop()! : null;
+  if (fragment !== null && (fragment.length >= MIN_PREFIX || words.length === 0)) words.push(fragment);
   const terms = words.map((w, i) => {
     const quoted = `"${w}"`;
-    return options.prefix && endsInWord && i === words.length - 1 ? `${quoted}*` : quoted;
+    return fragment !== null && i === words.length - 1 && w === fragment && w.length >= MIN_PREFIX
+      ? `${quoted}*`
+      : quoted;
   });
   return { all: terms.join(' '), any: terms.join(' OR ') };
 }

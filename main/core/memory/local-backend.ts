@@ -42,7 +42,7 @@ export const MEMORY_MIGRATIONS = [
    CREATE INDEX memories_by_conversation ON memories (conversation_id) WHERE conversation_id IS NOT NULL;
    CREATE VIRTUAL TABLE memories_fts USING fts5 (
      text, content = 'memories', content_rowid = 'seq',
-     tokenize = 'porter unicode61 remove_diacritics 2'
+     tokenize = 'porter unicode61 remove_diacritics 2', prefix = '3'
    );
    CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
      INSERT INTO memories_fts (rowid, text) VALUES (new.seq, new.text);
@@ -99,7 +99,8 @@ function toMemory(row: MemoryRow): Memory {
   let metadata: Record<string, unknown> = {};
   try {
     const parsed = JSON.parse(row.metadata) as unknown;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) metadata = parsed as Record<string, unknown>;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      metadata = parsed as Record<string, unknown>;
   } catch {
     // metadata is written by us as JSON; an unreadable value is shown as empty rather than failing the read
   }
@@ -132,7 +133,8 @@ function toHistory(row: HistoryRow): HistoryEntry {
 function isoTime(value: string | undefined, field: string): string {
   if (value === undefined) return new Date().toISOString();
   const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new UserError('invalid_input', `${field} must be an ISO 8601 date, got "${value}".`);
+  if (Number.isNaN(t))
+    throw new UserError('invalid_input', `${field} must be an ISO 8601 date, got "${value}".`);
   return new Date(t).toISOString();
 }
 
@@ -241,7 +243,8 @@ export class LocalMemoryBackend implements MemoryBackend {
       updated_at: createdAt,
     };
     this.stmt.insert.run(row);
-    this.stmt.history.run(randomUUID(), row.id, row.user_id, 'ADD', null, row.text, createdAt);
+    // The ADD entry's text is not written twice: history() derives it (see there).
+    this.stmt.history.run(randomUUID(), row.id, row.user_id, 'ADD', null, null, createdAt);
     return toMemory({ ...row, seq: 0 });
   }
 
@@ -286,7 +289,15 @@ export class LocalMemoryBackend implements MemoryBackend {
           const row = this.stmt.byId.get(id) as MemoryRow | undefined;
           if (!row) return false;
           this.stmt.delete.run(id);
-          this.stmt.history.run(randomUUID(), id, row.user_id, 'DELETE', row.text, null, new Date().toISOString());
+          this.stmt.history.run(
+            randomUUID(),
+            id,
+            row.user_id,
+            'DELETE',
+            row.text,
+            null,
+            new Date().toISOString(),
+          );
           return true;
         })
         .immediate(),
@@ -339,9 +350,11 @@ export class LocalMemoryBackend implements MemoryBackend {
         nextCursor: hasMore && last ? encodeCursor(last) : null,
       };
       if (options.withTotal) {
-        page.total = (this.db.prepare(`SELECT count(*) AS n FROM memories m WHERE ${where}`).get(...params) as {
-          n: number;
-        }).n;
+        page.total = (
+          this.db.prepare(`SELECT count(*) AS n FROM memories m WHERE ${where}`).get(...params) as {
+            n: number;
+          }
+        ).n;
       }
       return page;
     });
@@ -387,7 +400,20 @@ export class LocalMemoryBackend implements MemoryBackend {
   }
 
   async history(id: string): Promise<HistoryEntry[]> {
-    return this.run(() => (this.stmt.historyOf.all(id) as HistoryRow[]).map(toHistory));
+    return this.run(() => {
+      const entries = (this.stmt.historyOf.all(id) as HistoryRow[]).map(toHistory);
+      // An ADD row is stored without its text (it would double the write of every insert); the
+      // text added is what the next change replaced, or the memory's current text.
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i]!;
+        if (entry.event !== 'ADD' || entry.newText !== null) continue;
+        const next = entries[i + 1];
+        entry.newText = next
+          ? next.oldText
+          : ((this.stmt.byId.get(id) as MemoryRow | undefined)?.text ?? null);
+      }
+      return entries;
+    });
   }
 
   async deleteAllOfUser(userId: string): Promise<number> {
@@ -410,7 +436,9 @@ export class LocalMemoryBackend implements MemoryBackend {
       const rows = this.run(
         () =>
           this.db
-            .prepare(`SELECT ${MEMORY_COLUMNS} FROM memories m WHERE ${where} AND m.seq > ? ORDER BY m.seq LIMIT ?`)
+            .prepare(
+              `SELECT ${MEMORY_COLUMNS} FROM memories m WHERE ${where} AND m.seq > ? ORDER BY m.seq LIMIT ?`,
+            )
             .all(...params, afterSeq, batch) as MemoryRow[],
       );
       for (const row of rows) yield toMemory(row);

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { toFtsQuery } from '../../../main/core/memory/fts-query.js';
+
+describe('toFtsQuery', () => {
+  it('quotes every word so FTS5 syntax in the input is inert', () => {
+    expect(toFtsQuery('deploy AND "staging" NEAR(x) -prod')).toEqual({
+      all: '"deploy" "AND" "staging" "NEAR" "x" "prod"',
+      any: '"deploy" OR "AND" OR "staging" OR "NEAR" OR "x" OR "prod"',
+    });
+  });
+  it('has nothing to search in punctuation alone', () => {
+    expect(toFtsQuery(' *** "" ')).toBeNull();
+  });
+  it('makes the last word a prefix while typing, once it has three characters', () => {
+    expect(toFtsQuery('postgres mig', { prefix: true })!.all).toBe('"postgres" "mig"*');
+    expect(toFtsQuery('postgres mi', { prefix: true })!.all).toBe('"postgres"');
+    expect(toFtsQuery('mi', { prefix: true })!.all).toBe('"mi"');
+    expect(toFtsQuery('postgres mig ', { prefix: true })!.all).toBe('"postgres" "mig"');
+  });
+});
