@@ -1,0 +1,361 @@
+// Memories in a self-hosted Mem0 server (the open-source FastAPI REST server a team shares):
+// POST /memories, GET /memories?user_id=, GET|PUT|DELETE /memories/{id}, GET /memories/{id}/history,
+// POST /search, DELETE /memories?user_id=, authenticated with the X-API-Key header.
+// That API has no paging, no date filters and no way to set created_at, so those are done here on
+// the client, from our own metadata (mem0-records.ts).
+import { UserError, describeError } from '../errors.js';
+import { silentLogger, type Logger } from '../log.js';
+import {
+  clampLimit,
+  LIST_LIMIT,
+  SEARCH_LIMIT,
+  type HistoryEntry,
+  type ListOptions,
+  type Memory,
+  type MemoryBackend,
+  type MemoryFilter,
+  type MemoryPatch,
+  type NewMemory,
+  type Page,
+  type SearchHit,
+  type SearchOptions,
+} from './types.js';
+import {
+  META,
+  NO_PROJECT,
+  decodeHistory,
+  decodeOffsetCursor,
+  decodeRecord,
+  encodeMetadata,
+  encodeOffsetCursor,
+  idempotencyKeyOf,
+  isoTime,
+  makeSnippet,
+  matchesFilter,
+  memoryAddLedger,
+  newestFirst,
+  queryWords,
+  shouldInfer,
+  sleep,
+  turnMessages,
+  validateNewMemory,
+  type AddLedger,
+} from './mem0-records.js';
+
+export interface Mem0ServerOptions {
+  /** settings.mem0ServerUrl, e.g. https://mem0.team.example:8000 */
+  url: string;
+  /** The server's API key (its ADMIN_API_KEY or a user key); null when the server runs without auth. */
+  apiKey: () => Promise<string | null>;
+  ledger?: AddLedger;
+  log?: Logger;
+  /** Per request; the server runs an LLM during add, so this is generous. */
+  timeoutMs?: number;
+  retry?: { rateLimitAttempts: number; networkAttempts: number; baseMs: number; maxMs: number };
+}
+
+class HttpFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly kind: 'unauthorized' | 'rate_limited' | 'network' | 'not_found' | 'invalid' | 'server',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Raw = Record<string, unknown>;
+
+export class Mem0ServerBackend implements MemoryBackend {
+  readonly kind = 'mem0-server' as const;
+  private readonly base: string;
+  private readonly scope: string;
+  private readonly ledger: AddLedger;
+  private readonly log: Logger;
+  private readonly timeoutMs: number;
+  private readonly retry: NonNullable<Mem0ServerOptions['retry']>;
+
+  constructor(private readonly options: Mem0ServerOptions) {
+    this.base = options.url.replace(/\/+$/, '');
+    this.scope = `mem0-server:${this.base}`;
+    this.ledger = options.ledger ?? memoryAddLedger();
+    this.log = options.log ?? silentLogger;
+    this.timeoutMs = options.timeoutMs ?? 120_000;
+    this.retry = options.retry ?? { rateLimitAttempts: 4, networkAttempts: 2, baseMs: 250, maxMs: 4000 };
+  }
+
+  private async once(method: string, path: string, body?: unknown): Promise<unknown> {
+    const key = (await this.options.apiKey())?.trim();
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (key) headers['X-API-Key'] = key;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      const cause = (err as { cause?: unknown }).cause;
+      throw new HttpFailure(0, 'network', describeError(cause ?? err));
+    }
+    const text = await res.text();
+    if (res.ok) return text ? (JSON.parse(text) as unknown) : null;
+    const kind =
+      res.status === 401 || res.status === 403
+        ? 'unauthorized'
+        : res.status === 429
+          ? 'rate_limited'
+          : res.status === 404
+            ? 'not_found'
+            : res.status === 400 || res.status === 422
+              ? 'invalid'
+              : res.status === 502 || res.status === 503 || res.status === 504
+                ? 'network'
+                : 'server';
+    throw new HttpFailure(res.status, kind, `HTTP ${res.status}`);
+  }
+
+  /** One request with retries of 429 and network failures; failures become UserErrors. */
+  private async request(op: string, method: string, path: string, body?: unknown): Promise<unknown> {
+    let rateTries = 0;
+    let netTries = 0;
+    for (;;) {
+      try {
+        return await this.once(method, path, body);
+      } catch (err) {
+        if (!(err instanceof HttpFailure)) throw err;
+        if (err.kind === 'rate_limited' && ++rateTries < this.retry.rateLimitAttempts) {
+          await sleep(
+            Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** rateTries) * (0.5 + Math.random() / 2),
+          );
+          continue;
+        }
+        if (err.kind === 'network' && ++netTries < this.retry.networkAttempts) {
+          await sleep(this.retry.baseMs / 2);
+          continue;
+        }
+        this.log.warn('mem0.call_failed', { op, kind: err.kind, status: err.status, backend: this.kind });
+        throw this.userError(op, err);
+      }
+    }
+  }
+
+  private userError(op: string, err: HttpFailure): UserError {
+    switch (err.kind) {
+      case 'unauthorized':
+        return new UserError(
+          'unauthorized',
+          `The Mem0 server at ${this.base} rejected the API key: run "mem0-tray apikey set" with the server's key (its ADMIN_API_KEY or a key it issued).`,
+        );
+      case 'rate_limited':
+        return new UserError(
+          'backend_unavailable',
+          `The Mem0 server is limiting requests (HTTP 429): try again in a minute; captured turns stay queued.`,
+        );
+      case 'network':
+        return new UserError(
+          'backend_unavailable',
+          `Cannot reach the Mem0 server at ${this.base} (${err.message}): check that it runs and the mem0ServerUrl setting; captured turns stay queued until it is back.`,
+        );
+      case 'not_found':
+        return new UserError('not_found', `The Mem0 server has no such memory (${op}).`);
+      case 'invalid':
+        return new UserError('invalid_input', `The Mem0 server refused the ${op} request (${err.message}).`);
+      default:
+        return new UserError(
+          'backend_unavailable',
+          `The Mem0 server failed on ${op} (${err.message}); see its logs, then try again.`,
+        );
+    }
+  }
+
+  private records(res: unknown): Raw[] {
+    if (Array.isArray(res)) return res as Raw[];
+    const results = (res as { results?: unknown } | null)?.results;
+    return Array.isArray(results) ? (results as Raw[]) : [];
+  }
+
+  /** Every memory of a user, as the server returns them (its own cap applies: 100 in mem0 OSS). */
+  private async all(userId: string): Promise<Memory[]> {
+    const res = await this.request('list', 'GET', `/memories?user_id=${encodeURIComponent(userId)}`);
+    return this.records(res).flatMap((r) => decodeRecord(r) ?? []);
+  }
+
+  /** Server-side equality filters (mem0 OSS matches them against the stored metadata). */
+  private serverFilters(filter: MemoryFilter): Record<string, unknown> | undefined {
+    const f: Record<string, unknown> = {};
+    if (filter.projectId !== undefined) f[META.project] = filter.projectId ?? NO_PROJECT;
+    if (filter.source) f[META.source] = filter.source;
+    if (filter.conversationId) f[META.conversation] = filter.conversationId;
+    return Object.keys(f).length ? f : undefined;
+  }
+
+  async add(input: NewMemory): Promise<Memory[]> {
+    validateNewMemory(input);
+    const createdAt = isoTime(input.createdAt, 'createdAt');
+    const key = input.idempotencyKey;
+    if (key) {
+      const known = this.ledger.get(this.scope, key);
+      if (known?.memoryIds) return this.getMany(known.memoryIds);
+      // A lost reply (timeout) may still have been stored: look for the key before adding again.
+      const res = await this.request('find', 'POST', '/search', {
+        query: input.text,
+        user_id: input.userId,
+        filters: { [META.key]: key },
+        limit: 10,
+      });
+      const existing = this.records(res)
+        .filter((r) => idempotencyKeyOf(r) === key)
+        .flatMap((r) => decodeRecord(r) ?? []);
+      if (existing.length > 0) {
+        this.ledger.recordDone(
+          this.scope,
+          key,
+          existing.map((m) => m.id),
+        );
+        return existing;
+      }
+    }
+    const res = await this.request('add', 'POST', '/memories', {
+      messages: turnMessages(input),
+      user_id: input.userId,
+      metadata: encodeMetadata(input, createdAt),
+      infer: shouldInfer(input),
+    });
+    const ids: string[] = [];
+    for (const r of this.records(res)) {
+      const event = String(r.event ?? 'ADD').toUpperCase();
+      if (typeof r.id === 'string' && (event === 'ADD' || event === 'UPDATE') && !ids.includes(r.id))
+        ids.push(r.id);
+    }
+    if (key) this.ledger.recordDone(this.scope, key, ids);
+    this.log.debug('mem0.added', { count: ids.length, backend: this.kind });
+    return this.getMany(ids);
+  }
+
+  private async getMany(ids: readonly string[]): Promise<Memory[]> {
+    const got = await Promise.all(ids.map((id) => this.get(id)));
+    return got.filter((m): m is Memory => m !== null);
+  }
+
+  async get(id: string): Promise<Memory | null> {
+    try {
+      // mem0 OSS answers 200 with null for an unknown id.
+      const raw = await this.request('get', 'GET', `/memories/${encodeURIComponent(id)}`);
+      return raw && typeof raw === 'object' ? decodeRecord(raw as Raw) : null;
+    } catch (err) {
+      if (err instanceof UserError && err.code === 'not_found') return null;
+      throw err;
+    }
+  }
+
+  async update(id: string, patch: MemoryPatch): Promise<Memory> {
+    if (patch.text !== undefined && patch.text.trim() === '') {
+      throw new UserError('invalid_input', 'A memory needs a non-empty text.');
+    }
+    const existing = await this.get(id);
+    if (!existing) throw new UserError('not_found', `No memory with id ${id}.`);
+    if (
+      patch.metadata !== undefined &&
+      JSON.stringify(patch.metadata) !== JSON.stringify(existing.metadata)
+    ) {
+      throw new UserError(
+        'invalid_input',
+        "The self-hosted Mem0 server can change a memory's text but not its metadata: edit the text only, or use the local or mem0-platform backend.",
+      );
+    }
+    if (patch.text === undefined || patch.text === existing.text) return existing;
+    await this.request('update', 'PUT', `/memories/${encodeURIComponent(id)}`, { data: patch.text });
+    const updated = await this.get(id);
+    if (!updated) throw new UserError('not_found', `No memory with id ${id}.`);
+    return updated;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    // mem0 OSS answers 500 (not 404) for an unknown id, so look first.
+    if (!(await this.get(id))) return false;
+    await this.request('delete', 'DELETE', `/memories/${encodeURIComponent(id)}`);
+    return true;
+  }
+
+  async list(filter: MemoryFilter, options: ListOptions = {}): Promise<Page<Memory>> {
+    const limit = clampLimit(options.limit, LIST_LIMIT);
+    const offset = options.cursor
+      ? decodeOffsetCursor(options.cursor)
+      : Math.max(0, Math.floor(options.offset ?? 0));
+    const all = (await this.all(filter.userId)).filter((m) => matchesFilter(m, filter)).sort(newestFirst);
+    const items = all.slice(offset, offset + limit);
+    const page: Page<Memory> = {
+      items,
+      nextCursor: offset + items.length < all.length ? encodeOffsetCursor(offset + items.length) : null,
+    };
+    if (options.withTotal) page.total = all.length;
+    return page;
+  }
+
+  async search(query: string, filter: MemoryFilter, options: SearchOptions = {}): Promise<SearchHit[]> {
+    if (queryWords(query).length === 0) return [];
+    const limit = clampLimit(options.limit, SEARCH_LIMIT);
+    const body: Record<string, unknown> = { query, user_id: filter.userId, limit };
+    const filters = this.serverFilters(filter);
+    if (filters) body.filters = filters;
+    const res = await this.request('search', 'POST', '/search', body);
+    const hits: SearchHit[] = [];
+    for (const raw of this.records(res)) {
+      const memory = decodeRecord(raw);
+      if (!memory || !matchesFilter(memory, filter)) continue;
+      hits.push({
+        memory,
+        score: typeof raw.score === 'number' ? raw.score : 0,
+        snippet: makeSnippet(memory.text, query),
+      });
+    }
+    return hits.sort((a, b) => b.score - a.score).slice(0, limit);
+  }
+
+  async history(id: string): Promise<HistoryEntry[]> {
+    let rows: unknown;
+    try {
+      rows = await this.request('history', 'GET', `/memories/${encodeURIComponent(id)}/history`);
+    } catch (err) {
+      if (err instanceof UserError && err.code === 'not_found') return [];
+      throw err;
+    }
+    if (!Array.isArray(rows) || rows.length === 0) return [];
+    // mem0 OSS history rows carry no user id: the owner is the memory's. Once the memory is gone
+    // the owner is unknown (""), and MemoryService then refuses to show that history to anyone.
+    const owner = (await this.get(id))?.userId ?? '';
+    return (rows as Raw[]).flatMap((r) => decodeHistory(r, id, owner) ?? []);
+  }
+
+  async deleteAllOfUser(userId: string): Promise<number> {
+    let total = 0;
+    let before = Infinity;
+    // The server lists at most a capped number per call: repeat until nothing is left.
+    for (;;) {
+      const remaining = (await this.all(userId)).length;
+      if (remaining === 0) return total;
+      if (remaining >= before) {
+        throw new UserError(
+          'backend_unavailable',
+          `The Mem0 server did not delete the memories of ${userId}; see its logs, then try again.`,
+        );
+      }
+      before = remaining;
+      total += remaining;
+      await this.request('deleteAll', 'DELETE', `/memories?user_id=${encodeURIComponent(userId)}`);
+    }
+  }
+
+  async *export(filter: MemoryFilter): AsyncIterable<Memory> {
+    const all = (await this.all(filter.userId)).filter((m) => matchesFilter(m, filter)).sort(newestFirst);
+    for (let i = all.length - 1; i >= 0; i--) yield all[i]!;
+  }
+
+  async close(): Promise<void> {
+    // fetch keeps no state of ours; nothing to release.
+  }
+}
