@@ -93,8 +93,12 @@ export function turnMessages(input: NewMemory): TurnMessage[] {
   return [{ role: 'user', content: input.text }];
 }
 
-/** Captured turns are for Mem0 to extract from; anything else is already a memory, stored as is. */
+/**
+ * Captured turns are for Mem0 to extract from; anything else is already a memory, stored as is.
+ * `infer: false` (migrations, restores) stores even a captured turn's memory verbatim.
+ */
 export function shouldInfer(input: NewMemory): boolean {
+  if ((input as NewMemory & { infer?: unknown }).infer === false) return false;
   return input.source === 'proxy' || input.source === 'gateway';
 }
 
