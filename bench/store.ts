@@ -10,7 +10,10 @@ import type { NewMemory } from '../main/core/memory/types.js';
 import { makeCorpus, ms, summarize } from './support/corpus.js';
 
 const N = Number(process.env.BENCH_MEMORIES ?? 100_000);
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mem0-bench-store-'));
+// BENCH_DIR keeps the database between runs (to compare search strategies without re-inserting).
+const keep = process.env.BENCH_DIR;
+const dir = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mem0-bench-store-'));
+fs.mkdirSync(dir, { recursive: true });
 const file = path.join(dir, 'mem0-tray.db');
 const corpus = makeCorpus(7);
 const projects = Array.from({ length: 20 }, (_, i) => `project-${i}`);
@@ -24,7 +27,8 @@ const batch = 5000;
 const base = Date.UTC(2025, 0, 1);
 let textBytes = 0;
 let insertMs = 0;
-for (let done = 0; done < N; done += batch) {
+const reuse = (await backend.list({ userId: 'me' }, { limit: 1, withTotal: true })).total! > 0;
+for (let done = 0; !reuse && done < N; done += batch) {
   const inputs: NewMemory[] = [];
   for (let i = done; i < Math.min(N, done + batch); i++) {
     const text = corpus.text();
@@ -44,9 +48,11 @@ for (let done = 0; done < N; done += batch) {
   backend.addBatch(inputs);
   insertMs += performance.now() - t0;
 }
-console.log(
-  `insert: ${Math.round(N / (insertMs / 1000))} memories/s (${(insertMs / 1000).toFixed(1)} s, avg ${Math.round(textBytes / N)} chars/memory)`,
-);
+if (reuse) console.log(`insert: skipped, reusing ${file}`);
+else
+  console.log(
+    `insert: ${Math.round(N / (insertMs / 1000))} memories/s (${(insertMs / 1000).toFixed(1)} s, avg ${Math.round(textBytes / N)} chars/memory)`,
+  );
 db.close();
 console.log(`database size: ${(fs.statSync(file).size / 1e6).toFixed(0)} MB`);
 
@@ -140,4 +146,4 @@ for (let i = 0; i < 5; i++) {
 console.log(
   `headless core ready (spawn → runtime.json): p50 ${ms(summarize(ready).p50)}, max ${ms(summarize(ready).max)}`,
 );
-fs.rmSync(dir, { recursive: true, force: true });
+if (!keep) fs.rmSync(dir, { recursive: true, force: true });

@@ -166,6 +166,29 @@ export function runMemoryBackendContract(
       expect(hits[0]!.snippet.length).toBeGreaterThan(0);
     });
 
+    it("finds the caller's matches even when another user's memories rank higher", async () => {
+      for (let i = 0; i < 60; i++) {
+        await backend.add({
+          userId: 'bob',
+          text: `terraform terraform terraform plan ${i}`,
+          source: 'manual',
+        });
+      }
+      await backend.add({
+        userId: 'alice',
+        text: 'We pinned terraform to 1.7 in the infra repo, see the long discussion in the team wiki about providers and modules',
+        source: 'manual',
+      });
+      await backend.add({
+        userId: 'alice',
+        text: 'terraform state lives in an S3 bucket with DynamoDB locking, which was migrated last spring by the platform group',
+        source: 'manual',
+      });
+      const hits = await backend.search('terraform', { userId: 'alice' }, { limit: 5 });
+      expect(hits).toHaveLength(2);
+      expect(hits.every((h) => h.memory.userId === 'alice')).toBe(true);
+    });
+
     it('treats FTS syntax in a query as plain words', async () => {
       await backend.add({
         userId: 'alice',

@@ -13,13 +13,26 @@ const MAX_TERMS = 32;
 /**
  * A prefix shorter than this expands to a large part of the vocabulary: slow, and no help to the
  * person typing. Such a last fragment is left out until it grows (or matched as a whole word alone).
- * Matches the FTS5 prefix index (prefix = '3') of the memories table.
  */
 export const MIN_PREFIX = 3;
 
+/**
+ * Words so common that requiring them narrows nothing while reading their huge posting lists costs
+ * most of a query's time. Left out of multi-word queries; a query of only such words keeps them.
+ */
+const STOP_WORDS = new Set(
+  'a an and are as at be but by for from has have i if in into is it its me my no not of on or our so than that the their them then there these they this to was we were what when where which who will with you your'.split(
+    ' ',
+  ),
+);
+
 export function toFtsQuery(input: string, options: { prefix?: boolean } = {}): FtsQuery | null {
-  const words = (input.normalize('NFKC').match(WORD) ?? []).slice(0, MAX_TERMS);
-  if (words.length === 0) return null;
+  const found = (input.normalize('NFKC').match(WORD) ?? []).slice(0, MAX_TERMS);
+  if (found.length === 0) return null;
+  const content = found.filter(
+    (w, i) => !STOP_WORDS.has(w.toLowerCase()) || (options.prefix && i === found.length - 1),
+  );
+  const words = content.length > 0 ? content : found;
   const typing = options.prefix === true && /[\p{L}\p{N}_]$/u.test(input);
   const fragment = typing ? words.pop()! : null;
   if (fragment !== null && (fragment.length >= MIN_PREFIX || words.length === 0)) words.push(fragment);

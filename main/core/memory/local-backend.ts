@@ -42,7 +42,7 @@ export const MEMORY_MIGRATIONS = [
    CREATE INDEX memories_by_conversation ON memories (conversation_id) WHERE conversation_id IS NOT NULL;
    CREATE VIRTUAL TABLE memories_fts USING fts5 (
      text, content = 'memories', content_rowid = 'seq',
-     tokenize = 'porter unicode61 remove_diacritics 2', prefix = '3'
+     tokenize = 'porter unicode61 remove_diacritics 2'
    );
    CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
      INSERT INTO memories_fts (rowid, text) VALUES (new.seq, new.text);
@@ -208,6 +208,9 @@ export class LocalMemoryBackend implements MemoryBackend {
       ),
       update: db.prepare('UPDATE memories SET text = ?, metadata = ?, updated_at = ? WHERE id = ?'),
       delete: db.prepare('DELETE FROM memories WHERE id = ?'),
+      rankOnly: db.prepare(
+        'SELECT rowid AS seq, rank FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rank LIMIT ?',
+      ),
     }));
   }
 
@@ -363,15 +366,38 @@ export class LocalMemoryBackend implements MemoryBackend {
   async search(query: string, filter: MemoryFilter, options: SearchOptions = {}): Promise<SearchHit[]> {
     const limit = clampLimit(options.limit, SEARCH_LIMIT);
     const { where, params } = filterSql(filter);
-    const run = (match: string): SearchHit[] => {
-      // Rank first on rowids only, then build snippets for the few rows returned: snippet() over
-      // every match would cost more than the ranking itself.
-      const ranked = this.db
+    const onlyUser = Object.entries(filter).every(([k, v]) => k === 'userId' || v === undefined);
+    const rankJoined = (match: string) =>
+      this.db
         .prepare(
           `SELECT f.rowid AS seq, f.rank AS rank FROM memories_fts f JOIN memories m ON m.seq = f.rowid
            WHERE memories_fts MATCH ? AND ${where} ORDER BY f.rank LIMIT ?`,
         )
         .all(match, ...params, limit) as Array<{ seq: number; rank: number }>;
+    // Most stores hold one person's memories: rank on the index alone (no row lookup per match),
+    // then keep the caller's. Exact whenever enough remain: any of the caller's memories ranked
+    // above those would itself be in the overall top list. Otherwise rank with the filter joined.
+    const rankFast = (match: string) => {
+      const overall = this.stmt.rankOnly.all(match, limit * 4) as Array<{ seq: number; rank: number }>;
+      if (overall.length === 0) return overall;
+      const seqs = overall.map((r) => r.seq);
+      const mine = new Set(
+        (
+          this.db
+            .prepare(
+              `SELECT seq FROM memories WHERE user_id = ? AND seq IN (${seqs.map(() => '?').join(',')})`,
+            )
+            .all(filter.userId, ...seqs) as Array<{ seq: number }>
+        ).map((r) => r.seq),
+      );
+      const kept = overall.filter((r) => mine.has(r.seq));
+      if (kept.length >= limit || overall.length < limit * 4) return kept.slice(0, limit);
+      return rankJoined(match);
+    };
+    const run = (match: string): SearchHit[] => {
+      // Snippets are built only for the few rows returned: snippet() over every match would cost
+      // more than the ranking itself.
+      const ranked = onlyUser ? rankFast(match) : rankJoined(match);
       if (ranked.length === 0) return [];
       const seqs = ranked.map((r) => r.seq);
       const rows = this.db

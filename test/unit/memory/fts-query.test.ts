@@ -3,10 +3,14 @@ import { toFtsQuery } from '../../../main/core/memory/fts-query.js';
 
 describe('toFtsQuery', () => {
   it('quotes every word so FTS5 syntax in the input is inert', () => {
-    expect(toFtsQuery('deploy AND "staging" NEAR(x) -prod')).toEqual({
-      all: '"deploy" "AND" "staging" "NEAR" "x" "prod"',
-      any: '"deploy" OR "AND" OR "staging" OR "NEAR" OR "x" OR "prod"',
+    expect(toFtsQuery('deploy OR "staging" NEAR(x) -prod*')).toEqual({
+      all: '"deploy" "staging" "NEAR" "x" "prod"',
+      any: '"deploy" OR "staging" OR "NEAR" OR "x" OR "prod"',
     });
+  });
+  it('leaves stop words out of multi-word queries, but not a query of only stop words', () => {
+    expect(toFtsQuery('the migration of the database')!.all).toBe('"migration" "database"');
+    expect(toFtsQuery('to be or not to be')!.all).toBe('"to" "be" "or" "not" "to" "be"');
   });
   it('has nothing to search in punctuation alone', () => {
     expect(toFtsQuery(' *** "" ')).toBeNull();
