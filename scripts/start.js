@@ -28,7 +28,9 @@ if (bin && display) {
   child = spawn(bin, ['.'], { stdio: 'inherit' });
 } else {
   const reason = !bin ? 'no Electron runtime installed' : 'no display';
-  child = spawn(process.execPath, ['bin/mem0-tray.js', 'serve', '--headless-reason', reason], { stdio: 'inherit' });
+  child = spawn(process.execPath, ['bin/mem0-tray.js', 'serve', '--headless-reason', reason], {
+    stdio: 'inherit',
+  });
 }
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));

@@ -47,7 +47,9 @@ describe('mem0-tray serve', () => {
     const home = tempDir();
     const serve = startServe(home);
     const runtime = await waitFor(() => readRuntime(home));
-    expect(Object.keys(runtime).sort()).toEqual(['apiPort', 'caPath', 'gatewayPort', 'pid', 'proxyPort', 'uiUrl'].sort());
+    expect(Object.keys(runtime).sort()).toEqual(
+      ['apiPort', 'caPath', 'gatewayPort', 'pid', 'proxyPort', 'uiUrl'].sort(),
+    );
     expect(runtime.pid).toBe(serve.child.pid);
     const health = await fetch(`http://127.0.0.1:${runtime.apiPort}/health`);
     expect(health.status).toBe(200);
