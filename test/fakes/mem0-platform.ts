@@ -392,6 +392,7 @@ export class FakeMem0Platform {
   }
 
   private send(res: http.ServerResponse, status: number, body: unknown): void {
+    if (res.destroyed) return;
     const text = JSON.stringify(body);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);

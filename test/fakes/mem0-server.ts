@@ -37,6 +37,8 @@ export interface FakeMem0ServerOptions {
   /** The server's ADMIN_API_KEY; null runs it without auth. */
   apiKey?: string | null;
   latencyMs?: number;
+  /** Adds are stored at once but answered this much later (a reply lost to a client timeout). */
+  addReplyDelayMs?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -45,6 +47,7 @@ const LIST_CAP = 100;
 export class FakeMem0Server {
   readonly apiKey: string | null;
   latencyMs: number;
+  addReplyDelayMs: number;
   readonly memories = new Map<string, ServerRecord>();
   readonly history: ServerHistory[] = [];
   readonly requests: Array<{ method: string; path: string; body: unknown; apiKey: string | undefined }> = [];
@@ -56,6 +59,7 @@ export class FakeMem0Server {
   constructor(options: FakeMem0ServerOptions = {}) {
     this.apiKey = options.apiKey === undefined ? 'fake-admin-api-key-0000000000' : options.apiKey;
     this.latencyMs = options.latencyMs ?? 0;
+    this.addReplyDelayMs = options.addReplyDelayMs ?? 0;
     this.server = this.makeServer();
   }
 
@@ -227,7 +231,8 @@ export class FakeMem0Server {
       this.log(rec.id, 'ADD', null, text);
       results.push({ id: rec.id, memory: text, event: 'ADD' });
     }
-    this.send(res, 200, { results });
+    if (this.addReplyDelayMs > 0) setTimeout(() => this.send(res, 200, { results }), this.addReplyDelayMs);
+    else this.send(res, 200, { results });
   }
 
   private search(body: Json, res: http.ServerResponse): void {
@@ -282,6 +287,7 @@ export class FakeMem0Server {
   }
 
   private send(res: http.ServerResponse, status: number, body: unknown): void {
+    if (res.destroyed) return;
     const text = JSON.stringify(body);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);
