@@ -3,14 +3,18 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 
+/** The Electron executable if it is installed. Requiring 'electron' would try to download it. */
 function electronBinary() {
   try {
-    // The electron package exports the binary's path; the binary itself is fetched when packaging.
-    const bin = require('electron');
-    return typeof bin === 'string' && fs.existsSync(bin) ? bin : null;
+    const pkg = path.dirname(require.resolve('electron/package.json'));
+    const relative = fs.readFileSync(path.join(pkg, 'path.txt'), 'utf8').trim();
+    const dist = process.env.ELECTRON_OVERRIDE_DIST_PATH || path.join(pkg, 'dist');
+    const bin = path.join(dist, relative);
+    return fs.existsSync(bin) ? bin : null;
   } catch {
     return null;
   }
