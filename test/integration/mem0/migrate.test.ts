@@ -1,0 +1,146 @@
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliEnv } from '../../../main/cli/env.js';
+import { registerMigrateCommand } from '../../../main/cli/migrate.js';
+import { loadSettings } from '../../../main/core/config/settings.js';
+import { openDatabase } from '../../../main/core/db/database.js';
+import { LocalMemoryBackend } from '../../../main/core/memory/local-backend.js';
+import { Mem0ServerBackend } from '../../../main/core/memory/mem0-server-backend.js';
+import { migrateMemories, type MigrateProgress } from '../../../main/core/memory/migrate.js';
+import type { MemoryBackend } from '../../../main/core/memory/types.js';
+import { EnvOverrideSecretStore, KeytarSecretStore } from '../../../main/core/secrets/secret-store.js';
+import { FakeMem0Platform } from '../../fakes/mem0-platform.js';
+import { FakeMem0Server } from '../../fakes/mem0-server.js';
+import { tempDir } from '../../support/tmp.js';
+
+const server = new FakeMem0Server();
+const platform = new FakeMem0Platform({ processingMs: 2 });
+beforeAll(async () => {
+  await Promise.all([server.start(), platform.start()]);
+});
+afterAll(async () => {
+  await Promise.all([server.stop(), platform.stop()]);
+});
+
+function seedLocal(file: string, n: number) {
+  const db = openDatabase(file);
+  const local = new LocalMemoryBackend(db);
+  local.addBatch(
+    Array.from({ length: n }, (_, i) => ({
+      userId: 'alice',
+      text: `memory number ${i}`,
+      source: i % 2 ? ('proxy' as const) : ('manual' as const),
+      projectId: i % 3 ? 'proj' : null,
+      createdAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString(),
+    })),
+  );
+  return { db, local };
+}
+
+describe('memories migrate', () => {
+  it('copies oldest first, resumes after an interruption and never duplicates', async () => {
+    const { db, local } = seedLocal(path.join(tempDir(), 'mem0-tray.db'), 30);
+    const target = () =>
+      new Mem0ServerBackend({
+        url: server.url,
+        apiKey: async () => server.apiKey,
+        retry: { rateLimitAttempts: 2, networkAttempts: 1, baseMs: 1, maxMs: 1 },
+      });
+
+    // Run 1: the target goes away after 10 copies.
+    let adds = 0;
+    const flaky = target();
+    const realAdd = flaky.add.bind(flaky);
+    flaky.add = async (input) => {
+      if (++adds === 11) await server.stop();
+      return realAdd(input);
+    };
+    const seen: MigrateProgress[] = [];
+    await expect(
+      migrateMemories({ from: local, to: flaky, userId: 'alice', db, onProgress: (p) => seen.push(p) }),
+    ).rejects.toMatchObject({
+      code: 'backend_unavailable',
+    });
+    expect(server.memoriesOf('alice')).toHaveLength(10);
+    expect(seen[0]).toEqual({ total: 30, done: 0, resumed: 0, failed: 0 });
+    expect(seen.at(-1)!.done).toBe(10);
+    await server.start();
+
+    // Run 2: a "crash" right after the 15th copy reached the target, before it was recorded.
+    adds = 0;
+    const crashy = target();
+    const add2 = crashy.add.bind(crashy);
+    crashy.add = async (input) => {
+      const out = await add2(input);
+      if (++adds === 5) throw new Error('simulated crash after the add');
+      return out;
+    };
+    await expect(migrateMemories({ from: local, to: crashy, userId: 'alice', db })).rejects.toThrow(
+      /simulated crash/,
+    );
+    expect(server.memoriesOf('alice')).toHaveLength(15);
+
+    // Run 3: finishes; the crashed item is found by its key instead of stored again.
+    const result = await migrateMemories({ from: local, to: target(), userId: 'alice', db });
+    expect(result).toMatchObject({ total: 30, done: 30, resumed: 14, copied: 16, failed: 0 });
+    const texts = server.memoriesOf('alice').map((m) => m.memory);
+    expect(texts).toHaveLength(30);
+    expect(new Set(texts).size).toBe(30);
+
+    // Provenance survives: dates, projects and sources read back the same.
+    const copied = await target().list({ userId: 'alice' }, { limit: 100 });
+    const original = await local.list({ userId: 'alice' }, { limit: 100 });
+    const shape = (ms: typeof copied.items) => ms.map((m) => [m.text, m.createdAt, m.projectId, m.source]);
+    expect(shape(copied.items)).toEqual(shape(original.items));
+
+    // Run 4: nothing left to do.
+    expect(await migrateMemories({ from: local, to: target(), userId: 'alice', db })).toMatchObject({
+      copied: 0,
+      resumed: 30,
+    });
+    await expect(
+      migrateMemories({ from: local, to: local as MemoryBackend, userId: 'alice', db }),
+    ).rejects.toMatchObject({ code: 'usage' });
+    db.close();
+  });
+
+  it('mem0-tray memories migrate --to mem0-platform: plain progress lines when stderr is not a terminal', async () => {
+    const dir = tempDir();
+    const { db } = seedLocal(path.join(dir, 'mem0-tray.db'), 12);
+    const env = { MEM0_TRAY_MEM0_HOST: platform.url, MEM0_TRAY_USER_ID: 'alice' };
+    const out: string[] = [];
+    const cli = {
+      env,
+      settings: () => loadSettings(path.join(dir, 'settings.json'), env),
+      db: () => db,
+      out: (t: string) => void out.push(t),
+      err: () => undefined,
+    } as unknown as CliEnv;
+    const progress = new PassThrough();
+    let progressText = '';
+    progress.on('data', (c: Buffer) => (progressText += c.toString()));
+    const noKeychain = new KeytarSecretStore({
+      load: async () => {
+        throw new Error('none');
+      },
+    });
+    const program = new Command().exitOverride();
+    const memories = program.command('memories');
+    registerMigrateCommand(memories, cli, {
+      secrets: () => new EnvOverrideSecretStore(noKeychain, { MEM0_API_KEY: platform.apiKey }),
+      progressStream: progress,
+    });
+    await program.parseAsync(['node', 'mem0-tray', 'memories', 'migrate', '--to', 'mem0-platform']);
+    expect(progressText).toMatch(/^local → mem0-platform: 0\/12 copied$/m);
+    expect(progressText).toMatch(/^local → mem0-platform: 12\/12 copied$/m);
+    expect(out.join('\n')).toMatch(/Copied 12 memories from local to mem0-platform/);
+    expect(out.join('\n')).toMatch(/backend setting is still "local"/);
+    expect(platform.memoriesOf('alice')).toHaveLength(12);
+    // Migrated memories are stored verbatim (infer off), even captured turns.
+    const adds = platform.requests.filter((r) => r.path === '/v3/memories/add/');
+    expect(adds.every((r) => (r.body as { infer?: boolean }).infer === false)).toBe(true);
+    db.close();
+  });
+});
