@@ -31,6 +31,7 @@ import {
   makeSnippet,
   matchesFilter,
   memoryAddLedger,
+  memoryFromResult,
   mergeMetadata,
   newestFirst,
   queryWords,
@@ -220,8 +221,12 @@ export class Mem0PlatformBackend implements MemoryBackend {
       const known = this.ledger.get(this.scope, key);
       if (known?.memoryIds) return this.getMany(known.memoryIds);
       if (known?.eventId) {
-        const ids = await this.followEvent(known.eventId, key);
-        if (ids) return this.finish(key, ids);
+        const results = await this.followEvent(known.eventId, key);
+        if (results)
+          return this.finish(
+            key,
+            addedResults(results).map((r) => String(r.id ?? r.memory_id)),
+          );
       }
       const existing = await this.findByKey(input.userId, key);
       if (existing.length > 0) {
@@ -240,34 +245,31 @@ export class Mem0PlatformBackend implements MemoryBackend {
     };
     if (input.createdAt) options.timestamp = Math.floor(Date.parse(createdAt) / 1000);
     const response = (await this.call('add', (c) => c.add(turnMessages(input), options))) as unknown;
-    let ids: string[];
-    if (Array.isArray(response)) {
-      // Synchronous shape (older API versions): the memories themselves.
-      ids = response.flatMap((r) =>
-        r && typeof r === 'object' && typeof (r as { id?: unknown }).id === 'string'
-          ? [(r as { id: string }).id]
-          : [],
-      );
-    } else {
-      const body = (response ?? {}) as { eventId?: string; event_id?: string; results?: unknown[] };
-      const eventId = body.eventId ?? body.event_id;
-      if (!eventId) {
-        ids = (body.results ?? []).flatMap((r) =>
-          typeof (r as { id?: unknown })?.id === 'string' ? [(r as { id: string }).id] : [],
+    let results: Array<Record<string, unknown>>;
+    const body = (response ?? {}) as { eventId?: string; event_id?: string };
+    const eventId = Array.isArray(response) ? undefined : (body.eventId ?? body.event_id);
+    if (eventId) {
+      if (key) this.ledger.recordEvent(this.scope, key, eventId);
+      const followed = await this.followEvent(eventId, key);
+      if (!followed)
+        throw new UserError(
+          'backend_unavailable',
+          `Mem0 lost track of add event ${eventId}; it will be sent again.`,
         );
-      } else {
-        if (key) this.ledger.recordEvent(this.scope, key, eventId);
-        const followed = await this.followEvent(eventId, key);
-        if (!followed)
-          throw new UserError(
-            'backend_unavailable',
-            `Mem0 lost track of add event ${eventId}; it will be sent again.`,
-          );
-        ids = followed;
-      }
+      results = followed;
+    } else {
+      // Synchronous shape (older API versions): the memories themselves.
+      results = resultsOf(response);
     }
-    this.log.debug('mem0.added', { count: ids.length, backend: this.kind });
-    return this.finish(key, ids);
+    const added = addedResults(results).flatMap((r) => memoryFromResult(r, input, createdAt) ?? []);
+    if (key)
+      this.ledger.recordDone(
+        this.scope,
+        key,
+        added.map((m) => m.id),
+      );
+    this.log.debug('mem0.added', { count: added.length, backend: this.kind });
+    return added;
   }
 
   private async finish(key: string | undefined, ids: string[]): Promise<Memory[]> {
@@ -293,10 +295,13 @@ export class Mem0PlatformBackend implements MemoryBackend {
 
   /**
    * Polls GET /v1/event/{id}/ (the SDK has no call for it) until SUCCEEDED or FAILED. Returns the
-   * memory ids, or null when Mem0 no longer knows the event. Giving up for now (timeout, network)
+   * event's results, or null when Mem0 no longer knows the event. Giving up for now (timeout, network)
    * throws; the ledger keeps the event id so the retry follows the same event.
    */
-  private async followEvent(eventId: string, key: string | undefined): Promise<string[] | null> {
+  private async followEvent(
+    eventId: string,
+    key: string | undefined,
+  ): Promise<Array<Record<string, unknown>> | null> {
     const { key: apiKey } = await this.connect();
     const url = `${this.host}/v1/event/${encodeURIComponent(eventId)}/`;
     const deadline = Date.now() + this.poll.timeoutMs;
@@ -321,7 +326,8 @@ export class Mem0PlatformBackend implements MemoryBackend {
       if (res.ok) {
         const event = (await res.json()) as { status?: string; results?: unknown };
         const status = String(event.status ?? '').toUpperCase();
-        if (status === 'SUCCEEDED') return eventMemoryIds(event.results);
+        if (status === 'SUCCEEDED')
+          return Array.isArray(event.results) ? (event.results as Array<Record<string, unknown>>) : [];
         if (status === 'FAILED') {
           if (key) this.ledger.forget(this.scope, key);
           throw new UserError(
@@ -499,14 +505,14 @@ function resultsOf(res: unknown): Record<string, unknown>[] {
   return Array.isArray(results) ? (results as Record<string, unknown>[]) : [];
 }
 
-/** Memory ids an ADD event produced (its results list ADD/UPDATE entries; NOOP/DELETE make none). */
-function eventMemoryIds(results: unknown): string[] {
-  if (!Array.isArray(results)) return [];
-  const ids: string[] = [];
-  for (const r of results as Array<Record<string, unknown>>) {
+/** The results of an add that are memories now (ADD/UPDATE; NOOP and DELETE make none), once each. */
+function addedResults(results: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  const seen = new Set<string>();
+  return results.filter((r) => {
     const event = String(r.event ?? 'ADD').toUpperCase();
     const id = typeof r.id === 'string' ? r.id : typeof r.memory_id === 'string' ? r.memory_id : null;
-    if (id && (event === 'ADD' || event === 'UPDATE') && !ids.includes(id)) ids.push(id);
-  }
-  return ids;
+    if (!id || seen.has(id) || (event !== 'ADD' && event !== 'UPDATE')) return false;
+    seen.add(id);
+    return true;
+  });
 }

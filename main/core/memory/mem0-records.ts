@@ -154,6 +154,29 @@ export function decodeRecord(raw: Raw): Memory | null {
   };
 }
 
+/**
+ * The Memory an add just created, from the add's (or its event's) result and what we sent: saves
+ * a GET per memory on the capture path. The text is Mem0's (it may have rewritten it).
+ */
+export function memoryFromResult(result: Raw, input: NewMemory, createdAt: string): Memory | null {
+  const id = str(result.id) ?? str(result.memory_id);
+  const text = str(result.memory) ?? str((result.data as Raw | undefined)?.memory);
+  if (!id || text === null) return null;
+  const own = Object.fromEntries(Object.entries(input.metadata ?? {}).filter(([k]) => !RESERVED.has(k)));
+  return {
+    id,
+    userId: input.userId,
+    projectId: input.projectId ?? null,
+    text,
+    source: input.source,
+    conversationId: input.conversationId ?? null,
+    model: input.model ?? null,
+    metadata: own,
+    createdAt,
+    updatedAt: createdAt,
+  };
+}
+
 export function idempotencyKeyOf(raw: Raw): string | null {
   const meta = raw.metadata as Raw | undefined;
   return meta && typeof meta === 'object' ? str(meta[META.key]) : null;

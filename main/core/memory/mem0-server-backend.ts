@@ -33,6 +33,7 @@ import {
   makeSnippet,
   matchesFilter,
   memoryAddLedger,
+  memoryFromResult,
   newestFirst,
   queryWords,
   shouldInfer,
@@ -225,15 +226,21 @@ export class Mem0ServerBackend implements MemoryBackend {
       metadata: encodeMetadata(input, createdAt),
       infer: shouldInfer(input),
     });
-    const ids: string[] = [];
+    const added: Memory[] = [];
     for (const r of this.records(res)) {
       const event = String(r.event ?? 'ADD').toUpperCase();
-      if (typeof r.id === 'string' && (event === 'ADD' || event === 'UPDATE') && !ids.includes(r.id))
-        ids.push(r.id);
+      if (event !== 'ADD' && event !== 'UPDATE') continue;
+      const m = memoryFromResult(r, input, createdAt);
+      if (m && !added.some((a) => a.id === m.id)) added.push(m);
     }
-    if (key) this.ledger.recordDone(this.scope, key, ids);
-    this.log.debug('mem0.added', { count: ids.length, backend: this.kind });
-    return this.getMany(ids);
+    if (key)
+      this.ledger.recordDone(
+        this.scope,
+        key,
+        added.map((m) => m.id),
+      );
+    this.log.debug('mem0.added', { count: added.length, backend: this.kind });
+    return added;
   }
 
   private async getMany(ids: readonly string[]): Promise<Memory[]> {
