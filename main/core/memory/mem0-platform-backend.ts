@@ -228,15 +228,20 @@ export class Mem0PlatformBackend implements MemoryBackend {
             addedResults(results).map((r) => String(r.id ?? r.memory_id)),
           );
       }
-      const existing = await this.findByKey(input.userId, key);
-      if (existing.length > 0) {
-        this.ledger.recordDone(
-          this.scope,
-          key,
-          existing.map((m) => m.id),
-        );
-        return existing;
+      // Only a retry can find its memory already there (the reply to the first attempt was lost):
+      // the first attempt skips this round trip.
+      if (known) {
+        const existing = await this.findByKey(input.userId, key);
+        if (existing.length > 0) {
+          this.ledger.recordDone(
+            this.scope,
+            key,
+            existing.map((m) => m.id),
+          );
+          return existing;
+        }
       }
+      this.ledger.recordAttempt(this.scope, key);
     }
     const options: Record<string, unknown> = {
       userId: input.userId,

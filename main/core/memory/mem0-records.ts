@@ -263,9 +263,13 @@ export function decodeOffsetCursor(cursor: string): number {
  * survives restarts because it lives in SQLite.
  */
 export interface AddLedger {
+  /** null: never attempted (no remote lookup needed); a row: attempted, maybe finished. */
   get(scope: string, key: string): { eventId: string | null; memoryIds: string[] | null } | null;
+  /** Written before the request leaves, so a retry knows the first attempt may have landed. */
+  recordAttempt(scope: string, key: string): void;
   recordEvent(scope: string, key: string, eventId: string): void;
   recordDone(scope: string, key: string, memoryIds: string[]): void;
+  /** The event is gone or failed: back to "attempted" (a retry looks remotely, then adds). */
   forget(scope: string, key: string): void;
 }
 
@@ -293,7 +297,13 @@ export function sqliteAddLedger(db: Db): AddLedger {
     `INSERT INTO mem0_add_ledger (scope, idempotency_key, memory_ids, updated_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (scope, idempotency_key) DO UPDATE SET memory_ids = excluded.memory_ids, updated_at = excluded.updated_at`,
   );
-  const del = db.prepare('DELETE FROM mem0_add_ledger WHERE scope = ? AND idempotency_key = ?');
+  const attempt = db.prepare(
+    `INSERT INTO mem0_add_ledger (scope, idempotency_key, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT (scope, idempotency_key) DO NOTHING`,
+  );
+  const reset = db.prepare(
+    'UPDATE mem0_add_ledger SET event_id = NULL, memory_ids = NULL, updated_at = ? WHERE scope = ? AND idempotency_key = ?',
+  );
   // Keys are retried for hours at most; a month of entries is plenty and keeps the table small.
   db.prepare(
     "DELETE FROM mem0_add_ledger WHERE updated_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-30 days')",
@@ -307,10 +317,11 @@ export function sqliteAddLedger(db: Db): AddLedger {
         memoryIds: row.memory_ids ? (JSON.parse(row.memory_ids) as string[]) : null,
       };
     },
+    recordAttempt: (scope, key) => void attempt.run(scope, key, new Date().toISOString()),
     recordEvent: (scope, key, eventId) => void upsertEvent.run(scope, key, eventId, new Date().toISOString()),
     recordDone: (scope, key, ids) =>
       void upsertDone.run(scope, key, JSON.stringify(ids), new Date().toISOString()),
-    forget: (scope, key) => void del.run(scope, key),
+    forget: (scope, key) => void reset.run(new Date().toISOString(), scope, key),
   };
 }
 
@@ -319,11 +330,14 @@ export function memoryAddLedger(): AddLedger {
   const k = (s: string, key: string) => `${s}\0${key}`;
   return {
     get: (s, key) => rows.get(k(s, key)) ?? null,
+    recordAttempt: (s, key) => {
+      if (!rows.has(k(s, key))) rows.set(k(s, key), { eventId: null, memoryIds: null });
+    },
     recordEvent: (s, key, eventId) =>
       void rows.set(k(s, key), { eventId, memoryIds: rows.get(k(s, key))?.memoryIds ?? null }),
     recordDone: (s, key, ids) =>
       void rows.set(k(s, key), { eventId: rows.get(k(s, key))?.eventId ?? null, memoryIds: ids }),
-    forget: (s, key) => void rows.delete(k(s, key)),
+    forget: (s, key) => void rows.set(k(s, key), { eventId: null, memoryIds: null }),
   };
 }
 

@@ -201,24 +201,28 @@ export class Mem0ServerBackend implements MemoryBackend {
     if (key) {
       const known = this.ledger.get(this.scope, key);
       if (known?.memoryIds) return this.getMany(known.memoryIds);
-      // A lost reply (timeout) may still have been stored: look for the key before adding again.
-      const res = await this.request('find', 'POST', '/search', {
-        query: input.text,
-        user_id: input.userId,
-        filters: { [META.key]: key },
-        limit: 10,
-      });
-      const existing = this.records(res)
-        .filter((r) => idempotencyKeyOf(r) === key)
-        .flatMap((r) => decodeRecord(r) ?? []);
-      if (existing.length > 0) {
-        this.ledger.recordDone(
-          this.scope,
-          key,
-          existing.map((m) => m.id),
-        );
-        return existing;
+      // Only a retry can find its memory already there (the reply to the first attempt was
+      // lost, e.g. a timeout while the server's LLM worked): the first attempt skips this lookup.
+      if (known) {
+        const res = await this.request('find', 'POST', '/search', {
+          query: input.text,
+          user_id: input.userId,
+          filters: { [META.key]: key },
+          limit: 10,
+        });
+        const existing = this.records(res)
+          .filter((r) => idempotencyKeyOf(r) === key)
+          .flatMap((r) => decodeRecord(r) ?? []);
+        if (existing.length > 0) {
+          this.ledger.recordDone(
+            this.scope,
+            key,
+            existing.map((m) => m.id),
+          );
+          return existing;
+        }
       }
+      this.ledger.recordAttempt(this.scope, key);
     }
     const res = await this.request('add', 'POST', '/memories', {
       messages: turnMessages(input),

@@ -7,6 +7,7 @@ import { registerMigrateCommand } from '../../../main/cli/migrate.js';
 import { loadSettings } from '../../../main/core/config/settings.js';
 import { openDatabase } from '../../../main/core/db/database.js';
 import { LocalMemoryBackend } from '../../../main/core/memory/local-backend.js';
+import { sqliteAddLedger } from '../../../main/core/memory/mem0-records.js';
 import { Mem0ServerBackend } from '../../../main/core/memory/mem0-server-backend.js';
 import { migrateMemories, type MigrateProgress } from '../../../main/core/memory/migrate.js';
 import type { MemoryBackend } from '../../../main/core/memory/types.js';
@@ -42,10 +43,13 @@ function seedLocal(file: string, n: number) {
 describe('memories migrate', () => {
   it('copies oldest first, resumes after an interruption and never duplicates', async () => {
     const { db, local } = seedLocal(path.join(tempDir(), 'mem0-tray.db'), 30);
+    // Like the app: every run's backend shares the add ledger kept in the same database.
+    const ledger = sqliteAddLedger(db);
     const target = () =>
       new Mem0ServerBackend({
         url: server.url,
         apiKey: async () => server.apiKey,
+        ledger,
         retry: { rateLimitAttempts: 2, networkAttempts: 1, baseMs: 1, maxMs: 1 },
       });
 

@@ -66,6 +66,20 @@ describe('mem0-platform wire protocol and errors', () => {
     expect(list).toBeUndefined();
   });
 
+  it('a first keyed add goes straight to the add endpoint (no lookup round trip, no extra GET)', async () => {
+    const before = fake.requests.length;
+    const [m] = await backend().add({
+      userId: 'gus',
+      text: 'first try',
+      source: 'manual',
+      idempotencyKey: 'k-gus',
+    });
+    expect(m).toMatchObject({ userId: 'gus', text: 'first try', source: 'manual' });
+    const paths = fake.requests.slice(before).map((r) => r.path);
+    expect(paths[0]).toBe('/v3/memories/add/');
+    expect(paths.slice(1).every((p) => /^\/v1\/event\/[^/]+\/$/.test(p))).toBe(true);
+  });
+
   it('puts entity ids inside filters for list and search', async () => {
     const b = backend();
     const before = fake.requests.length;

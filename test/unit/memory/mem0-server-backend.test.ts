@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryAddLedger } from '../../../main/core/memory/mem0-records.js';
 import { Mem0ServerBackend } from '../../../main/core/memory/mem0-server-backend.js';
 import { runMemoryBackendContract } from '../../contract/memory-backend.contract.js';
 import { FakeMem0Server } from '../../fakes/mem0-server.js';
@@ -105,18 +106,37 @@ describe('mem0-server wire protocol and errors', () => {
   });
 
   it('an add whose reply was lost is found by its key instead of stored twice', async () => {
-    const b = backend();
-    // First delivery "times out" after the server stored it: simulate by adding through another
-    // backend instance (its own ledger), then retrying with a fresh one.
-    await b.add({ userId: 'ivy', text: 'only once please', source: 'proxy', idempotencyKey: 'k-ivy' });
-    const retry = backend();
-    const again = await retry.add({
+    const ledger = memoryAddLedger();
+    const b = new Mem0ServerBackend({
+      url: fake.url,
+      apiKey: async () => fake.apiKey,
+      ledger,
+      timeoutMs: 50,
+      retry: { rateLimitAttempts: 1, networkAttempts: 1, baseMs: 1, maxMs: 1 },
+    });
+    const input = {
       userId: 'ivy',
       text: 'only once please',
-      source: 'proxy',
+      source: 'proxy' as const,
       idempotencyKey: 'k-ivy',
-    });
-    expect(again).toHaveLength(1);
+    };
+    fake.addReplyDelayMs = 200;
+    try {
+      await expect(b.add(input)).rejects.toMatchObject({ code: 'backend_unavailable' });
+    } finally {
+      fake.addReplyDelayMs = 0;
+    }
     expect(fake.memoriesOf('ivy')).toHaveLength(1);
+    const searches = fake.requests.filter((r) => r.path === '/search').length;
+    const again = await b.add(input);
+    expect(again.map((m) => m.text)).toEqual(['only once please']);
+    expect(fake.memoriesOf('ivy')).toHaveLength(1);
+    expect(fake.requests.filter((r) => r.path === '/search').length).toBe(searches + 1);
+  });
+
+  it('a first attempt goes straight to POST /memories (no lookup round trip)', async () => {
+    const before = fake.requests.length;
+    await backend().add({ userId: 'jo', text: 'fresh', source: 'manual', idempotencyKey: 'k-jo' });
+    expect(fake.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(['POST /memories']);
   });
 });
