@@ -14,7 +14,7 @@ const MAX_TERMS = 32;
  * A prefix shorter than this expands to a large part of the vocabulary: slow, and no help to the
  * person typing. Such a last fragment is left out until it grows (or matched as a whole word alone).
  */
-export const MIN_PREFIX = 3;
+export const MIN_PREFIX = 4;
 
 /**
  * Words so common that requiring them narrows nothing while reading their huge posting lists costs

@@ -92,6 +92,15 @@ interface HistoryRow {
   created_at: string;
 }
 
+/** How many of the newest matches a search of the whole store ranks (see windowStart). */
+export const RANK_WINDOW = 5000;
+
+interface Ranked {
+  seq: number;
+  /** bm25(): lower is better. */
+  score: number;
+}
+
 const MEMORY_COLUMNS =
   'seq, id, user_id, project_id, text, source, conversation_id, model, metadata, created_at, updated_at';
 
@@ -208,8 +217,20 @@ export class LocalMemoryBackend implements MemoryBackend {
       ),
       update: db.prepare('UPDATE memories SET text = ?, metadata = ?, updated_at = ? WHERE id = ?'),
       delete: db.prepare('DELETE FROM memories WHERE id = ?'),
-      rankOnly: db.prepare(
-        'SELECT rowid AS seq, rank FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rank LIMIT ?',
+      snippet: db
+        .prepare(
+          `SELECT snippet(memories_fts, 0, ?, ?, '…', 24) FROM memories_fts WHERE memories_fts MATCH ? AND rowid = ?`,
+        )
+        .pluck(),
+      windowStart: db
+        .prepare(
+          'SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?',
+        )
+        .pluck(),
+      rankWindow: db.prepare(
+        `SELECT seq, score FROM (
+           SELECT rowid AS seq, bm25(memories_fts) AS score FROM memories_fts WHERE memories_fts MATCH ? AND rowid >= ?)
+         ORDER BY score LIMIT ?`,
       ),
     }));
   }
@@ -367,52 +388,22 @@ export class LocalMemoryBackend implements MemoryBackend {
     const limit = clampLimit(options.limit, SEARCH_LIMIT);
     const { where, params } = filterSql(filter);
     const onlyUser = Object.entries(filter).every(([k, v]) => k === 'userId' || v === undefined);
-    const rankJoined = (match: string) =>
-      this.db
-        .prepare(
-          `SELECT f.rowid AS seq, f.rank AS rank FROM memories_fts f JOIN memories m ON m.seq = f.rowid
-           WHERE memories_fts MATCH ? AND ${where} ORDER BY f.rank LIMIT ?`,
-        )
-        .all(match, ...params, limit) as Array<{ seq: number; rank: number }>;
-    // Most stores hold one person's memories: rank on the index alone (no row lookup per match),
-    // then keep the caller's. Exact whenever enough remain: any of the caller's memories ranked
-    // above those would itself be in the overall top list. Otherwise rank with the filter joined.
-    const rankFast = (match: string) => {
-      const overall = this.stmt.rankOnly.all(match, limit * 4) as Array<{ seq: number; rank: number }>;
-      if (overall.length === 0) return overall;
-      const seqs = overall.map((r) => r.seq);
-      const mine = new Set(
-        (
-          this.db
-            .prepare(
-              `SELECT seq FROM memories WHERE user_id = ? AND seq IN (${seqs.map(() => '?').join(',')})`,
-            )
-            .all(filter.userId, ...seqs) as Array<{ seq: number }>
-        ).map((r) => r.seq),
-      );
-      const kept = overall.filter((r) => mine.has(r.seq));
-      if (kept.length >= limit || overall.length < limit * 4) return kept.slice(0, limit);
-      return rankJoined(match);
-    };
     const run = (match: string): SearchHit[] => {
-      // Snippets are built only for the few rows returned: snippet() over every match would cost
-      // more than the ranking itself.
-      const ranked = onlyUser ? rankFast(match) : rankJoined(match);
+      const ranked = onlyUser
+        ? this.rankForUser(match, filter.userId, limit)
+        : this.rankFiltered(match, where, params, limit);
       if (ranked.length === 0) return [];
-      const seqs = ranked.map((r) => r.seq);
       const rows = this.db
-        .prepare(
-          `SELECT ${MEMORY_COLUMNS.split(', ')
-            .map((c) => `m.${c}`)
-            .join(', ')}, snippet(memories_fts, 0, ?, ?, '…', 24) AS snippet
-           FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid
-           WHERE memories_fts MATCH ? AND memories_fts.rowid IN (${seqs.map(() => '?').join(',')})`,
-        )
-        .all(SNIPPET_MARK.open, SNIPPET_MARK.close, match, ...seqs) as Array<MemoryRow & { snippet: string }>;
+        .prepare(`SELECT ${MEMORY_COLUMNS} FROM memories WHERE seq IN (${ranked.map(() => '?').join(',')})`)
+        .all(...ranked.map((r) => r.seq)) as MemoryRow[];
       const bySeq = new Map(rows.map((r) => [r.seq, r]));
+      // Snippets only for the rows returned: snippet() over every match would cost more than ranking.
       return ranked.flatMap((r) => {
         const row = bySeq.get(r.seq);
-        return row ? [{ memory: toMemory(row), score: -r.rank, snippet: row.snippet }] : [];
+        if (!row) return [];
+        const snippet = this.stmt.snippet.get(SNIPPET_MARK.open, SNIPPET_MARK.close, match, r.seq) as
+          string | undefined;
+        return [{ memory: toMemory(row), score: -r.score, snippet: snippet ?? row.text.slice(0, 200) }];
       });
     };
     return this.run(() => {
@@ -423,6 +414,50 @@ export class LocalMemoryBackend implements MemoryBackend {
       if (hits.length === 0 && q.any !== q.all) return run(q.any);
       return hits;
     });
+  }
+
+  /**
+   * Lowest rowid among the newest RANK_WINDOW matches (0 when there are fewer). BM25 is computed per
+   * match and FTS5 has no top-k pruning, so a word found in most memories would cost ~100 ms at
+   * 100,000 memories; ranking the newest matches keeps every query in single milliseconds.
+   */
+  private windowStart(match: string): number {
+    return (this.stmt.windowStart.get(match, RANK_WINDOW - 1) as number | undefined) ?? 0;
+  }
+
+  /**
+   * Ranks for a caller with no other filter, on the index alone (no row lookup per match), then
+   * keeps the caller's. Exact whenever enough remain: any of the caller's memories ranked above
+   * those would itself be in the overall top list. Otherwise ranks with the filter joined.
+   */
+  private rankForUser(match: string, userId: string, limit: number): Ranked[] {
+    const overall = this.stmt.rankWindow.all(match, this.windowStart(match), limit * 4) as Ranked[];
+    if (overall.length === 0) return overall;
+    const seqs = overall.map((r) => r.seq);
+    const mine = new Set(
+      this.db
+        .prepare(
+          // "+user_id": look the few rows up by seq; the user_id index would walk every memory of the user.
+          `SELECT seq FROM memories WHERE +user_id = ? AND seq IN (${seqs.map(() => '?').join(',')})`,
+        )
+        .pluck()
+        .all(userId, ...seqs) as number[],
+    );
+    const kept = overall.filter((r) => mine.has(r.seq));
+    if (kept.length >= limit || overall.length < limit * 4) return kept.slice(0, limit);
+    return this.rankFiltered(match, 'm.user_id = ?', [userId], limit);
+  }
+
+  private rankFiltered(match: string, where: string, params: unknown[], limit: number): Ranked[] {
+    // Sorting outside the FTS5 table is cheaper than FTS5's own ORDER BY rank.
+    return this.db
+      .prepare(
+        `SELECT seq, score FROM (
+           SELECT f.rowid AS seq, bm25(memories_fts) AS score FROM memories_fts f JOIN memories m ON m.seq = f.rowid
+           WHERE memories_fts MATCH ? AND ${where})
+         ORDER BY score LIMIT ?`,
+      )
+      .all(match, ...params, limit) as Ranked[];
   }
 
   async history(id: string): Promise<HistoryEntry[]> {

@@ -15,9 +15,9 @@ describe('toFtsQuery', () => {
   it('has nothing to search in punctuation alone', () => {
     expect(toFtsQuery(' *** "" ')).toBeNull();
   });
-  it('makes the last word a prefix while typing, once it has three characters', () => {
-    expect(toFtsQuery('postgres mig', { prefix: true })!.all).toBe('"postgres" "mig"*');
-    expect(toFtsQuery('postgres mi', { prefix: true })!.all).toBe('"postgres"');
+  it('makes the last word a prefix while typing, once it has four characters', () => {
+    expect(toFtsQuery('postgres migr', { prefix: true })!.all).toBe('"postgres" "migr"*');
+    expect(toFtsQuery('postgres mig', { prefix: true })!.all).toBe('"postgres"');
     expect(toFtsQuery('mi', { prefix: true })!.all).toBe('"mi"');
     expect(toFtsQuery('postgres mig ', { prefix: true })!.all).toBe('"postgres" "mig"');
   });
