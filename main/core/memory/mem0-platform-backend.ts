@@ -112,7 +112,8 @@ export class Mem0PlatformBackend implements MemoryBackend {
     this.scope = `mem0-platform:${this.host}`;
     this.ledger = options.ledger ?? memoryAddLedger();
     this.log = options.log ?? silentLogger;
-    this.poll = options.eventPoll ?? { firstMs: 15, maxMs: 1000, timeoutMs: 60_000 };
+    // Give up following an event (for now) well before the outbox's own delivery timeout (30 s).
+    this.poll = options.eventPoll ?? { firstMs: 15, maxMs: 1000, timeoutMs: 20_000 };
     this.retry = options.retry ?? { rateLimitAttempts: 4, networkAttempts: 2, baseMs: 250, maxMs: 4000 };
   }
 
@@ -213,7 +214,20 @@ export class Mem0PlatformBackend implements MemoryBackend {
     return { AND: and };
   }
 
+  /** Adds in progress by idempotency key: a second attempt while the first still runs joins it. */
+  private readonly adding = new Map<string, Promise<Memory[]>>();
+
   async add(input: NewMemory): Promise<Memory[]> {
+    const key = input.idempotencyKey;
+    if (!key) return this.addOnce(input);
+    const running = this.adding.get(key);
+    if (running) return running;
+    const p = this.addOnce(input).finally(() => this.adding.delete(key));
+    this.adding.set(key, p);
+    return p;
+  }
+
+  private async addOnce(input: NewMemory): Promise<Memory[]> {
     validateNewMemory(input);
     const createdAt = isoTime(input.createdAt, 'createdAt');
     const key = input.idempotencyKey;

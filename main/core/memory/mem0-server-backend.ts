@@ -50,7 +50,7 @@ export interface Mem0ServerOptions {
   apiKey: () => Promise<string | null>;
   ledger?: AddLedger;
   log?: Logger;
-  /** Per request; the server runs an LLM during add, so this is generous. */
+  /** Per request (the server runs an LLM during add); keep it below the outbox's delivery timeout. */
   timeoutMs?: number;
   retry?: { rateLimitAttempts: number; networkAttempts: number; baseMs: number; maxMs: number };
 }
@@ -81,7 +81,8 @@ export class Mem0ServerBackend implements MemoryBackend {
     this.scope = `mem0-server:${this.base}`;
     this.ledger = options.ledger ?? memoryAddLedger();
     this.log = options.log ?? silentLogger;
-    this.timeoutMs = options.timeoutMs ?? 120_000;
+    // Below the outbox's delivery timeout (30 s), so an attempt never outlives the outbox's wait.
+    this.timeoutMs = options.timeoutMs ?? 25_000;
     this.retry = options.retry ?? { rateLimitAttempts: 4, networkAttempts: 2, baseMs: 250, maxMs: 4000 };
   }
 
@@ -194,7 +195,20 @@ export class Mem0ServerBackend implements MemoryBackend {
     return Object.keys(f).length ? f : undefined;
   }
 
+  /** Adds in progress by idempotency key: a second attempt while the first still runs joins it. */
+  private readonly adding = new Map<string, Promise<Memory[]>>();
+
   async add(input: NewMemory): Promise<Memory[]> {
+    const key = input.idempotencyKey;
+    if (!key) return this.addOnce(input);
+    const running = this.adding.get(key);
+    if (running) return running;
+    const p = this.addOnce(input).finally(() => this.adding.delete(key));
+    this.adding.set(key, p);
+    return p;
+  }
+
+  private async addOnce(input: NewMemory): Promise<Memory[]> {
     validateNewMemory(input);
     const createdAt = isoTime(input.createdAt, 'createdAt');
     const key = input.idempotencyKey;
