@@ -1,0 +1,365 @@
+// Everything right of the tap: a finished exchange is parsed, matched to a conversation turn,
+// cleaned (pause, background calls, excluded projects, private text, secrets) and written to the
+// durable outbox, which delivers it to the memory backend. The sink returns at once and never
+// throws: capture problems are counted and logged (without content), never felt by the client.
+//
+// Public API for the capture feature (capture/feature.ts):
+//   const pipeline = createCapturePipeline(ctx);
+//   proxy/gateway call pipeline.sink(exchange) for each finished exchange;
+//   feature status: pipeline.status(); shutdown: await pipeline.stop().
+import type { Settings } from '../config/settings.js';
+import { describeError } from '../errors.js';
+import type { CaptureEvent } from '../events.js';
+import type { CoreContext } from '../feature.js';
+import { Outbox, type OutboxOptions, type OutboxStatus } from '../memory/outbox.js';
+import type { Metadata } from '../memory/types.js';
+import { parseExchange } from './anthropic-parser.js';
+import { matchBackground, resolveBackgroundRules, type BackgroundRule } from './background-rules.js';
+import { ConversationTracker, type Turn } from './conversation-tracker.js';
+import type { CapturedExchange, ExchangeSink } from './exchange.js';
+import { createExcludeMatcher, type ExcludeMatcher } from './path-glob.js';
+import { cleanForStorage } from './privacy.js';
+import { attributeProject, extractWorkingDirectory } from './project.js';
+import { formatTurnText } from './turn-text.js';
+
+export type { CapturedExchange, ExchangeSink } from './exchange.js';
+
+export interface CapturePipelineOptions {
+  /** Use this outbox instead of creating one (the pipeline then neither starts nor stops it). */
+  outbox?: Outbox;
+  /** Tuning for the outbox the pipeline creates (concurrency, backoff, timeout). */
+  outboxOptions?: Partial<Omit<OutboxOptions, 'db' | 'backend' | 'events' | 'log'>>;
+  /** Background rules setting ({disable, extra}); default: settings.captureRules if present. */
+  backgroundRules?: unknown;
+  /** Exchanges waiting to be processed beyond this are dropped (counted as "overloaded"). */
+  maxQueued?: number;
+  /** How long turn keys are remembered for de-duplication. */
+  rememberTurnsDays?: number;
+}
+
+export interface CapturePipelineStatus {
+  enabled: boolean;
+  /** Turns captured since local midnight (survives restarts). */
+  capturesToday: number;
+  received: number;
+  captured: number;
+  /** Traffic that is not a Messages call (count_tokens, HEAD probes, …). */
+  ignored: number;
+  skipped: Record<string, number>;
+  /** Which background rule matched, by rule id. */
+  background: Record<string, number>;
+  errors: number;
+  lastError: { message: string; at: string } | null;
+  queued: number;
+  outbox: OutboxStatus;
+}
+
+export interface CapturePipeline {
+  sink: ExchangeSink;
+  status(): CapturePipelineStatus;
+  readonly outbox: Outbox;
+  readonly tracker: ConversationTracker;
+  /** Resolves once every exchange handed to the sink so far has been processed (tests, shutdown). */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+type Outcome =
+  | { kind: 'captured'; event: Partial<CaptureEvent> }
+  | { kind: 'skipped'; reason: string; event?: Partial<CaptureEvent> };
+
+export function createCapturePipeline(
+  ctx: CoreContext,
+  options: CapturePipelineOptions = {},
+): CapturePipeline {
+  const log = ctx.log.child('capture');
+  const tracker = new ConversationTracker(ctx.db);
+  const ownOutbox = !options.outbox;
+  const outbox =
+    options.outbox ??
+    new Outbox({
+      ...options.outboxOptions,
+      db: ctx.db,
+      backend: () => ctx.backend(),
+      events: ctx.events,
+      log: ctx.log.child('outbox'),
+    });
+  if (ownOutbox) outbox.start();
+
+  const maxQueued = options.maxQueued ?? 1_000;
+  const queue: CapturedExchange[] = [];
+  let scheduled = false;
+  let stopped = false;
+  let idleWaiters: Array<() => void> = [];
+  const counters = { received: 0, captured: 0, ignored: 0, errors: 0 };
+  const skipped: Record<string, number> = {};
+  const background: Record<string, number> = {};
+  let lastError: CapturePipelineStatus['lastError'] = null;
+
+  // Settings-derived helpers, rebuilt only when the setting changes.
+  let rulesKey = '';
+  let rules: BackgroundRule[] = resolveBackgroundRules();
+  const backgroundRules = (settings: Settings): BackgroundRule[] => {
+    const setting =
+      options.backgroundRules ?? (settings as Settings & { captureRules?: unknown }).captureRules;
+    const key = JSON.stringify(setting ?? null);
+    if (key !== rulesKey) {
+      rulesKey = key;
+      try {
+        rules = resolveBackgroundRules(setting);
+      } catch (err) {
+        rules = resolveBackgroundRules();
+        log.warn('capture.rules_invalid', { error: describeError(err) });
+      }
+    }
+    return rules;
+  };
+  let excludeKey = '';
+  let exclude: ExcludeMatcher = createExcludeMatcher([]);
+  const excluder = (settings: Settings): ExcludeMatcher => {
+    const key = settings.excludedProjects.join('\0');
+    if (key !== excludeKey) {
+      excludeKey = key;
+      exclude = createExcludeMatcher(settings.excludedProjects);
+    }
+    return exclude;
+  };
+
+  const pruneDays = options.rememberTurnsDays ?? 90;
+  const prune = () => {
+    try {
+      tracker.prune(pruneDays);
+    } catch (err) {
+      log.warn('capture.prune_failed', { error: describeError(err) });
+    }
+  };
+  prune();
+  const pruneTimer = setInterval(prune, 24 * 3_600_000);
+  pruneTimer.unref();
+
+  function process1(ex: CapturedExchange): Outcome | null {
+    const settings = ctx.settings();
+    // Paused: the proxy keeps forwarding; nothing about the exchange is parsed or recorded.
+    if (!settings.captureEnabled) return { kind: 'skipped', reason: 'paused' };
+
+    const parsed = parseExchange(ex);
+    if (!parsed.ok) {
+      if (parsed.reason === 'not_messages_endpoint') return null;
+      return { kind: 'skipped', reason: parsed.reason };
+    }
+    const { request, response } = parsed;
+    const model = response.model ?? request.model ?? undefined;
+
+    const rule = matchBackground(request, backgroundRules(settings));
+    if (rule) {
+      background[rule.id] = (background[rule.id] ?? 0) + 1;
+      return { kind: 'skipped', reason: 'background', event: { model } };
+    }
+
+    const analysis = tracker.analyse(request, response, ex.requestHeaders);
+    if (analysis.kind === 'skip') {
+      return {
+        kind: 'skipped',
+        reason: analysis.reason,
+        event: { conversationId: analysis.conversationId, model },
+      };
+    }
+    const turn = analysis.turn;
+    const cwd = extractWorkingDirectory(request) ?? tracker.projectPathOf(turn.conversationId);
+    if (cwd && excluder(settings).match(cwd)) {
+      return { kind: 'skipped', reason: 'excluded_project', event: { conversationId: turn.conversationId } };
+    }
+    const { projectId, projectPath } = attributeProject(settings, cwd);
+
+    const user = cleanForStorage(turn.userText);
+    // Everything the user said was private: Claude's answer would tell it anyway.
+    if (!user.text)
+      return { kind: 'skipped', reason: 'private', event: { conversationId: turn.conversationId } };
+    const answer = cleanForStorage(turn.answerText);
+    if (!answer.text)
+      return { kind: 'skipped', reason: 'private', event: { conversationId: turn.conversationId } };
+
+    const redactions: Record<string, number> = {};
+    for (const counts of [user.counts, answer.counts]) {
+      for (const [k, n] of Object.entries(counts)) redactions[k] = (redactions[k] ?? 0) + (n ?? 0);
+    }
+    const metadata: Metadata = {
+      capture: {
+        turnKey: turn.turnKey,
+        route: ex.route,
+        host: ex.host,
+        client: ex.requestHeaders['user-agent'] ?? null,
+        stopReason: turn.stopReason,
+        capturedAt: ex.endedAt,
+      },
+      tools: turn.tools,
+      projectPath,
+      userChars: user.text.length,
+      ...(Object.keys(redactions).length ? { redactions } : {}),
+    };
+    const queued = enqueueTurn(turn, projectPath, {
+      userId: settings.userId,
+      text: formatTurnText(user.text, answer.text),
+      source: ex.route,
+      projectId,
+      conversationId: turn.conversationId,
+      model: turn.model,
+      metadata,
+      createdAt: validTime(ex.endedAt),
+    });
+    if (!queued)
+      return { kind: 'skipped', reason: 'duplicate', event: { conversationId: turn.conversationId } };
+    return {
+      kind: 'captured',
+      event: { conversationId: turn.conversationId, projectId, model: turn.model ?? undefined },
+    };
+  }
+
+  /** Marks the turn seen and queues it in one transaction: never one without the other. */
+  function enqueueTurn(
+    turn: Turn,
+    projectPath: string | null,
+    memory: Parameters<Outbox['enqueue']>[0]['memory'],
+  ): boolean {
+    return ctx.db.transaction(() => {
+      if (!tracker.claim(turn, projectPath)) return false;
+      return outbox.enqueue({ conversationId: turn.conversationId, key: `capture:${turn.turnKey}`, memory });
+    })();
+  }
+
+  function handle(ex: CapturedExchange): void {
+    let outcome: Outcome | null;
+    try {
+      outcome = process1(ex);
+    } catch (err) {
+      counters.errors++;
+      // A SyntaxError's message can quote the input; everything else we throw is content-free.
+      const message = err instanceof SyntaxError ? 'SyntaxError' : describeError(err).slice(0, 300);
+      lastError = { message, at: new Date().toISOString() };
+      log.error('capture.failed', {
+        route: ex.route,
+        status: ex.status,
+        bytes: ex.responseBody.length,
+        error: message,
+      });
+      emit(ex, 'failed', { reason: 'error' });
+      ctx.events.emit('status');
+      return;
+    }
+    if (!outcome) {
+      counters.ignored++;
+      return;
+    }
+    if (outcome.kind === 'captured') {
+      counters.captured++;
+      log.info('capture.captured', { route: ex.route, conversation: outcome.event.conversationId });
+      emit(ex, 'captured', outcome.event);
+      ctx.events.emit('status');
+    } else {
+      skipped[outcome.reason] = (skipped[outcome.reason] ?? 0) + 1;
+      log.debug('capture.skipped', { route: ex.route, reason: outcome.reason, status: ex.status });
+      emit(ex, 'skipped', { ...outcome.event, reason: outcome.reason });
+    }
+  }
+
+  function emit(ex: CapturedExchange, outcome: CaptureEvent['outcome'], extra: Partial<CaptureEvent>): void {
+    try {
+      ctx.events.emit('capture', { at: new Date().toISOString(), route: ex.route, outcome, ...extra });
+    } catch (err) {
+      // A failing listener is its own problem, not the capture's.
+      log.warn('capture.listener_failed', { error: describeError(err) });
+    }
+  }
+
+  function drain(): void {
+    scheduled = false;
+    const ex = queue.shift();
+    if (ex) handle(ex);
+    if (queue.length > 0) schedule();
+    else {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    // One exchange per turn of the event loop, so forwarding traffic is never held up.
+    setImmediate(drain);
+  }
+
+  const sink: ExchangeSink = (exchange) => {
+    try {
+      if (stopped) return;
+      counters.received++;
+      if (queue.length >= maxQueued) {
+        skipped.overloaded = (skipped.overloaded ?? 0) + 1;
+        return;
+      }
+      queue.push(exchange);
+      schedule();
+    } catch {
+      // never into the network path
+    }
+  };
+
+  return {
+    sink,
+    outbox,
+    tracker,
+    status() {
+      let capturesToday = 0;
+      try {
+        const midnight = new Date();
+        midnight.setHours(0, 0, 0, 0);
+        capturesToday = tracker.countSince(midnight);
+      } catch {
+        // the database is unavailable; the other figures still help
+      }
+      let outboxStatus: OutboxStatus;
+      try {
+        outboxStatus = outbox.status();
+      } catch (err) {
+        outboxStatus = {
+          pending: 0,
+          failed: 0,
+          inFlight: 0,
+          oldestPendingAgeMs: null,
+          delivered: 0,
+          deliveredSinceStart: 0,
+          lastError: { message: describeError(err), at: new Date().toISOString() },
+        };
+      }
+      return {
+        enabled: ctx.settings().captureEnabled,
+        capturesToday,
+        ...counters,
+        skipped: { ...skipped },
+        background: { ...background },
+        lastError,
+        queued: queue.length,
+        outbox: outboxStatus,
+      };
+    },
+    idle() {
+      if (queue.length === 0 && !scheduled) return Promise.resolve();
+      return new Promise<void>((resolve) => idleWaiters.push(resolve));
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(pruneTimer);
+      // What was already handed over is processed, so it reaches the durable outbox.
+      while (queue.length > 0) handle(queue.shift()!);
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const w of waiters) w();
+      if (ownOutbox) await outbox.stop();
+    },
+  };
+}
+
+function validTime(iso: string): string | undefined {
+  return Number.isNaN(Date.parse(iso)) ? undefined : new Date(iso).toISOString();
+}
