@@ -61,10 +61,10 @@ console.log(
 
 // 1. A backlog (as after an outage) drains at …
 for (let i = 0; i < BACKLOG; i++) enqueue();
-let t0 = performance.now();
+const t0 = performance.now();
 outbox.start();
 await waitDrained();
-let s = (performance.now() - t0) / 1000;
+const s = (performance.now() - t0) / 1000;
 console.log(
   `drain: ${BACKLOG} captures in ${s.toFixed(2)} s = ${(BACKLOG / s).toFixed(0)} captures/s (target >= 200)`,
 );
