@@ -16,7 +16,10 @@ export default tseslint.config(
     // The core runs under plain Node for the CLI, headless mode and tests: Electron stays at the edge.
     files: ['main/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'main/core must not import electron' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'main/core must not import electron' }] },
+      ],
     },
   },
   {

@@ -13,8 +13,16 @@ export interface CliResult {
 /** A clean environment: no MEM0_TRAY_* from the developer's shell leaks into a test. */
 export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('MEM0_TRAY_') && k !== 'MEM0_API_KEY') env[k] = v;
-  return { ...env, MEM0_TRAY_HOME: home, MEM0_TRAY_API_PORT: '0', MEM0_TRAY_PROXY_PORT: '0', MEM0_TRAY_GATEWAY_PORT: '0', ...extra };
+  for (const [k, v] of Object.entries(process.env))
+    if (!k.startsWith('MEM0_TRAY_') && k !== 'MEM0_API_KEY') env[k] = v;
+  return {
+    ...env,
+    MEM0_TRAY_HOME: home,
+    MEM0_TRAY_API_PORT: '0',
+    MEM0_TRAY_PROXY_PORT: '0',
+    MEM0_TRAY_GATEWAY_PORT: '0',
+    ...extra,
+  };
 }
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv, input?: string): CliResult {

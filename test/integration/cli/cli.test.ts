@@ -9,7 +9,10 @@ import { tempDir } from '../../support/tmp.js';
 describe('mem0-tray memories', () => {
   it('adds, lists, searches, shows, exports and deletes', () => {
     const env = cliEnv(tempDir(), { MEM0_TRAY_USER_ID: 'alice' });
-    const add = runCli(['memories', 'add', 'The API gateway rate limit is 600 requests per minute', '--project', 'infra'], env);
+    const add = runCli(
+      ['memories', 'add', 'The API gateway rate limit is 600 requests per minute', '--project', 'infra'],
+      env,
+    );
     expect(add.code).toBe(0);
     const id = add.stdout.trim();
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
@@ -18,7 +21,9 @@ describe('mem0-tray memories', () => {
     const list = runCli(['memories', 'list', '--json'], env);
     expect(list.code).toBe(0);
     expect(JSON.parse(list.stdout).total).toBe(2);
-    expect(JSON.parse(runCli(['memories', 'list', '--project', 'infra', '--json'], env).stdout).items).toHaveLength(1);
+    expect(
+      JSON.parse(runCli(['memories', 'list', '--project', 'infra', '--json'], env).stdout).items,
+    ).toHaveLength(1);
 
     const search = runCli(['memories', 'search', 'rate limit', '--json'], env);
     const hits = JSON.parse(search.stdout) as Array<{ memory: { id: string }; snippet: string }>;
@@ -33,18 +38,26 @@ describe('mem0-tray memories', () => {
 
     expect(runCli(['memories', 'delete', id], env).code).toBe(0);
     expect(JSON.parse(runCli(['memories', 'search', 'rate limit', '--json'], env).stdout)).toEqual([]);
-    expect(runCli(['memories', 'export', '--format', 'jsonl'], env).stdout.trim().split('\n')).toHaveLength(1);
+    expect(runCli(['memories', 'export', '--format', 'jsonl'], env).stdout.trim().split('\n')).toHaveLength(
+      1,
+    );
   });
 
   it('keeps users apart: another user cannot read or delete', () => {
     const home = tempDir();
-    const id = runCli(['memories', 'add', 'alice only'], cliEnv(home, { MEM0_TRAY_USER_ID: 'alice' })).stdout.trim();
+    const id = runCli(
+      ['memories', 'add', 'alice only'],
+      cliEnv(home, { MEM0_TRAY_USER_ID: 'alice' }),
+    ).stdout.trim();
     const bob = cliEnv(home, { MEM0_TRAY_USER_ID: 'bob' });
     const show = runCli(['memories', 'show', id], bob);
     expect(show.code).toBe(6);
     expect(show.stderr).toContain(`Access denied: Memory ${id} does not belong to user bob`);
     expect(runCli(['memories', 'delete', id], bob).code).toBe(6);
-    expect(JSON.parse(runCli(['memories', 'list', '--json'], cliEnv(home, { MEM0_TRAY_USER_ID: 'alice' })).stdout).total).toBe(1);
+    expect(
+      JSON.parse(runCli(['memories', 'list', '--json'], cliEnv(home, { MEM0_TRAY_USER_ID: 'alice' })).stdout)
+        .total,
+    ).toBe(1);
   });
 
   it('exits with documented codes and one-line errors', () => {
@@ -108,7 +121,9 @@ describe('mem0-tray backup and restore', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Restored 1 memories/);
     expect(r.stdout).toMatch(/kept as/);
-    const texts = (JSON.parse(runCli(['memories', 'list', '--json'], env).stdout).items as Array<{ text: string }>).map((m) => m.text);
+    const texts = (
+      JSON.parse(runCli(['memories', 'list', '--json'], env).stdout).items as Array<{ text: string }>
+    ).map((m) => m.text);
     expect(texts).toEqual(['first memory']);
   });
 

@@ -19,7 +19,9 @@ it('runs the headless core and says why', async () => {
   const deadline = Date.now() + 15_000;
   while (!stdout.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
   const line = stdout.trim().split('\n')[0]!;
-  expect(line).toMatch(/^Mem0 Tray running headless \((no Electron runtime installed|no display)\): API http:\/\/127\.0\.0\.1:\d+/);
+  expect(line).toMatch(
+    /^Mem0 Tray running headless \((no Electron runtime installed|no display)\): API http:\/\/127\.0\.0\.1:\d+/,
+  );
   const runtime = JSON.parse(fs.readFileSync(path.join(home, 'runtime.json'), 'utf8')) as { apiPort: number };
   expect(line).toContain(`http://127.0.0.1:${runtime.apiPort}`);
   expect((await fetch(`http://127.0.0.1:${runtime.apiPort}/health`)).status).toBe(200);

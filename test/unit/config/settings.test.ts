@@ -7,7 +7,8 @@ import { tempDir } from '../../support/tmp.js';
 
 function settingsFile(content?: unknown): string {
   const file = path.join(tempDir(), 'settings.json');
-  if (content !== undefined) fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  if (content !== undefined)
+    fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
   return file;
 }
 
@@ -19,14 +20,22 @@ describe('data directory', () => {
     expect(defaultDataDir('linux', {}, '/home/a')).toBe('/home/a/.config/mem0-tray');
     expect(defaultDataDir('linux', { XDG_CONFIG_HOME: '/xdg' }, '/home/a')).toBe('/xdg/mem0-tray');
     expect(defaultDataDir('darwin', {}, '/Users/a')).toBe('/Users/a/Library/Application Support/Mem0 Tray');
-    expect(defaultDataDir('win32', { APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'C:\\Users\\a')).toContain('Mem0 Tray');
+    expect(defaultDataDir('win32', { APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'C:\\Users\\a')).toContain(
+      'Mem0 Tray',
+    );
   });
 });
 
 describe('settings', () => {
   it('has sane defaults without a file', () => {
     const { settings, overridden } = loadSettings(settingsFile(), {});
-    expect(settings).toMatchObject({ backend: 'local', proxyPort: 8877, gatewayPort: 8878, apiPort: 8879, captureEnabled: true });
+    expect(settings).toMatchObject({
+      backend: 'local',
+      proxyPort: 8877,
+      gatewayPort: 8878,
+      apiPort: 8879,
+      captureEnabled: true,
+    });
     expect(settings.interceptHosts).toEqual(['api.anthropic.com']);
     expect(settings.userId).toBe(defaultUserId());
     expect(overridden).toEqual({});
@@ -34,11 +43,19 @@ describe('settings', () => {
 
   it('lets the environment override the file and says which variable did', () => {
     const file = settingsFile({ userId: 'from-file', proxyPort: 9000 });
-    const { settings, overridden } = loadSettings(file, { MEM0_TRAY_USER_ID: 'from-env', MEM0_TRAY_PROXY_PORT: '0', MEM0_TRAY_CAPTURE: 'off' });
+    const { settings, overridden } = loadSettings(file, {
+      MEM0_TRAY_USER_ID: 'from-env',
+      MEM0_TRAY_PROXY_PORT: '0',
+      MEM0_TRAY_CAPTURE: 'off',
+    });
     expect(settings.userId).toBe('from-env');
     expect(settings.proxyPort).toBe(0);
     expect(settings.captureEnabled).toBe(false);
-    expect(overridden).toEqual({ userId: 'MEM0_TRAY_USER_ID', proxyPort: 'MEM0_TRAY_PROXY_PORT', captureEnabled: 'MEM0_TRAY_CAPTURE' });
+    expect(overridden).toEqual({
+      userId: 'MEM0_TRAY_USER_ID',
+      proxyPort: 'MEM0_TRAY_PROXY_PORT',
+      captureEnabled: 'MEM0_TRAY_CAPTURE',
+    });
   });
 
   it('names the field of an invalid value', () => {
@@ -57,7 +74,9 @@ describe('settings', () => {
 
   it('reports broken JSON with the path and leaves the file alone', () => {
     const file = settingsFile('{ "userId": ');
-    expect(() => loadSettings(file, {})).toThrow(new RegExp(`${file.replace(/[/.]/g, '\\$&')} is not valid JSON`));
+    expect(() => loadSettings(file, {})).toThrow(
+      new RegExp(`${file.replace(/[/.]/g, '\\$&')} is not valid JSON`),
+    );
     expect(fs.readFileSync(file, 'utf8')).toBe('{ "userId": ');
   });
 

@@ -30,7 +30,13 @@ describe('database faults', () => {
     const file = path.join(tempDir(), 'mem0-tray.db');
     const db = openDatabase(file);
     const backend = new LocalMemoryBackend(db);
-    backend.addBatch(Array.from({ length: 300 }, (_, i) => ({ userId: 'u', text: `memory ${i} `.repeat(50), source: 'manual' as const })));
+    backend.addBatch(
+      Array.from({ length: 300 }, (_, i) => ({
+        userId: 'u',
+        text: `memory ${i} `.repeat(50),
+        source: 'manual' as const,
+      })),
+    );
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
     // Overwrite pages after the header with garbage.
@@ -53,7 +59,9 @@ describe('database faults', () => {
     const db = openDatabase(file);
     db.pragma('query_only = ON');
     const backend = new LocalMemoryBackend(db);
-    await expect(backend.add({ userId: 'u', text: 'new', source: 'manual' })).rejects.toMatchObject({ code: 'read_only' });
+    await expect(backend.add({ userId: 'u', text: 'new', source: 'manual' })).rejects.toMatchObject({
+      code: 'read_only',
+    });
     db.pragma('query_only = OFF');
     expect((await backend.list({ userId: 'u' })).items.map((m) => m.text)).toEqual(['kept']);
   });
@@ -66,7 +74,11 @@ describe('database faults', () => {
     // SQLite's page limit is how a full disk looks to it: SQLITE_FULL on the next page it needs.
     const pages = db.pragma('page_count', { simple: true }) as number;
     db.pragma(`max_page_count = ${pages + 2}`);
-    const big = Array.from({ length: 200 }, (_, i) => ({ userId: 'u', text: `filler ${i} `.repeat(400), source: 'manual' as const }));
+    const big = Array.from({ length: 200 }, (_, i) => ({
+      userId: 'u',
+      text: `filler ${i} `.repeat(400),
+      source: 'manual' as const,
+    }));
     let error: unknown;
     try {
       backend.addBatch(big);
