@@ -9,7 +9,7 @@ import { openDatabase } from '../main/core/db/database.js';
 import { sqliteAddLedger } from '../main/core/memory/mem0-records.js';
 import { Mem0PlatformBackend } from '../main/core/memory/mem0-platform-backend.js';
 import { Mem0ServerBackend } from '../main/core/memory/mem0-server-backend.js';
-import type { MemoryBackend } from '../main/core/memory/types.js';
+import type { MemoryBackend, NewMemory } from '../main/core/memory/types.js';
 import { FakeMem0Platform } from '../test/fakes/mem0-platform.js';
 import { FakeMem0Server } from '../test/fakes/mem0-server.js';
 
@@ -23,7 +23,7 @@ const ledger = sqliteAddLedger(db);
 const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 let seq = 0;
-const capture = (user: string) => {
+const capture = (user: string): NewMemory => {
   const n = seq++;
   return {
     userId: user,

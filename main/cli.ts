@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, describeError, isUserError } from './core/errors.js';
 import { VERSION } from './core/version.js';
+import { registerApikeyCommands } from './cli/apikey.js';
 import { registerBackupCommands } from './cli/backup.js';
 import { createCliEnv } from './cli/env.js';
 import { registerMemoriesCommands } from './cli/memories.js';
@@ -23,6 +24,7 @@ export function buildProgram(cli = createCliEnv()): Command {
   registerServeCommand(program, cli);
   registerMemoriesCommands(program, cli);
   registerBackupCommands(program, cli);
+  registerApikeyCommands(program, cli);
   return program;
 }
 

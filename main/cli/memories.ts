@@ -3,10 +3,11 @@
 import { Command, Option } from 'commander';
 import { UserError } from '../core/errors.js';
 import { CoreEvents, type Caller } from '../core/events.js';
-import { LocalMemoryBackend } from '../core/memory/local-backend.js';
+import { createBackend } from '../core/memory/backend-factory.js';
 import { MemoryService, type ScopeFilter } from '../core/memory/service.js';
 import { MEMORY_SOURCES, SNIPPET_MARK, type Memory, type MemorySource } from '../core/memory/types.js';
 import type { CliEnv } from './env.js';
+import { registerMigrateCommand } from './migrate.js';
 
 interface ScopeOptions {
   userId?: string;
@@ -41,7 +42,8 @@ export interface MemoryCliDeps {
 
 export const defaultMemoryCliDeps: MemoryCliDeps = {
   service: (cli) => {
-    const backend = new LocalMemoryBackend(cli.db());
+    // The configured backend (local, mem0-platform or mem0-server), as the running core uses.
+    const backend = createBackend(cli.settings().settings, { db: cli.db(), env: cli.env });
     return new MemoryService(() => backend, new CoreEvents());
   },
 };
@@ -212,5 +214,6 @@ export function registerMemoriesCommands(
       } else process.stdout.write(body);
     });
 
+  registerMigrateCommand(memories, cli);
   return memories;
 }

@@ -3,14 +3,20 @@
 // tests all start the core through here.
 import fs from 'node:fs';
 import { dataPaths, resolveDataDir, type DataPaths } from './config/paths.js';
-import { loadSettings, saveSettings, type Settings, type SettingsFile } from './config/settings.js';
+import {
+  loadSettings,
+  readSettingsFile,
+  saveSettings,
+  type Settings,
+  type SettingsFile,
+} from './config/settings.js';
 import { openDatabase, type Db } from './db/database.js';
 import { UserError, describeError } from './errors.js';
 import { CoreEvents } from './events.js';
 import type { CoreContext, Feature, RuntimeInfo, StartedFeature } from './feature.js';
-import { fileSystemError } from './fs-atomic.js';
+import { fileSystemError, writeFileAtomic } from './fs-atomic.js';
 import { createLogger, type Logger } from './log.js';
-import { LocalMemoryBackend } from './memory/local-backend.js';
+import { SwitchableBackend } from './memory/backend-factory.js';
 import { MemoryService } from './memory/service.js';
 import type { MemoryBackend } from './memory/types.js';
 import { startApiServer, type ApiServer } from './api/server.js';
@@ -53,13 +59,13 @@ export class Core {
     readonly env: NodeJS.ProcessEnv,
     readonly db: Db,
     readonly log: Logger,
-    private activeBackend: MemoryBackend,
+    private readonly backends: SwitchableBackend,
     readonly events: CoreEvents,
     readonly api: ApiServer,
     readonly runtime: RuntimeInfo,
     private readonly writesRuntime: boolean,
   ) {
-    this.memories = new MemoryService(() => this.activeBackend, events);
+    this.memories = new MemoryService(backends.current, events);
   }
 
   static async start(options: CoreOptions = {}): Promise<Core> {
@@ -85,7 +91,7 @@ export class Core {
     const db = openDatabase(paths.database);
     let api: ApiServer | undefined;
     try {
-      const backend = new LocalMemoryBackend(db);
+      const backends = new SwitchableBackend({ db, env, log }, settings);
       api = await startApiServer({ port: settings.apiPort, log: log.child('api') });
       const runtime: RuntimeInfo = {
         pid: process.pid,
@@ -101,13 +107,13 @@ export class Core {
         env,
         db,
         log,
-        backend,
+        backends,
         new CoreEvents(),
         api,
         runtime,
         writesRuntime,
       );
-      api.setHealth(() => ({ status: 'ok', version: VERSION, backend: core.activeBackend.kind }));
+      api.setHealth(() => ({ status: 'ok', version: VERSION, backend: backends.current().kind }));
       await core.startFeatures(options.features ?? FEATURES);
       if (writesRuntime) writeRuntimeFile(paths.runtime, runtime);
       log.info('core.ready', { pid: process.pid, apiPort: api.port, features: core.started.length });
@@ -128,7 +134,7 @@ export class Core {
       log: this.log,
       events: this.events,
       memories: this.memories,
-      backend: () => this.activeBackend,
+      backend: this.backends.current,
       api: { router: this.api.router, port: this.api.port, baseUrl: this.api.baseUrl },
       runtime: this.runtime,
       feature: <T>(name: string) => this.feature<T>(name),
@@ -149,7 +155,7 @@ export class Core {
   }
 
   backend(): MemoryBackend {
-    return this.activeBackend;
+    return this.backends.current();
   }
 
   /** A started feature's handle by name (e.g. core.feature<CaptureHandle>('capture')). */
@@ -157,10 +163,25 @@ export class Core {
     return this.started.find((f) => f.name === name)?.feature.handle as T | undefined;
   }
 
-  /** Saves a settings change and tells every feature; returns the new effective settings. */
+  /**
+   * Saves a settings change, switches the memory backend if it changed, and tells every feature.
+   * A backend that cannot be built (e.g. mem0-server without a URL) undoes the change.
+   */
   async updateSettings(patch: Partial<SettingsFile>): Promise<Settings> {
     const previous = this.current;
+    const previousFile = readSettingsFile(this.paths.settings);
     const { settings } = saveSettings(this.paths.settings, patch, this.env);
+    try {
+      this.backends.apply(settings);
+    } catch (err) {
+      saveSettings(
+        this.paths.settings,
+        Object.fromEntries(Object.keys(patch).map((k) => [k, undefined])),
+        this.env,
+      );
+      saveSettings(this.paths.settings, previousFile, this.env);
+      throw err;
+    }
     this.current = settings;
     for (const { name, feature } of this.started) {
       try {
@@ -171,14 +192,6 @@ export class Core {
     }
     this.events.emit('status');
     return settings;
-  }
-
-  /** Swaps the memory backend (the backend factory decides what to build). */
-  setBackend(backend: MemoryBackend): void {
-    const old = this.activeBackend;
-    this.activeBackend = backend;
-    if (old !== backend) void old.close();
-    this.events.emit('status');
   }
 
   status(): CoreStatus {
@@ -196,7 +209,7 @@ export class Core {
       startedAt: this.startedAt,
       dataDir: this.paths.dataDir,
       userId: this.current.userId,
-      backend: this.activeBackend.kind,
+      backend: this.backends.current().kind,
       runtime: this.runtime,
       features,
     };
@@ -224,7 +237,7 @@ export class Core {
       });
       await Promise.race([soft, hard]);
       clearTimeout(timer);
-      await this.activeBackend.close();
+      await this.backends.close();
       if (this.writesRuntime) removeRuntimeFile(this.paths.runtime);
       this.db.close();
       this.log.info('core.stopped');

@@ -37,6 +37,13 @@ export interface NewMemory {
    * instead of creating new ones (outbox retries, migrations).
    */
   idempotencyKey?: string;
+  /**
+   * The exchange a memory comes from, for backends that extract memories themselves (Mem0): the
+   * user's words and Claude's answer. The local store keeps `text` as it is.
+   */
+  messages?: Array<{ role: 'user' | 'assistant'; content: string }>;
+  /** Let a Mem0 backend extract memories (true for captures); false stores `text` verbatim. */
+  infer?: boolean;
 }
 
 export interface MemoryPatch {
