@@ -1,0 +1,73 @@
+// The composition root: start with no features, settings changes, backend switching, soft stop.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Core } from '../../../main/core/core.js';
+import type { Feature } from '../../../main/core/feature.js';
+import { silentLogger } from '../../../main/core/log.js';
+import { tempDir } from '../../support/tmp.js';
+
+const cores: Core[] = [];
+afterEach(async () => {
+  for (const c of cores.splice(0)) await c.stop();
+});
+
+async function start(features: Feature[] = [], extra: Record<string, string> = {}) {
+  const home = tempDir();
+  const core = await Core.start({
+    env: { MEM0_TRAY_HOME: home, MEM0_TRAY_API_PORT: '0', MEM0_TRAY_USER_ID: 'alice', ...extra },
+    log: silentLogger,
+    features,
+  });
+  cores.push(core);
+  return { core, home };
+}
+
+describe('Core', () => {
+  it('switches the memory backend on a settings change, and undoes a change it cannot apply', async () => {
+    const { core, home } = await start();
+    expect(core.backend().kind).toBe('local');
+    await expect(core.updateSettings({ backend: 'mem0-server' })).rejects.toThrow(/mem0ServerUrl/);
+    expect(core.settings().backend).toBe('local');
+    expect(core.backend().kind).toBe('local');
+    expect(fs.existsSync(path.join(home, 'settings.json'))).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(home, 'settings.json'), 'utf8'))).toEqual({});
+
+    await core.updateSettings({ backend: 'mem0-server', mem0ServerUrl: 'http://127.0.0.1:9' });
+    expect(core.backend().kind).toBe('mem0-server');
+    expect(core.status().backend).toBe('mem0-server');
+  });
+
+  it('tells features about settings changes and stops them in reverse order', async () => {
+    const order: string[] = [];
+    const seen: boolean[] = [];
+    const feature = (name: string): Feature => ({
+      name,
+      start: async () => ({
+        handle: { name },
+        status: () => ({ name }),
+        onSettingsChanged: (next) => void seen.push(next.captureEnabled),
+        stop: async () => void order.push(name),
+      }),
+    });
+    const { core } = await start([feature('first'), feature('second')]);
+    expect(core.feature<{ name: string }>('second')?.name).toBe('second');
+    expect(core.status().features).toEqual({ first: { name: 'first' }, second: { name: 'second' } });
+    await core.updateSettings({ captureEnabled: false });
+    expect(seen).toEqual([false, false]);
+    await core.stop();
+    expect(order).toEqual(['second', 'first']);
+  });
+
+  it('gives up on a feature that does not stop within the timeout', async () => {
+    const stuck: Feature = {
+      name: 'stuck',
+      start: async () => ({ handle: null, stop: () => new Promise(() => {}) }),
+    };
+    const { core, home } = await start([stuck]);
+    const t0 = Date.now();
+    await core.stop(300);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(fs.existsSync(path.join(home, 'runtime.json'))).toBe(false);
+  });
+});
