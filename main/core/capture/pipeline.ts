@@ -230,20 +230,26 @@ export function createCapturePipeline(
   function handle(ex: CapturedExchange): void {
     let outcome: Outcome | null;
     try {
+      if (typeof ex !== 'object' || ex === null)
+        throw new TypeError('the tap handed over something that is not an exchange');
       outcome = process1(ex);
     } catch (err) {
       counters.errors++;
       // A SyntaxError's message can quote the input; everything else we throw is content-free.
       const message = err instanceof SyntaxError ? 'SyntaxError' : describeError(err).slice(0, 300);
       lastError = { message, at: new Date().toISOString() };
+      const route = ex?.route === 'proxy' ? 'proxy' : 'gateway';
       log.error('capture.failed', {
-        route: ex.route,
-        status: ex.status,
-        bytes: ex.responseBody.length,
+        route,
+        status: typeof ex?.status === 'number' ? ex.status : null,
         error: message,
       });
-      emit(ex, 'failed', { reason: 'error' });
-      ctx.events.emit('status');
+      try {
+        ctx.events.emit('capture', { at: lastError.at, route, outcome: 'failed', reason: 'error' });
+        ctx.events.emit('status');
+      } catch {
+        // a failing listener is its own problem
+      }
       return;
     }
     if (!outcome) {
@@ -273,8 +279,7 @@ export function createCapturePipeline(
 
   function drain(): void {
     scheduled = false;
-    const ex = queue.shift();
-    if (ex) handle(ex);
+    if (queue.length > 0) handle(queue.shift()!);
     if (queue.length > 0) schedule();
     else {
       const waiters = idleWaiters;

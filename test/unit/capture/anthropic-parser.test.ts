@@ -35,9 +35,12 @@ describe('sessionIdFrom', () => {
       '0b3c8f9e-1111-2222-3333-444455556666',
     );
   });
-  it.each([null, '', 'wiki-user-17', '{"session_id": 42}', '{not json', '{"device_id":"x"}'])('%j has no session', (v) => {
-    expect(sessionIdFrom(v)).toBeNull();
-  });
+  it.each([null, '', 'wiki-user-17', '{"session_id": 42}', '{not json', '{"device_id":"x"}'])(
+    '%j has no session',
+    (v) => {
+      expect(sessionIdFrom(v)).toBeNull();
+    },
+  );
 });
 
 describe('parseRequestBody', () => {
@@ -73,9 +76,24 @@ describe('parseRequestBody', () => {
       '[document]',
       'text',
     ]);
-    expect(assistant!.blocks.map((b) => b.type)).toEqual(['thinking', 'redacted_thinking', 'text', 'tool_use']);
-    expect(results!.blocks[0]).toEqual({ type: 'tool_result', toolUseId: 'toolu_A', text: '42', isError: false });
-    expect(results!.blocks[1]).toEqual({ type: 'tool_result', toolUseId: 'toolu_B', text: 'line one\n[image]', isError: true });
+    expect(assistant!.blocks.map((b) => b.type)).toEqual([
+      'thinking',
+      'redacted_thinking',
+      'text',
+      'tool_use',
+    ]);
+    expect(results!.blocks[0]).toEqual({
+      type: 'tool_result',
+      toolUseId: 'toolu_A',
+      text: '42',
+      isError: false,
+    });
+    expect(results!.blocks[1]).toEqual({
+      type: 'tool_result',
+      toolUseId: 'toolu_B',
+      text: 'line one\n[image]',
+      isError: true,
+    });
     expect(results!.blocks[2]).toEqual({ type: 'unknown', originalType: 'mystery_block' });
     expect(req.unknownBlockTypes).toEqual(['mystery_block']);
   });
@@ -91,7 +109,9 @@ describe('parseExchange', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.response.stopReason).toBe('end_turn');
-    expect(result.response.blocks).toEqual([{ type: 'text', text: expect.stringContaining('Hello from the fake') }]);
+    expect(result.response.blocks).toEqual([
+      { type: 'text', text: expect.stringContaining('Hello from the fake') },
+    ]);
   });
 
   it('assembles a streamed tool_use input from input_json_delta pieces', () => {
@@ -108,7 +128,9 @@ describe('parseExchange', () => {
   });
 
   it('handles every streamed block and delta type, skipping unknown ones without throwing', () => {
-    const result = parseExchange(exchange({ requestBody: { messages: [] }, responseBody: fixtureText('all-blocks.response.sse') }));
+    const result = parseExchange(
+      exchange({ requestBody: { messages: [] }, responseBody: fixtureText('all-blocks.response.sse') }),
+    );
     if (!result.ok) throw new Error(result.reason);
     const { blocks, stopReason, skipped, id, model } = result.response;
     expect(id).toBe('msg_01AllBlocks');
@@ -117,7 +139,13 @@ describe('parseExchange', () => {
     expect(blocks).toEqual([
       { type: 'thinking', thinking: 'The user asks about the weather. I should search.' },
       { type: 'redacted_thinking' },
-      { type: 'tool_use', id: 'srvtoolu_014hJH82Qum7Td6UV8gDXThB', name: 'web_search', input: { query: 'weather NYC today' }, server: true },
+      {
+        type: 'tool_use',
+        id: 'srvtoolu_014hJH82Qum7Td6UV8gDXThB',
+        name: 'web_search',
+        input: { query: 'weather NYC today' },
+        server: true,
+      },
       {
         type: 'tool_result',
         toolUseId: 'srvtoolu_014hJH82Qum7Td6UV8gDXThB',
@@ -138,7 +166,9 @@ describe('parseExchange', () => {
   });
 
   it('parses a non-streamed JSON answer with every block type', () => {
-    const result = parseExchange(exchange({ requestBody: { messages: [] }, responseBody: fixtureText('message.response.json') }));
+    const result = parseExchange(
+      exchange({ requestBody: { messages: [] }, responseBody: fixtureText('message.response.json') }),
+    );
     if (!result.ok) throw new Error(result.reason);
     expect(result.response.stopReason).toBe('end_turn');
     expect(result.response.blocks.map((b) => b.type)).toEqual([
@@ -161,7 +191,10 @@ describe('parseExchange', () => {
   });
 
   it('reports an error event inside the stream', () => {
-    const ex = exchange({ requestBody: { messages: [] }, responseBody: fixtureText('error-event.response.sse') });
+    const ex = exchange({
+      requestBody: { messages: [] },
+      responseBody: fixtureText('error-event.response.sse'),
+    });
     expect(parseExchange(ex)).toMatchObject({ ok: false, reason: 'stream_error' });
   });
 
@@ -175,21 +208,26 @@ describe('parseExchange', () => {
   });
 
   it('says which traffic is not a Messages call', () => {
-    expect(parseExchange(recordedExchange('cc-turn1', { path: '/v1/messages/count_tokens?beta=true' }))).toEqual({
+    expect(
+      parseExchange(recordedExchange('cc-turn1', { path: '/v1/messages/count_tokens?beta=true' })),
+    ).toEqual({
       ok: false,
       reason: 'not_messages_endpoint',
     });
   });
 
   it('rejects an unreadable request or response instead of throwing', () => {
-    expect(parseExchange(exchange({ requestBody: '{oops', responseBody: '{}' }))).toMatchObject({ reason: 'invalid_request' });
+    expect(parseExchange(exchange({ requestBody: '{oops', responseBody: '{}' }))).toMatchObject({
+      reason: 'invalid_request',
+    });
     expect(parseExchange(exchange({ requestBody: { messages: [] }, responseBody: '<html>' }))).toMatchObject({
       reason: 'invalid_response',
     });
   });
 
   it('accepts CRLF line endings and data split over several lines of garbage without throwing', () => {
-    const body = fixtureText('cc-turn1.response.sse').replace(/\n/g, '\r\n') + 'event: x\ndata: {bad json\n\n';
+    const body =
+      fixtureText('cc-turn1.response.sse').replace(/\n/g, '\r\n') + 'event: x\ndata: {bad json\n\n';
     const result = parseExchange(exchange({ requestBody: { messages: [] }, responseBody: body }));
     expect(result).toMatchObject({ ok: true, response: { stopReason: 'end_turn' } });
   });

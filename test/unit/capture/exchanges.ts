@@ -22,7 +22,9 @@ export function recordedRequest(name: string): RecordedRequest {
   return JSON.parse(fixtureText(`${name}.request.json`)) as RecordedRequest;
 }
 
-export function exchange(partial: Partial<CapturedExchange> & { requestBody: unknown; responseBody: string }): CapturedExchange {
+export function exchange(
+  partial: Partial<CapturedExchange> & { requestBody: unknown; responseBody: string },
+): CapturedExchange {
   const { requestBody, responseBody, ...rest } = partial;
   const isSse = /^\s*event:/.test(responseBody);
   return {
@@ -60,12 +62,32 @@ export function sseText(text: string, stopReason = 'end_turn', model = 'claude-o
   return (
     ev('message_start', {
       type: 'message_start',
-      message: { id: 'msg_x', type: 'message', role: 'assistant', model, content: [], stop_reason: null, usage: { input_tokens: 1, output_tokens: 1 } },
+      message: {
+        id: 'msg_x',
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        usage: { input_tokens: 1, output_tokens: 1 },
+      },
     }) +
-    ev('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }) +
-    ev('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }) +
+    ev('content_block_start', {
+      type: 'content_block_start',
+      index: 0,
+      content_block: { type: 'text', text: '' },
+    }) +
+    ev('content_block_delta', {
+      type: 'content_block_delta',
+      index: 0,
+      delta: { type: 'text_delta', text },
+    }) +
     ev('content_block_stop', { type: 'content_block_stop', index: 0 }) +
-    ev('message_delta', { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: 5 } }) +
+    ev('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: stopReason, stop_sequence: null },
+      usage: { output_tokens: 5 },
+    }) +
     ev('message_stop', { type: 'message_stop' })
   );
 }
@@ -75,13 +97,36 @@ export function sseToolUse(name: string, input: unknown, preface = 'Let me check
   const ev = (n: string, data: unknown) => `event: ${n}\ndata: ${JSON.stringify(data)}\n\n`;
   const json = JSON.stringify(input);
   return (
-    ev('message_start', { type: 'message_start', message: { id: 'msg_t', model: 'claude-opus-5-5', content: [] } }) +
-    ev('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }) +
-    ev('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: preface } }) +
+    ev('message_start', {
+      type: 'message_start',
+      message: { id: 'msg_t', model: 'claude-opus-5-5', content: [] },
+    }) +
+    ev('content_block_start', {
+      type: 'content_block_start',
+      index: 0,
+      content_block: { type: 'text', text: '' },
+    }) +
+    ev('content_block_delta', {
+      type: 'content_block_delta',
+      index: 0,
+      delta: { type: 'text_delta', text: preface },
+    }) +
     ev('content_block_stop', { type: 'content_block_stop', index: 0 }) +
-    ev('content_block_start', { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'toolu_x', name, input: {} } }) +
-    ev('content_block_delta', { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: json.slice(0, 5) } }) +
-    ev('content_block_delta', { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: json.slice(5) } }) +
+    ev('content_block_start', {
+      type: 'content_block_start',
+      index: 1,
+      content_block: { type: 'tool_use', id: 'toolu_x', name, input: {} },
+    }) +
+    ev('content_block_delta', {
+      type: 'content_block_delta',
+      index: 1,
+      delta: { type: 'input_json_delta', partial_json: json.slice(0, 5) },
+    }) +
+    ev('content_block_delta', {
+      type: 'content_block_delta',
+      index: 1,
+      delta: { type: 'input_json_delta', partial_json: json.slice(5) },
+    }) +
     ev('content_block_stop', { type: 'content_block_stop', index: 1 }) +
     ev('message_delta', { type: 'message_delta', delta: { stop_reason: 'tool_use' } }) +
     ev('message_stop', { type: 'message_stop' })
@@ -91,13 +136,20 @@ export function sseToolUse(name: string, input: unknown, preface = 'Let me check
 export type Msg = { role: 'user' | 'assistant' | 'system'; content: unknown };
 
 /** A Claude Code-shaped request body: session in metadata.user_id, cwd in a system message. */
-export function ccRequest(sessionId: string | null, messages: Msg[], cwd = '/home/dev/projects/shop'): Record<string, unknown> {
+export function ccRequest(
+  sessionId: string | null,
+  messages: Msg[],
+  cwd = '/home/dev/projects/shop',
+): Record<string, unknown> {
   return {
     model: 'claude-opus-5-5',
     max_tokens: 32000,
     stream: true,
     system: [{ type: 'text', text: "You are Claude Code, Anthropic's official CLI for Claude." }],
-    tools: [{ name: 'Bash', input_schema: { type: 'object' } }, { name: 'Read', input_schema: { type: 'object' } }],
+    tools: [
+      { name: 'Bash', input_schema: { type: 'object' } },
+      { name: 'Read', input_schema: { type: 'object' } },
+    ],
     metadata: sessionId
       ? { user_id: JSON.stringify({ device_id: 'd', account_uuid: '', session_id: sessionId }) }
       : undefined,

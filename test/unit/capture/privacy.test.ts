@@ -16,7 +16,13 @@ const GHU = j('ghu_', '16C7e42F292c6912E7710c838347Ae178B4a');
 const GH_PAT = j('github_pat_', '11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV');
 const SLACK_B = j('xoxb-', '123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx');
 const SLACK_P = j('xoxp-', '123456789012-1234567890123-1234567890123-abcdef0123456789');
-const JWT = j('eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9', '.', 'eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ', '.', 'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c');
+const JWT = j(
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9',
+  '.',
+  'eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ',
+  '.',
+  'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
+);
 const PEM = [
   j('-----BEGIN ', 'RSA PRIVATE KEY-----'),
   'MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB',
@@ -31,8 +37,16 @@ describe('redactSecrets', () => {
     ['openai project key', `use ${OPENAI_PROJ}.`, `use [REDACTED:openai-key].`],
     ['aws access key id (AKIA)', `id ${AKIA} here`, `id [REDACTED:aws-access-key-id] here`],
     ['aws access key id (ASIA)', `${ASIA}`, `[REDACTED:aws-access-key-id]`],
-    ['aws secret key in context', `aws_secret_access_key = ${AWS_SECRET}`, `aws_secret_access_key = [REDACTED:aws-secret-key]`],
-    ['aws secret key in JSON', `"SecretAccessKey": "${AWS_SECRET}"`, `"SecretAccessKey": "[REDACTED:aws-secret-key]"`],
+    [
+      'aws secret key in context',
+      `aws_secret_access_key = ${AWS_SECRET}`,
+      `aws_secret_access_key = [REDACTED:aws-secret-key]`,
+    ],
+    [
+      'aws secret key in JSON',
+      `"SecretAccessKey": "${AWS_SECRET}"`,
+      `"SecretAccessKey": "[REDACTED:aws-secret-key]"`,
+    ],
     ['github ghp_', `token ${GHP}`, `token [REDACTED:github-token]`],
     ['github ghs_', `${GHS}`, `[REDACTED:github-token]`],
     ['github gho_', `${GHO}`, `[REDACTED:github-token]`],
@@ -42,11 +56,23 @@ describe('redactSecrets', () => {
     ['slack user', `${SLACK_P}`, `[REDACTED:slack-token]`],
     ['jwt', `Authorization: Bearer ${JWT}`, `Authorization: Bearer [REDACTED:jwt]`],
     ['private key block', `key:\n${PEM}\ndone`, `key:\n[REDACTED:private-key]\ndone`],
-    ['url password', 'postgres://app:s3cr3t-pw@db.internal:5432/shop', 'postgres://app:[REDACTED:url-password]@db.internal:5432/shop'],
+    [
+      'url password',
+      'postgres://app:s3cr3t-pw@db.internal:5432/shop',
+      'postgres://app:[REDACTED:url-password]@db.internal:5432/shop',
+    ],
     ['KEY=value', 'DB_PASSWORD=hunter2', 'DB_PASSWORD=[REDACTED:secret-assignment]'],
-    ['export KEY=value', '  export STRIPE_SECRET_KEY="abc def"', '  export STRIPE_SECRET_KEY=[REDACTED:secret-assignment]'],
+    [
+      'export KEY=value',
+      '  export STRIPE_SECRET_KEY="abc def"',
+      '  export STRIPE_SECRET_KEY=[REDACTED:secret-assignment]',
+    ],
     ['lower-case .env key', 'api_key = 12345', 'api_key = [REDACTED:secret-assignment]'],
-    ['YAML upper-case key', '  POSTGRES_PASSWORD: example', '  POSTGRES_PASSWORD: [REDACTED:secret-assignment]'],
+    [
+      'YAML upper-case key',
+      '  POSTGRES_PASSWORD: example',
+      '  POSTGRES_PASSWORD: [REDACTED:secret-assignment]',
+    ],
     ['access token', 'GITLAB_ACCESS_TOKEN=glpat-xyz', 'GITLAB_ACCESS_TOKEN=[REDACTED:secret-assignment]'],
   ])('%s', (_name, input, expected) => {
     expect(redactSecrets(input).text).toBe(expected);

@@ -1,0 +1,250 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCapturePipeline, type CapturePipeline } from '../../../main/core/capture/pipeline.js';
+import { projectIdForPath } from '../../../main/core/capture/project.js';
+import type { CapturedExchange } from '../../../main/core/capture/exchange.js';
+import type { CaptureEvent } from '../../../main/core/events.js';
+import type { Memory } from '../../../main/core/memory/types.js';
+import { createTestCore, type TestCore } from '../../support/core-context.js';
+import { ccRequest, exchange, recordedExchange, sseText } from './exchanges.js';
+
+const open: Array<{ core: TestCore; pipeline: CapturePipeline }> = [];
+afterEach(async () => {
+  for (const { core, pipeline } of open.splice(0)) {
+    await pipeline.stop();
+    core.close();
+  }
+});
+
+function setup(options: Parameters<typeof createTestCore>[0] = {}) {
+  const core = createTestCore(options);
+  const pipeline = createCapturePipeline(core.ctx, { outboxOptions: { backoff: { baseMs: 5, maxMs: 20 } } });
+  open.push({ core, pipeline });
+  const events: CaptureEvent[] = [];
+  core.ctx.events.on('capture', (e) => events.push(e));
+  return { core, pipeline, events };
+}
+
+async function settle(pipeline: CapturePipeline, timeoutMs = 5_000): Promise<void> {
+  await pipeline.idle();
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const s = pipeline.outbox.status();
+    if (s.pending === 0 && s.inFlight === 0) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error('outbox did not drain');
+}
+
+async function memories(core: TestCore): Promise<Memory[]> {
+  return (await core.local.list({ userId: 'tester' }, { limit: 500 })).items.sort((a, b) =>
+    a.createdAt.localeCompare(b.createdAt),
+  );
+}
+
+const sessionRun = [
+  'cc-title',
+  'cc-turn1',
+  'cc-turn2-tool-use',
+  'cc-turn2-final',
+  'cc-compact',
+  'cc-compact',
+  'cc-after-compact',
+];
+
+describe('capture pipeline', () => {
+  it('turns the recorded Claude Code session into one memory per real turn', async () => {
+    const { core, pipeline, events } = setup();
+    const added: Memory[] = [];
+    core.ctx.events.on('memory.added', (m, caller) => {
+      expect(caller).toEqual({ userId: 'tester', via: 'outbox' });
+      added.push(...m);
+    });
+    const t0 = Date.parse('2026-11-22T09:00:00Z');
+    sessionRun.forEach((name, i) =>
+      pipeline.sink(recordedExchange(name, { endedAt: new Date(t0 + i * 1000).toISOString() })),
+    );
+    // traffic that is not a Messages call, and resends of finished turns
+    pipeline.sink(recordedExchange('cc-turn1', { method: 'HEAD', path: '/api/hello' }));
+    pipeline.sink(recordedExchange('cc-turn1', { path: '/v1/messages/count_tokens?beta=true' }));
+    pipeline.sink(recordedExchange('cc-turn2-final'));
+    await settle(pipeline);
+
+    const stored = await memories(core);
+    expect(stored.map((m) => m.text)).toEqual([
+      'User: remember that my favourite editor is helix\n\nAssistant: Hello from the fake. Reply 4',
+      'User: please run echo for me\n\nAssistant: The command printed fake-tool-output.',
+      'User: what editor do I like?\n\nAssistant: Hello from the fake. Reply 9',
+    ]);
+    const project = projectIdForPath('/tmp/fake/proj');
+    for (const m of stored) {
+      expect(m).toMatchObject({
+        source: 'gateway',
+        projectId: project,
+        model: 'claude-opus-5-5',
+        userId: 'tester',
+      });
+      expect(m.metadata.projectPath).toBe('/tmp/fake/proj');
+      expect(m.text).not.toContain('system-reminder');
+    }
+    expect(stored[1]!.metadata.tools).toEqual(['Bash']);
+    expect(stored[0]!.metadata.tools).toEqual([]);
+    expect(new Set(stored.map((m) => m.conversationId)).size).toBe(1);
+    expect(added.map((m) => m.id).sort()).toEqual(stored.map((m) => m.id).sort());
+
+    const status = pipeline.status();
+    expect(status).toMatchObject({
+      captured: 3,
+      ignored: 2,
+      errors: 0,
+      received: sessionRun.length + 3,
+      skipped: { background: 3, tool_loop: 1, duplicate: 1 },
+      background: { 'session-title': 1, compaction: 2 },
+      outbox: { pending: 0, deliveredSinceStart: 3 },
+    });
+    expect(status.capturesToday).toBe(3);
+    expect(events.filter((e) => e.outcome === 'captured').map((e) => e.projectId)).toEqual([
+      project,
+      project,
+      project,
+    ]);
+    expect(JSON.stringify(events)).not.toContain('helix');
+  });
+
+  it('returns from the sink at once and does the work later', async () => {
+    const { pipeline } = setup();
+    pipeline.sink(recordedExchange('cc-turn1'));
+    expect(pipeline.status()).toMatchObject({ received: 1, captured: 0, queued: 1 });
+    await settle(pipeline);
+    expect(pipeline.status()).toMatchObject({ captured: 1, queued: 0 });
+  });
+
+  it('never throws into the network path and counts errors without content', async () => {
+    const { pipeline, events } = setup();
+    // a tap bug: no response headers at all
+    const broken = {
+      ...recordedExchange('cc-turn1'),
+      responseHeaders: undefined,
+    } as unknown as CapturedExchange;
+    expect(() => pipeline.sink(broken)).not.toThrow();
+    expect(() => pipeline.sink(null as unknown as CapturedExchange)).not.toThrow();
+    await pipeline.idle();
+    const s = pipeline.status();
+    expect(s.errors).toBe(2);
+    expect(s.lastError?.message).toBeTruthy();
+    expect(events.filter((e) => e.outcome === 'failed')).toHaveLength(2);
+    // and it keeps working afterwards
+    pipeline.sink(recordedExchange('cc-turn1'));
+    await settle(pipeline);
+    expect(pipeline.status().captured).toBe(1);
+  });
+
+  it('removes private parts and redacts secrets before anything is stored', async () => {
+    const { core, pipeline } = setup();
+    const key = ['sk-ant-', 'api03-', 'Zz9_kLmN0pQrStUvWxYz0123456789abcdef'].join('');
+    const body = ccRequest('s-priv', [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: '<system-reminder>secret context</system-reminder>' },
+          { type: 'text', text: `My key is ${key}. <private>I am switching jobs</private> Set it up.` },
+        ],
+      },
+    ]);
+    pipeline.sink(
+      exchange({ requestBody: body, responseBody: sseText(`Done: export ANTHROPIC_API_KEY=${key}`) }),
+    );
+    await settle(pipeline);
+    const [m] = await memories(core);
+    expect(m!.text).toBe(
+      'User: My key is [REDACTED:anthropic-key].  Set it up.\n\nAssistant: Done: export ANTHROPIC_API_KEY=[REDACTED:anthropic-key]',
+    );
+    expect(m!.metadata.redactions).toEqual({ 'anthropic-key': 2 });
+    const raw = core.ctx.db.prepare('SELECT group_concat(payload) AS p FROM outbox').get() as {
+      p: string | null;
+    };
+    expect(raw.p ?? '').not.toContain(key);
+  });
+
+  it('skips a turn whose user text was entirely private', async () => {
+    const { core, pipeline } = setup();
+    const body = ccRequest('s-p2', [{ role: 'user', content: '<private>my diagnosis</private>' }]);
+    pipeline.sink(exchange({ requestBody: body, responseBody: sseText('I am sorry to hear that.') }));
+    await settle(pipeline);
+    expect(await memories(core)).toEqual([]);
+    expect(pipeline.status().skipped).toEqual({ private: 1 });
+  });
+
+  it('records nothing for an excluded project, not even the turn key', async () => {
+    const { core, pipeline, events } = setup({ settings: { excludedProjects: ['/tmp/fake/*'] } });
+    pipeline.sink(recordedExchange('cc-turn1'));
+    await settle(pipeline);
+    expect(await memories(core)).toEqual([]);
+    expect(events.map((e) => e.reason)).toEqual(['excluded_project']);
+    expect(core.ctx.db.prepare('SELECT COUNT(*) AS n FROM capture_turns').get()).toEqual({ n: 0 });
+  });
+
+  it('records nothing while paused, and captures again when resumed', async () => {
+    const { core, pipeline, events } = setup({ settings: { captureEnabled: false } });
+    pipeline.sink(recordedExchange('cc-turn1'));
+    await settle(pipeline);
+    expect(await memories(core)).toEqual([]);
+    expect(core.ctx.db.prepare('SELECT COUNT(*) AS n FROM capture_turns').get()).toEqual({ n: 0 });
+    expect(pipeline.status()).toMatchObject({ enabled: false, skipped: { paused: 1 } });
+    expect(events).toEqual([expect.objectContaining({ outcome: 'skipped', reason: 'paused' })]);
+    expect(events[0]!.conversationId).toBeUndefined();
+
+    core.setSettings({ captureEnabled: true });
+    pipeline.sink(recordedExchange('cc-turn1'));
+    await settle(pipeline);
+    expect(await memories(core)).toHaveLength(1);
+  });
+
+  it.each([
+    ['manual', 'team-x'],
+    ['global', null],
+  ] as const)('isolation mode %s stores project %s', async (mode, expected) => {
+    const { core, pipeline } = setup({ settings: { isolationMode: mode, manualProjectId: 'team-x' } });
+    pipeline.sink(recordedExchange('cc-turn1'));
+    await settle(pipeline);
+    const [m] = await memories(core);
+    expect(m!.projectId).toBe(expected);
+    expect(m!.metadata.projectPath).toBe('/tmp/fake/proj');
+  });
+
+  it('skips failed and aborted exchanges with a reason', async () => {
+    const { pipeline, events } = setup();
+    pipeline.sink(recordedExchange('cc-turn1', { status: 529 }));
+    pipeline.sink(recordedExchange('cc-turn1', { complete: false }));
+    await settle(pipeline);
+    expect(events.map((e) => e.reason)).toEqual(['non_2xx', 'incomplete']);
+  });
+
+  it('stores nothing twice after a restart on the same data directory', async () => {
+    const first = createTestCore();
+    const p1 = createCapturePipeline(first.ctx);
+    p1.sink(recordedExchange('cc-turn1'));
+    await settle(p1);
+    await p1.stop();
+    first.close();
+
+    const { core, pipeline } = setup({ dataDir: first.dataDir });
+    pipeline.sink(recordedExchange('cc-turn1'));
+    pipeline.sink(recordedExchange('cc-turn2-final'));
+    await settle(pipeline);
+    expect((await memories(core)).map((m) => m.text.slice(0, 30)).sort()).toEqual([
+      'User: please run echo for me\n\n',
+      'User: remember that my favouri',
+    ]);
+    expect(pipeline.status().capturesToday).toBe(2);
+  });
+
+  it('processes what was handed over before stop() and accepts nothing after', async () => {
+    const { core, pipeline } = setup();
+    pipeline.sink(recordedExchange('cc-turn1'));
+    await pipeline.stop();
+    pipeline.sink(recordedExchange('cc-turn2-final'));
+    const queued = core.ctx.db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number };
+    const delivered = (await memories(core)).length;
+    expect(queued.n + delivered).toBe(1);
+  });
+});
