@@ -41,8 +41,10 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
   const paths = dataPaths(dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
   const env: NodeJS.ProcessEnv = options.env ?? {};
-  if (options.settings) fs.writeFileSync(paths.settings, JSON.stringify({ userId: 'tester', ...options.settings }));
-  else if (!fs.existsSync(paths.settings)) fs.writeFileSync(paths.settings, JSON.stringify({ userId: 'tester' }));
+  if (options.settings)
+    fs.writeFileSync(paths.settings, JSON.stringify({ userId: 'tester', ...options.settings }));
+  else if (!fs.existsSync(paths.settings))
+    fs.writeFileSync(paths.settings, JSON.stringify({ userId: 'tester' }));
   let settings = loadSettings(paths.settings, env).settings;
   const db = openDatabase(paths.database);
   const local = new LocalMemoryBackend(db);
