@@ -200,6 +200,12 @@ export function createCapturePipeline(
     const queued = enqueueTurn(turn, projectPath, {
       userId: settings.userId,
       text: formatTurnText(user.text, answer.text),
+      // Mem0 backends extract memories from the exchange itself; the local store keeps `text`.
+      messages: [
+        { role: 'user', content: user.text },
+        { role: 'assistant', content: answer.text },
+      ],
+      infer: true,
       source: ex.route,
       projectId,
       conversationId: turn.conversationId,

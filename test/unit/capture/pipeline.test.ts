@@ -3,7 +3,8 @@ import { createCapturePipeline, type CapturePipeline } from '../../../main/core/
 import { projectIdForPath } from '../../../main/core/capture/project.js';
 import type { CapturedExchange } from '../../../main/core/capture/exchange.js';
 import type { CaptureEvent } from '../../../main/core/events.js';
-import type { Memory } from '../../../main/core/memory/types.js';
+import type { LocalMemoryBackend } from '../../../main/core/memory/local-backend.js';
+import type { Memory, NewMemory } from '../../../main/core/memory/types.js';
 import { createTestCore, type TestCore } from '../../support/core-context.js';
 import { ccRequest, exchange, recordedExchange, sseText } from './exchanges.js';
 
@@ -159,10 +160,39 @@ describe('capture pipeline', () => {
       'User: My key is [REDACTED:anthropic-key].  Set it up.\n\nAssistant: Done: export ANTHROPIC_API_KEY=[REDACTED:anthropic-key]',
     );
     expect(m!.metadata.redactions).toEqual({ 'anthropic-key': 2 });
+    const payload = JSON.parse(
+      (core.ctx.db.prepare('SELECT payload FROM outbox').get() as { payload: string } | undefined)?.payload ??
+        'null',
+    ) as unknown;
+    expect(payload).toBeNull(); // delivered and removed
     const raw = core.ctx.db.prepare('SELECT group_concat(payload) AS p FROM outbox').get() as {
       p: string | null;
     };
     expect(raw.p ?? '').not.toContain(key);
+  });
+
+  it('hands the backend the cleaned turn as chat messages, with a stable idempotency key', async () => {
+    const inputs: NewMemory[] = [];
+    const { pipeline } = setup({
+      backend: (local) =>
+        Object.assign(Object.create(local) as LocalMemoryBackend, {
+          add: (input: NewMemory) => {
+            inputs.push(input);
+            return local.add(input);
+          },
+        }),
+    });
+    pipeline.sink(recordedExchange('cc-turn2-final'));
+    await settle(pipeline);
+    expect(inputs).toHaveLength(1);
+    expect(inputs[0]).toMatchObject({
+      infer: true,
+      messages: [
+        { role: 'user', content: 'please run echo for me' },
+        { role: 'assistant', content: 'The command printed fake-tool-output.' },
+      ],
+      idempotencyKey: expect.stringMatching(/^capture:[0-9a-f]{64}$/),
+    });
   });
 
   it('skips a turn whose user text was entirely private', async () => {
