@@ -23,7 +23,10 @@ export function recordedRequest(name: string): RecordedRequest {
 }
 
 export function exchange(
-  partial: Partial<CapturedExchange> & { requestBody: unknown; responseBody: string },
+  partial: Partial<Omit<CapturedExchange, 'requestBody' | 'responseBody'>> & {
+    requestBody: unknown;
+    responseBody: string;
+  },
 ): CapturedExchange {
   const { requestBody, responseBody, ...rest } = partial;
   const isSse = /^\s*event:/.test(responseBody);
@@ -45,7 +48,10 @@ export function exchange(
 }
 
 /** A recorded Claude Code 2.1.328 request with its recorded response. */
-export function recordedExchange(name: string, overrides: Partial<CapturedExchange> = {}): CapturedExchange {
+export function recordedExchange(
+  name: string,
+  overrides: Partial<Omit<CapturedExchange, 'requestBody' | 'responseBody'>> = {},
+): CapturedExchange {
   const req = recordedRequest(name);
   return exchange({
     path: req.url,
