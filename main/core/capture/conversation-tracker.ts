@@ -137,8 +137,8 @@ export class ConversationTracker {
     for (const b of response.blocks) if (b.type === 'tool_use') addTool(b.name);
 
     // What the user was answering: tells "yes" after one answer from "yes" after another, while a
-    // retry or a resend of the same turn yields the same key. Compaction keeps the turn's text
-    // intact, so its key does not change either.
+    // retry or a resend of the same turn yields the same key. Only the newest turn of a request is
+    // ever considered, so history rewritten by compaction or replayed by --continue adds nothing.
     let previousAnswer = '';
     for (let i = h - 1; i >= 0; i--) {
       const m = messages[i]!;
