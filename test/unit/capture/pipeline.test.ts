@@ -5,7 +5,9 @@ import type { CapturedExchange } from '../../../main/core/capture/exchange.js';
 import type { CaptureEvent } from '../../../main/core/events.js';
 import type { LocalMemoryBackend } from '../../../main/core/memory/local-backend.js';
 import type { Memory, NewMemory } from '../../../main/core/memory/types.js';
+import type { LogFields, Logger } from '../../../main/core/log.js';
 import { createTestCore, type TestCore } from '../../support/core-context.js';
+import { FlakyBackend } from '../outbox/flaky-backend.js';
 import { ccRequest, exchange, recordedExchange, sseText } from './exchanges.js';
 
 const open: Array<{ core: TestCore; pipeline: CapturePipeline }> = [];
@@ -276,5 +278,70 @@ describe('capture pipeline', () => {
     const queued = core.ctx.db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number };
     const delivered = (await memories(core)).length;
     expect(queued.n + delivered).toBe(1);
+  });
+
+  it('keeps conversation text out of the logs', async () => {
+    const lines: string[] = [];
+    const recorder = (scope: string): Logger => {
+      const write = (level: string) => (event: string, fields?: LogFields) =>
+        lines.push(JSON.stringify({ level, scope, event, ...fields }));
+      return {
+        debug: write('debug'),
+        info: write('info'),
+        warn: write('warn'),
+        error: write('error'),
+        child: (s) => recorder(`${scope}.${s}`),
+      };
+    };
+    const { pipeline } = setup({ log: recorder('core') });
+    for (const name of sessionRun) pipeline.sink(recordedExchange(name));
+    pipeline.sink({
+      ...recordedExchange('cc-turn1'),
+      responseHeaders: undefined,
+    } as unknown as CapturedExchange);
+    await settle(pipeline);
+    expect(lines.length).toBeGreaterThan(5);
+    const all = lines.join('\n');
+    for (const words of [
+      'helix',
+      'echo for me',
+      'fake-tool-output',
+      'Hello from the fake',
+      '/tmp/fake/proj',
+    ]) {
+      expect(all).not.toContain(words);
+    }
+  });
+
+  it('survives a backend outage and a restart in between: every turn delivered exactly once', async () => {
+    let flaky: FlakyBackend | undefined;
+    const first = createTestCore({ backend: (local) => (flaky = new FlakyBackend(local)) });
+    flaky!.down = true;
+    const p1 = createCapturePipeline(first.ctx, { outboxOptions: { backoff: { baseMs: 5, maxMs: 20 } } });
+    for (const name of sessionRun) p1.sink(recordedExchange(name));
+    await p1.idle();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(p1.status()).toMatchObject({ captured: 3, outbox: { pending: 3, delivered: 0 } });
+    expect(p1.status().outbox.lastError?.message).toMatch(/unreachable/);
+    await p1.stop();
+    first.close();
+
+    // after the restart the backend is back; the client also resends its last turn
+    const { core, pipeline } = setup({ dataDir: first.dataDir });
+    expect(pipeline.status().outbox.pending).toBe(3);
+    pipeline.sink(recordedExchange('cc-after-compact'));
+    await settle(pipeline);
+    expect((await memories(core)).map((m) => m.text.split('\n')[0])).toEqual(
+      expect.arrayContaining([
+        'User: remember that my favourite editor is helix',
+        'User: please run echo for me',
+        'User: what editor do I like?',
+      ]),
+    );
+    expect(await memories(core)).toHaveLength(3);
+    expect(pipeline.status()).toMatchObject({
+      skipped: { duplicate: 1 },
+      outbox: { pending: 0, delivered: 3 },
+    });
   });
 });
