@@ -19,6 +19,8 @@ export const backgroundRuleSchema = z.strictObject({
   modelIncludes: z.array(z.string().min(1)).optional(),
   /** Structured output whose JSON schema has exactly these properties (any order). */
   outputSchemaKeys: z.array(z.string().min(1)).optional(),
+  /** The request carries any of these headers (lower-case names). */
+  headerPresent: z.array(z.string().min(1)).optional(),
 });
 
 export type BackgroundRule = z.output<typeof backgroundRuleSchema>;
@@ -34,6 +36,21 @@ export const backgroundRulesSettingSchema = z.strictObject({
 export type BackgroundRulesSetting = z.input<typeof backgroundRulesSettingSchema>;
 
 export const DEFAULT_BACKGROUND_RULES: readonly BackgroundRule[] = [
+  {
+    // Claude Code 2.1.328 subagents (Agent tool, e.g. "Explore"; recorded: cc-subagent.request.json):
+    // same session id, but the "user" message is the prompt the main agent wrote, not the user's
+    // words. The client marks them with an x-claude-code-agent-id header and "cc_is_subagent=true"
+    // in the billing line of the system prompt. The subagent's result reaches the main thread,
+    // whose final answer is captured there.
+    id: 'subagent',
+    description: 'Claude Code subagent (Agent tool): prompt written by Claude, not the user',
+    headerPresent: ['x-claude-code-agent-id'],
+  },
+  {
+    id: 'subagent-billing-line',
+    description: 'Claude Code subagent, recognised by cc_is_subagent=true in the system prompt',
+    systemIncludes: ['cc_is_subagent=true'],
+  },
   {
     // Claude Code 2.1.328 (recorded: test/fixtures/anthropic/cc-title.request.json), sent on the
     // first prompt of an interactive session: same model as the session, `tools: []`, a system
@@ -122,7 +139,13 @@ function lastUserText(request: ParsedRequest): string {
   return '';
 }
 
-export function ruleMatches(rule: BackgroundRule, request: ParsedRequest): boolean {
+export function ruleMatches(
+  rule: BackgroundRule,
+  request: ParsedRequest,
+  headers: Record<string, string> = {},
+): boolean {
+  if (rule.headerPresent && !rule.headerPresent.some((h) => headers[h.toLowerCase()] !== undefined))
+    return false;
   if (rule.noTools !== undefined && rule.noTools !== (request.toolNames.length === 0)) return false;
   if (
     rule.maxTokensAtMost !== undefined &&
@@ -144,7 +167,8 @@ export function ruleMatches(rule: BackgroundRule, request: ParsedRequest): boole
     !!rule.modelIncludes ||
     !!rule.systemIncludes ||
     !!rule.outputSchemaKeys ||
-    !!rule.lastUserIncludes
+    !!rule.lastUserIncludes ||
+    !!rule.headerPresent
   );
 }
 
@@ -152,6 +176,7 @@ export function ruleMatches(rule: BackgroundRule, request: ParsedRequest): boole
 export function matchBackground(
   request: ParsedRequest,
   rules: readonly BackgroundRule[],
+  headers: Record<string, string> = {},
 ): BackgroundRule | null {
-  return rules.find((r) => ruleMatches(r, request)) ?? null;
+  return rules.find((r) => ruleMatches(r, request, headers)) ?? null;
 }

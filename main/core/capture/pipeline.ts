@@ -150,7 +150,7 @@ export function createCapturePipeline(
     const { request, response } = parsed;
     const model = response.model ?? request.model ?? undefined;
 
-    const rule = matchBackground(request, backgroundRules(settings));
+    const rule = matchBackground(request, backgroundRules(settings), ex.requestHeaders ?? {});
     if (rule) {
       background[rule.id] = (background[rule.id] ?? 0) + 1;
       return { kind: 'skipped', reason: 'background', event: { model } };

@@ -14,6 +14,13 @@ describe('background rules', () => {
   it('recognises the recorded Claude Code 2.1.328 title request', () => {
     expect(matchBackground(req(recordedRequest('cc-title').body), rules)?.id).toBe('session-title');
   });
+  it('recognises a recorded subagent request by its header and by its billing line', () => {
+    const sub = recordedRequest('cc-subagent');
+    expect(matchBackground(req(sub.body), rules, sub.headers)?.id).toBe('subagent');
+    expect(matchBackground(req(sub.body), rules)?.id).toBe('subagent-billing-line');
+    const main = recordedRequest('cc-agent-notification');
+    expect(matchBackground(req(main.body), rules, main.headers)).toBeNull();
+  });
   it('recognises the recorded compaction request', () => {
     expect(matchBackground(req(recordedRequest('cc-compact').body), rules)?.id).toBe('compaction');
   });

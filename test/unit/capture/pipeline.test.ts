@@ -113,6 +113,19 @@ describe('capture pipeline', () => {
     expect(JSON.stringify(events)).not.toContain('helix');
   });
 
+  it('does not store a subagent prompt as if the user had written it', async () => {
+    const { core, pipeline } = setup();
+    pipeline.sink(recordedExchange('cc-subagent'));
+    pipeline.sink(recordedExchange('cc-agent-notification'));
+    await settle(pipeline);
+    const stored = await memories(core);
+    expect(stored.map((m) => m.text)).toEqual([
+      'User: please use an agent to find config files\n\nAssistant: Hello from the fake. Reply 5',
+    ]);
+    expect(stored[0]!.metadata.tools).toEqual(['Agent']);
+    expect(pipeline.status().background).toEqual({ subagent: 1 });
+  });
+
   it('returns from the sink at once and does the work later', async () => {
     const { pipeline } = setup();
     pipeline.sink(recordedExchange('cc-turn1'));
