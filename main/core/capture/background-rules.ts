@@ -26,7 +26,7 @@ export const backgroundRuleSchema = z.strictObject({
 export type BackgroundRule = z.output<typeof backgroundRuleSchema>;
 
 /**
- * The settings-friendly shape (a future `captureRules` setting): default rules can be disabled by
+ * The settings-friendly shape (the `captureRules` setting): default rules can be disabled by
  * id and extra rules added.
  */
 export const backgroundRulesSettingSchema = z.strictObject({

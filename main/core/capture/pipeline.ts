@@ -100,8 +100,7 @@ export function createCapturePipeline(
   let rulesKey = '';
   let rules: BackgroundRule[] = resolveBackgroundRules();
   const backgroundRules = (settings: Settings): BackgroundRule[] => {
-    const setting =
-      options.backgroundRules ?? (settings as Settings & { captureRules?: unknown }).captureRules;
+    const setting = options.backgroundRules ?? settings.captureRules;
     const key = JSON.stringify(setting ?? null);
     if (key !== rulesKey) {
       rulesKey = key;

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { z } from 'zod';
+import { backgroundRulesSettingSchema } from '../capture/background-rules.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 
@@ -32,6 +33,8 @@ export const settingsSchema = z.strictObject({
   captureEnabled: z.boolean().default(true),
   /** Glob patterns of project directories never captured (e.g. "~/work/secret-*"). */
   excludedProjects: z.array(z.string().min(1)).default([]),
+  /** Background-call rules (title generation, quota probes, …): {disable: [rule ids], extra: [rules]}. */
+  captureRules: backgroundRulesSettingSchema.optional(),
   isolationMode: z.enum(ISOLATION_MODES).default('auto'),
   /** The one project id used when isolationMode is "manual". */
   manualProjectId: z.string().trim().min(1).default('default'),

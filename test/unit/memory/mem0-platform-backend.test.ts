@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NewMemory } from '../../../main/core/memory/types.js';
 import { Mem0PlatformBackend } from '../../../main/core/memory/mem0-platform-backend.js';
 import { runMemoryBackendContract } from '../../contract/memory-backend.contract.js';
 import { FakeMem0Platform } from '../../fakes/mem0-platform.js';
@@ -37,7 +38,7 @@ describe('mem0-platform wire protocol and errors', () => {
   it('sends a captured turn as user/assistant messages with the user id and our metadata, and follows the event', async () => {
     const b = backend();
     const before = fake.requests.length;
-    const turn = {
+    const turn: NewMemory = {
       userId: 'carol',
       text: 'user: where do builds go?\nassistant: into dist/',
       source: 'proxy' as const,
