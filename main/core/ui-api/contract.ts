@@ -395,3 +395,13 @@ export const HTTP_PATHS = {
   api: '/ui-api/',
   events: '/ui-api/events',
 } as const;
+
+/**
+ * What the Electron preload exposes as `window.mem0`: one function per method. Results cross the
+ * context bridge as data and the renderer's client rebuilds the error (UiApiError with its code):
+ * an Error thrown across contextBridge arrives with its message only.
+ */
+export type UiBridge = { [M in UiMethod]: (input: UiInput<M>) => Promise<UiResult<UiOutput<M>>> } & {
+  /** Live updates; returns the unsubscribe function. */
+  onEvent(listener: (event: UiEvent) => void): () => void;
+};

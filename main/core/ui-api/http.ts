@@ -120,7 +120,11 @@ export function mountUiRoutes(options: {
   const streams = new Set<Response>();
   const authed = (req: Request) => sessions.valid(cookie(req, sessions.cookieName));
 
-  router.get('/ui', (_req, res) => res.redirect(308, HTTP_PATHS.ui));
+  // Express matches '/ui' for '/ui/' too (non-strict routing): redirect only the bare path.
+  router.get('/ui', (req, res, next) => {
+    if (req.path === '/ui') res.redirect(308, HTTP_PATHS.ui);
+    else next();
+  });
 
   router.use(HTTP_PATHS.ui, (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -1,0 +1,153 @@
+// Capture: whether it records, what waits in the outbox, the live feed, excluded projects and the
+// commands that route a terminal through capture.
+import { useState } from 'react';
+import type { CaptureEventDto } from '../../../main/core/ui-api/contract';
+import { useClient, useUiEvents } from '../api/context';
+import { errorMessage, useLoad } from '../api/use-load';
+import { CopyField, LoadState, formatTime } from '../components/bits';
+import { useToasts } from '../components/toasts';
+
+export function CapturePage() {
+  const client = useClient();
+  const toasts = useToasts();
+  const [info, reload, setInfo] = useLoad(() => client.getCapture({}), [client]);
+  const [feed, setFeed] = useState<CaptureEventDto[]>([]);
+  const [patterns, setPatterns] = useState<string | null>(null);
+  useUiEvents((e) => {
+    if (e.type === 'capture') setFeed((f) => [e.event, ...f].slice(0, 50));
+    if (e.type === 'status' || e.type === 'capture') reload();
+  });
+
+  const act = async (fn: () => Promise<Awaited<ReturnType<typeof client.getCapture>>>) => {
+    try {
+      setInfo(await fn());
+    } catch (err) {
+      toasts.show(errorMessage(err), { kind: 'error' });
+    }
+  };
+
+  return (
+    <section className="page" aria-labelledby="capture-title">
+      <header className="page-head">
+        <h1 id="capture-title">Capture</h1>
+      </header>
+      <LoadState loaded={info} onRetry={reload}>
+        {(c) => {
+          const recent = [...feed, ...c.recent.filter((r) => !feed.some((f) => f.at === r.at))].slice(0, 50);
+          return (
+            <>
+              {!c.available ? <div className="notice">{c.reason}</div> : null}
+              <div className="cards">
+                <div className="card">
+                  <div className="card-label">Capture</div>
+                  <label className="switch">
+                    <input
+                      type="checkbox"
+                      role="switch"
+                      checked={c.enabled}
+                      aria-label="Capture on"
+                      onChange={(e) => act(() => client.setCaptureEnabled({ enabled: e.target.checked }))}
+                    />
+                    <span>
+                      {c.enabled
+                        ? 'On — new exchanges become memories'
+                        : 'Paused — traffic flows, nothing is kept'}
+                    </span>
+                  </label>
+                </div>
+                <div className="card">
+                  <div className="card-label">Today</div>
+                  <div className="figure" data-testid="captures-today">
+                    {c.capturesToday ?? '—'}
+                  </div>
+                </div>
+                <div className="card">
+                  <div className="card-label">Waiting in the outbox</div>
+                  <div className="figure">{c.pending ?? '—'}</div>
+                  {c.failed ? <div className="error">{c.failed} rejected by the backend</div> : null}
+                </div>
+                <div className="card">
+                  <div className="card-label">Last error</div>
+                  {c.lastError ? (
+                    <div className="error">
+                      {c.lastError.message} <span className="muted">{formatTime(c.lastError.at)}</span>
+                    </div>
+                  ) : (
+                    <div className="muted">None</div>
+                  )}
+                </div>
+              </div>
+              <h2>Route a terminal through capture</h2>
+              <CopyField label={`Proxy (port ${c.proxyPort ?? '—'})`} value={c.commands.proxy} />
+              <CopyField label={`Gateway (port ${c.gatewayPort ?? '—'})`} value={c.commands.gateway} />
+              <h2>Excluded projects</h2>
+              <p className="muted">
+                Glob patterns of project directories that are never captured, one per line.
+              </p>
+              <textarea
+                aria-label="Excluded projects"
+                rows={4}
+                value={patterns ?? c.excludedProjects.join('\n')}
+                onChange={(e) => setPatterns(e.target.value)}
+              />
+              <div className="row-actions">
+                <button
+                  type="button"
+                  disabled={patterns === null}
+                  onClick={() =>
+                    act(async () => {
+                      const r = await client.setExcludedProjects({
+                        patterns: (patterns ?? '')
+                          .split('\n')
+                          .map((s) => s.trim())
+                          .filter(Boolean),
+                      });
+                      setPatterns(null);
+                      return r;
+                    })
+                  }
+                >
+                  Save exclusions
+                </button>
+              </div>
+              <h2>Recent captures</h2>
+              {recent.length === 0 ? (
+                <p className="muted" data-testid="feed-empty">
+                  Nothing captured since the app started.
+                </p>
+              ) : (
+                <table className="table" data-testid="capture-feed">
+                  <thead>
+                    <tr>
+                      <th>Time</th>
+                      <th>Route</th>
+                      <th>Outcome</th>
+                      <th>Project</th>
+                      <th>Model</th>
+                      <th>Memories</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {recent.map((r, i) => (
+                      <tr key={`${r.at}-${i}`}>
+                        <td>{formatTime(r.at)}</td>
+                        <td>{r.route}</td>
+                        <td className={r.outcome === 'failed' ? 'error' : undefined}>
+                          {r.outcome}
+                          {r.reason ? ` (${r.reason})` : ''}
+                        </td>
+                        <td>{r.projectId ?? '—'}</td>
+                        <td>{r.model ?? '—'}</td>
+                        <td>{r.memoryCount}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </>
+          );
+        }}
+      </LoadState>
+    </section>
+  );
+}

@@ -1,0 +1,247 @@
+// Connections: Claude Desktop, the Claude Code command, MCP tokens and the audit log.
+import { useState } from 'react';
+import type { TokenDto } from '../../../main/core/ui-api/contract';
+import { useClient } from '../api/context';
+import { errorMessage, useLoad } from '../api/use-load';
+import { CopyField, LoadState, Unavailable, formatTime } from '../components/bits';
+import { useToasts } from '../components/toasts';
+
+export function ConnectionsPage() {
+  const client = useClient();
+  const toasts = useToasts();
+  const [conn, reloadConn, setConn] = useLoad(() => client.getConnections({}), [client]);
+  const [tokens, reloadTokens, setTokens] = useLoad(() => client.listTokens({}), [client]);
+  const [created, setCreated] = useState<{ token: TokenDto; secret: string } | null>(null);
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [auditFilter, setAuditFilter] = useState({ tokenId: '', outcome: '' });
+  const [audit, reloadAudit] = useLoad(
+    () =>
+      client.auditLog({
+        offset: 0,
+        limit: 100,
+        ...(auditFilter.tokenId ? { tokenId: auditFilter.tokenId } : {}),
+        ...(auditFilter.outcome ? { outcome: auditFilter.outcome } : {}),
+      }),
+    [client, auditFilter],
+  );
+
+  const fail = (err: unknown) => toasts.show(errorMessage(err), { kind: 'error' });
+  const tokenAction = async (fn: () => Promise<{ tokens: TokenDto[] }>) => {
+    try {
+      const r = await fn();
+      setTokens({ available: true, tokens: r.tokens });
+      reloadAudit();
+    } catch (err) {
+      fail(err);
+    }
+  };
+
+  return (
+    <section className="page" aria-labelledby="conn-title">
+      <header className="page-head">
+        <h1 id="conn-title">Connections</h1>
+      </header>
+      <LoadState loaded={conn} onRetry={reloadConn}>
+        {(c) => (
+          <>
+            <h2>Claude Desktop</h2>
+            {!c.claudeDesktop.available ? (
+              <Unavailable reason={c.claudeDesktop.reason} />
+            ) : (
+              <div className="row-actions">
+                <span className={c.claudeDesktop.connected ? 'ok' : 'muted'}>
+                  {c.claudeDesktop.connected ? 'Connected' : 'Not connected'}
+                </span>
+                <span className="muted mono">{c.claudeDesktop.configPath}</span>
+                <button
+                  type="button"
+                  onClick={() =>
+                    (c.claudeDesktop.available && c.claudeDesktop.connected
+                      ? client.disconnectClaudeDesktop({})
+                      : client.connectClaudeDesktop({})
+                    ).then(setConn, fail)
+                  }
+                >
+                  {c.claudeDesktop.connected ? 'Disconnect' : 'Connect'}
+                </button>
+              </div>
+            )}
+            <h2>Claude Code</h2>
+            <p className="muted">
+              Create a token below, then run this with the token in place of &lt;TOKEN&gt;:
+            </p>
+            <CopyField label="Command" value={c.claudeCodeCommand} />
+          </>
+        )}
+      </LoadState>
+
+      <h2>Tokens</h2>
+      {created ? (
+        <div className="notice ok" role="alert" data-testid="new-token">
+          <p>
+            Token <strong>{created.token.name}</strong> created. Copy it now: it is shown only this once.
+          </p>
+          <CopyField label="Token" value={created.secret} />
+          <button type="button" onClick={() => setCreated(null)}>
+            Done
+          </button>
+        </div>
+      ) : null}
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          client
+            .createToken({ name: name.trim(), ...(email.trim() ? { email: email.trim() } : {}) })
+            .then((r) => {
+              setCreated(r);
+              setName('');
+              setEmail('');
+              reloadTokens();
+              reloadAudit();
+            }, fail);
+        }}
+      >
+        <input
+          aria-label="Token name"
+          placeholder="Name (e.g. laptop)"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
+        <input
+          aria-label="Email"
+          type="email"
+          placeholder="Email (optional)"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
+        <button type="submit" className="primary" disabled={!name.trim()}>
+          Create token
+        </button>
+      </form>
+      <LoadState loaded={tokens} onRetry={reloadTokens}>
+        {(t) =>
+          !t.available ? (
+            <Unavailable reason={t.reason} />
+          ) : t.tokens.length === 0 ? (
+            <p className="muted">No tokens yet.</p>
+          ) : (
+            <table className="table" data-testid="tokens">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Prefix</th>
+                  <th>Created</th>
+                  <th>Expires</th>
+                  <th>Last used</th>
+                  <th>Status</th>
+                  <th>
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {t.tokens.map((tok) => (
+                  <tr key={tok.id} data-testid="token-row">
+                    <td>{tok.name}</td>
+                    <td className="mono">{tok.prefix}…</td>
+                    <td>{formatTime(tok.createdAt)}</td>
+                    <td>{tok.expiresAt ? formatTime(tok.expiresAt) : 'never'}</td>
+                    <td>{formatTime(tok.lastUsedAt)}</td>
+                    <td data-testid="token-status">
+                      {tok.revoked ? 'Revoked' : tok.enabled ? 'Active' : 'Disabled'}
+                    </td>
+                    <td className="row-actions">
+                      {tok.revoked || !tok.enabled ? (
+                        <button
+                          type="button"
+                          onClick={() => tokenAction(() => client.enableToken({ id: tok.id }))}
+                        >
+                          Enable
+                        </button>
+                      ) : (
+                        <button
+                          type="button"
+                          onClick={() => tokenAction(() => client.revokeToken({ id: tok.id }))}
+                        >
+                          Revoke
+                        </button>
+                      )}
+                      <button
+                        type="button"
+                        className="danger"
+                        onClick={() => tokenAction(() => client.deleteToken({ id: tok.id }))}
+                      >
+                        Delete
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </LoadState>
+
+      <h2>Audit log</h2>
+      <div className="filters">
+        <select
+          aria-label="Token"
+          value={auditFilter.tokenId}
+          onChange={(e) => setAuditFilter({ ...auditFilter, tokenId: e.target.value })}
+        >
+          <option value="">All tokens</option>
+          {(tokens.value?.available ? tokens.value.tokens : []).map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+        <select
+          aria-label="Outcome"
+          value={auditFilter.outcome}
+          onChange={(e) => setAuditFilter({ ...auditFilter, outcome: e.target.value })}
+        >
+          <option value="">All outcomes</option>
+          <option value="ok">ok</option>
+          <option value="denied">denied</option>
+          <option value="not_found">not found</option>
+          <option value="unauthorized">unauthorized</option>
+        </select>
+      </div>
+      <LoadState loaded={audit} onRetry={reloadAudit}>
+        {(a) =>
+          !a.available ? (
+            <Unavailable reason={a.reason} />
+          ) : a.entries.length === 0 ? (
+            <p className="muted">No entries.</p>
+          ) : (
+            <table className="table" data-testid="audit">
+              <thead>
+                <tr>
+                  <th>Time</th>
+                  <th>Token</th>
+                  <th>Action</th>
+                  <th>Outcome</th>
+                  <th>Client</th>
+                </tr>
+              </thead>
+              <tbody>
+                {a.entries.map((e) => (
+                  <tr key={e.id}>
+                    <td>{formatTime(e.at)}</td>
+                    <td>{e.tokenName ?? e.tokenId ?? '—'}</td>
+                    <td>{e.action}</td>
+                    <td className={e.outcome === 'ok' ? undefined : 'error'}>{e.outcome}</td>
+                    <td>{e.client ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </LoadState>
+    </section>
+  );
+}
