@@ -1,0 +1,196 @@
+// The tray app: one instance, no dock icon on macOS, the core started in this process, a tray that
+// follows its state and a review window that hides on close. Quit stops the core softly, then
+// hard after a timeout. Everything of substance lives in main/core; this file only wires Electron.
+import { app, clipboard, ipcMain } from 'electron';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Core, FEATURES } from '../core/core.js';
+import { describeError } from '../core/errors.js';
+import type { Feature } from '../core/feature.js';
+import { UI_FEATURE, uiFeature, type UiHandle } from '../core/ui-api/feature.js';
+import { registerUiIpc } from './ipc.js';
+import { TrayService, type TrayAction, type TrayState } from './tray.js';
+import { createReviewWindow, type ReviewWindow } from './window.js';
+
+/** How long quitting waits for the proxy and servers to stop before it exits anyway. */
+export const QUIT_TIMEOUT_MS = 5000;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+// dist/main/electron/main.js → dist/preload, dist/renderer; resources beside the app (or in the repo).
+const PRELOAD = path.join(here, '..', '..', 'preload', 'index.cjs');
+const INDEX = path.join(here, '..', '..', 'renderer', 'index.html');
+const resourceDir = (name: string) =>
+  app.isPackaged ? path.join(process.resourcesPath, name) : path.join(app.getAppPath(), 'resources', name);
+
+let core: Core | null = null;
+let ui: UiHandle | undefined;
+let review: ReviewWindow | null = null;
+let tray: TrayService | null = null;
+let quitting = false;
+let coreError: string | null = null;
+let undoIpc: (() => void) | null = null;
+
+function features(): Feature[] {
+  return FEATURES.some((f) => f.name === UI_FEATURE) ? FEATURES : [...FEATURES, uiFeature as Feature];
+}
+
+async function trayState(): Promise<TrayState> {
+  const base: TrayState = {
+    coreError,
+    captureEnabled: false,
+    captureAvailable: false,
+    capturesToday: null,
+    pending: null,
+    errors: null,
+    failedLogins: null,
+    certificate: 'unknown',
+    claudeDesktop: 'unavailable',
+    startAtLogin: false,
+  };
+  if (!core || !ui) return base;
+  const h = ui.api.handlers;
+  const [status, capture, certs, conn] = await Promise.all([
+    h.getStatus({}),
+    h.getCapture({}),
+    h.getCertificates({}).catch(() => null),
+    h.getConnections({}).catch(() => null),
+  ]);
+  return {
+    ...base,
+    captureEnabled: status.captureEnabled,
+    captureAvailable: capture.available,
+    capturesToday: status.capturesToday,
+    pending: status.pending,
+    errors: status.errors,
+    failedLogins: status.failedLogins,
+    certificate: certs?.available
+      ? certs.stores.some((s) => s.trusted)
+        ? 'trusted'
+        : 'not-trusted'
+      : 'unknown',
+    claudeDesktop: conn?.claudeDesktop.available
+      ? conn.claudeDesktop.connected
+        ? 'connected'
+        : 'not-connected'
+      : 'unavailable',
+    startAtLogin: core.settings().startAtLogin,
+  };
+}
+
+let rendering = false;
+async function renderTray(): Promise<void> {
+  if (!tray || rendering) return;
+  rendering = true;
+  try {
+    tray.render(await trayState());
+  } catch (err) {
+    console.error(`tray: ${describeError(err)}`);
+  } finally {
+    rendering = false;
+  }
+}
+
+function showWindow(hash?: string): void {
+  if (!core) return;
+  review ??= createReviewWindow({ preloadPath: PRELOAD, indexPath: INDEX, isQuitting: () => quitting });
+  review.show(hash);
+}
+
+async function onAction(action: TrayAction): Promise<void> {
+  if (!core || !ui) {
+    if (action === 'quit') app.quit();
+    return;
+  }
+  const h = ui.api.handlers;
+  try {
+    switch (action) {
+      case 'toggleCapture':
+        await h.setCaptureEnabled({ enabled: !core.settings().captureEnabled });
+        break;
+      case 'openMemories':
+        showWindow('/memories');
+        break;
+      case 'copyShellSetup':
+        clipboard.writeText((await h.getCapture({})).commands.proxy);
+        break;
+      case 'connectClaudeDesktop':
+        await h.connectClaudeDesktop({});
+        break;
+      case 'openCertificates':
+        showWindow('/certificates');
+        break;
+      case 'toggleStartAtLogin': {
+        const next = !core.settings().startAtLogin;
+        await core.updateSettings({ startAtLogin: next });
+        app.setLoginItemSettings({ openAtLogin: next });
+        break;
+      }
+      case 'quit':
+        app.quit();
+        return;
+    }
+  } catch (err) {
+    console.error(`tray action ${action}: ${describeError(err)}`);
+  }
+  await renderTray();
+}
+
+async function startCore(): Promise<void> {
+  try {
+    core = await Core.start({ features: features() });
+    ui = core.feature<UiHandle>(UI_FEATURE);
+    ui?.attachCore(core);
+  } catch (err) {
+    coreError = describeError(err);
+    console.error(`Mem0 Tray could not start: ${coreError}`);
+    return;
+  }
+  if (ui) {
+    undoIpc = registerUiIpc({
+      ipcMain,
+      api: ui.api,
+      contents: () => (review && !review.window.isDestroyed() ? review.window.webContents : null),
+      indexUrl: pathToFileURL(INDEX).toString(),
+    });
+    ui.api.subscribe((e) => {
+      if (e.type === 'status' || e.type === 'capture') void renderTray();
+    });
+  }
+}
+
+async function stopSoftThenHard(): Promise<void> {
+  undoIpc?.();
+  tray?.destroy();
+  const stopping = core?.stop(QUIT_TIMEOUT_MS) ?? Promise.resolve();
+  // core.stop abandons slow features after its timeout; this is the backstop if even that hangs.
+  await Promise.race([stopping, new Promise((r) => setTimeout(r, QUIT_TIMEOUT_MS + 2000))]);
+}
+
+export function main(): void {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  app.on('second-instance', () => showWindow('/memories'));
+  // A tray app keeps running with no window open.
+  app.on('window-all-closed', () => {});
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    quitting = true;
+    event.preventDefault();
+    void stopSoftThenHard().finally(() => app.exit(0));
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+
+  void app.whenReady().then(async () => {
+    if (process.platform === 'darwin') app.dock?.hide();
+    await startCore();
+    tray = new TrayService({ iconDir: resourceDir('tray'), onAction: (a) => void onAction(a) });
+    await renderTray();
+    // Counts in the status line change without events (midnight, outbox drains): refresh now and then.
+    setInterval(() => void renderTray(), 30_000).unref();
+    if (process.env.MEM0_TRAY_OPEN_WINDOW === '1') showWindow('/memories');
+  });
+}
+
+main();

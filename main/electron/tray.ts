@@ -1,0 +1,182 @@
+// The tray: a pure function maps the app's state to a menu description and an icon state; one
+// idempotent render() turns that into Electron's Tray and Menu. Nothing here needs a running
+// Electron to be tested: the Tray comes from a factory.
+import path from 'node:path';
+import { Menu, nativeImage, Tray, type MenuItemConstructorOptions } from 'electron';
+
+/** Failed MCP logins within the audit window before the tray warns. */
+export const FAILED_LOGIN_WARNING = 3;
+
+export interface TrayState {
+  /** The core is not started (yet) or failed to start. */
+  coreError: string | null;
+  captureEnabled: boolean;
+  /** Whether capture runs at all in this build/session. */
+  captureAvailable: boolean;
+  capturesToday: number | null;
+  pending: number | null;
+  errors: number | null;
+  failedLogins: number | null;
+  certificate: 'trusted' | 'not-trusted' | 'unknown';
+  claudeDesktop: 'connected' | 'not-connected' | 'unavailable';
+  startAtLogin: boolean;
+}
+
+export type TrayAction =
+  | 'toggleCapture'
+  | 'openMemories'
+  | 'copyShellSetup'
+  | 'connectClaudeDesktop'
+  | 'openCertificates'
+  | 'toggleStartAtLogin'
+  | 'quit';
+
+export interface TrayMenuItem {
+  type: 'normal' | 'separator' | 'checkbox';
+  label?: string;
+  checked?: boolean;
+  enabled?: boolean;
+  action?: TrayAction;
+}
+
+export type TrayIconState = 'capturing' | 'paused' | 'error';
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The status line: captures today, pending, errors. */
+export function statusLine(state: TrayState): string {
+  if (state.coreError) return `Not running: ${state.coreError}`;
+  if (!state.captureAvailable) return 'Capture is not available';
+  const parts = [`${plural(state.capturesToday ?? 0, 'capture', 'captures')} today`];
+  if (state.pending) parts.push(`${state.pending} pending`);
+  if (state.errors) parts.push(plural(state.errors, 'error', 'errors'));
+  return parts.join(' · ');
+}
+
+export function buildTrayMenu(state: TrayState): TrayMenuItem[] {
+  const items: TrayMenuItem[] = [{ type: 'normal', label: statusLine(state), enabled: false }];
+  if ((state.failedLogins ?? 0) >= FAILED_LOGIN_WARNING) {
+    items.push({
+      type: 'normal',
+      label: `⚠ ${state.failedLogins} failed MCP logins — check Connections`,
+      action: 'openMemories',
+    });
+  }
+  items.push(
+    { type: 'separator' },
+    {
+      type: 'checkbox',
+      label: 'Capture',
+      checked: state.captureEnabled,
+      enabled: state.coreError === null,
+      action: 'toggleCapture',
+    },
+    { type: 'normal', label: 'Open memories…', enabled: state.coreError === null, action: 'openMemories' },
+    {
+      type: 'normal',
+      label: 'Copy shell setup',
+      enabled: state.coreError === null,
+      action: 'copyShellSetup',
+    },
+    { type: 'separator' },
+    {
+      type: 'normal',
+      label:
+        state.claudeDesktop === 'connected'
+          ? 'Claude Desktop: connected'
+          : state.claudeDesktop === 'not-connected'
+            ? 'Connect Claude Desktop'
+            : 'Claude Desktop: not available',
+      enabled: state.claudeDesktop === 'not-connected',
+      action: 'connectClaudeDesktop',
+    },
+    {
+      type: 'normal',
+      label:
+        state.certificate === 'trusted'
+          ? 'Certificate: trusted'
+          : state.certificate === 'not-trusted'
+            ? 'Certificate: not trusted — install…'
+            : 'Certificate: unknown',
+      action: 'openCertificates',
+    },
+    { type: 'separator' },
+    { type: 'checkbox', label: 'Start at login', checked: state.startAtLogin, action: 'toggleStartAtLogin' },
+    { type: 'normal', label: 'Quit Mem0 Tray', action: 'quit' },
+  );
+  return items;
+}
+
+export function trayIconState(state: TrayState): TrayIconState {
+  if (state.coreError || (state.errors ?? 0) > 0 || (state.failedLogins ?? 0) >= FAILED_LOGIN_WARNING) {
+    return 'error';
+  }
+  return state.captureEnabled && state.captureAvailable ? 'capturing' : 'paused';
+}
+
+/** macOS menu bar icons are template images (black + alpha, tinted by the OS); others are colour. */
+export function trayIconPath(dir: string, icon: TrayIconState, platform: NodeJS.Platform): string {
+  return path.join(dir, platform === 'darwin' ? `${icon}Template.png` : `${icon}.png`);
+}
+
+export function toElectronTemplate(
+  items: TrayMenuItem[],
+  run: (action: TrayAction) => void,
+): MenuItemConstructorOptions[] {
+  return items.map((item) => {
+    const out: MenuItemConstructorOptions = { type: item.type };
+    if (item.label !== undefined) out.label = item.label;
+    if (item.checked !== undefined) out.checked = item.checked;
+    if (item.enabled !== undefined) out.enabled = item.enabled;
+    const action = item.action;
+    if (action) out.click = () => run(action);
+    return out;
+  });
+}
+
+export interface TrayLike {
+  setImage(image: Electron.NativeImage): void;
+  setToolTip(text: string): void;
+  setContextMenu(menu: Electron.Menu | null): void;
+  destroy(): void;
+}
+
+export interface TrayServiceOptions {
+  iconDir: string;
+  platform?: NodeJS.Platform;
+  onAction(action: TrayAction): void;
+  /** For testing: makes the Tray. */
+  createTray?: (image: Electron.NativeImage) => TrayLike;
+}
+
+export class TrayService {
+  private tray: TrayLike | null = null;
+  private lastKey = '';
+
+  constructor(private readonly options: TrayServiceOptions) {}
+
+  /** Maps the state to the tray; does nothing when nothing visible changed. */
+  render(state: TrayState): void {
+    const platform = this.options.platform ?? process.platform;
+    const icon = trayIconState(state);
+    const items = buildTrayMenu(state);
+    const key = JSON.stringify([icon, items]);
+    if (key === this.lastKey && this.tray) return;
+    this.lastKey = key;
+    const image = nativeImage.createFromPath(trayIconPath(this.options.iconDir, icon, platform));
+    if (platform === 'darwin') image.setTemplateImage(true);
+    if (!this.tray) {
+      this.tray = this.options.createTray ? this.options.createTray(image) : new Tray(image);
+    } else this.tray.setImage(image);
+    this.tray.setToolTip(`Mem0 Tray — ${statusLine(state)}`);
+    this.tray.setContextMenu(Menu.buildFromTemplate(toElectronTemplate(items, this.options.onAction)));
+  }
+
+  destroy(): void {
+    this.tray?.destroy();
+    this.tray = null;
+    this.lastKey = '';
+  }
+}
