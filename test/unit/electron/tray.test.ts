@@ -1,0 +1,140 @@
+// The tray menu and icon follow the state; render() maps it to Electron's Tray and Menu (mocked).
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const built: unknown[] = [];
+vi.mock('electron', () => ({
+  Menu: { buildFromTemplate: vi.fn((t: unknown) => (built.push(t), { template: t })) },
+  nativeImage: {
+    createFromPath: vi.fn((p: string) => ({ path: p, setTemplateImage: vi.fn() })),
+  },
+  Tray: vi.fn(),
+}));
+
+const { buildTrayMenu, trayIconState, TrayService, FAILED_LOGIN_WARNING, statusLine } =
+  await import('../../../main/electron/tray.js');
+type TrayState = import('../../../main/electron/tray.js').TrayState;
+
+const base: TrayState = {
+  coreError: null,
+  captureEnabled: true,
+  captureAvailable: true,
+  capturesToday: 12,
+  pending: 3,
+  errors: 0,
+  failedLogins: 0,
+  certificate: 'trusted',
+  claudeDesktop: 'not-connected',
+  startAtLogin: false,
+};
+
+describe('buildTrayMenu', () => {
+  it('shows the status line, capture on/off and every action', () => {
+    const menu = buildTrayMenu(base);
+    expect(menu[0]).toEqual({ type: 'normal', label: '12 captures today · 3 pending', enabled: false });
+    expect(menu.find((i) => i.action === 'toggleCapture')).toMatchObject({ type: 'checkbox', checked: true });
+    expect(menu.map((i) => i.action).filter(Boolean)).toEqual([
+      'toggleCapture',
+      'openMemories',
+      'copyShellSetup',
+      'connectClaudeDesktop',
+      'openCertificates',
+      'toggleStartAtLogin',
+      'quit',
+    ]);
+    expect(menu.find((i) => i.action === 'connectClaudeDesktop')).toMatchObject({
+      label: 'Connect Claude Desktop',
+      enabled: true,
+    });
+  });
+
+  it('reflects pause, errors, start at login and a connected Claude Desktop', () => {
+    const menu = buildTrayMenu({
+      ...base,
+      captureEnabled: false,
+      errors: 2,
+      pending: 0,
+      capturesToday: 1,
+      startAtLogin: true,
+      claudeDesktop: 'connected',
+      certificate: 'not-trusted',
+    });
+    expect(menu[0]!.label).toBe('1 capture today · 2 errors');
+    expect(menu.find((i) => i.action === 'toggleCapture')!.checked).toBe(false);
+    expect(menu.find((i) => i.action === 'toggleStartAtLogin')!.checked).toBe(true);
+    expect(menu.find((i) => i.action === 'connectClaudeDesktop')).toMatchObject({ enabled: false });
+    expect(menu.find((i) => i.action === 'openCertificates')!.label).toMatch(/not trusted/);
+  });
+
+  it('warns after repeated failed MCP logins, not before', () => {
+    const below = buildTrayMenu({ ...base, failedLogins: FAILED_LOGIN_WARNING - 1 });
+    expect(below.some((i) => /failed MCP logins/.test(i.label ?? ''))).toBe(false);
+    const at = buildTrayMenu({ ...base, failedLogins: FAILED_LOGIN_WARNING });
+    expect(at[1]!.label).toBe(`⚠ ${FAILED_LOGIN_WARNING} failed MCP logins — check Connections`);
+  });
+
+  it('disables core actions when the core did not start, and says why', () => {
+    const menu = buildTrayMenu({ ...base, coreError: 'API port 8879 is in use' });
+    expect(statusLine({ ...base, coreError: 'API port 8879 is in use' })).toBe(
+      'Not running: API port 8879 is in use',
+    );
+    expect(menu.find((i) => i.action === 'toggleCapture')!.enabled).toBe(false);
+    expect(menu.find((i) => i.action === 'quit')!.enabled).toBeUndefined();
+  });
+});
+
+describe('trayIconState', () => {
+  it('is capturing, paused or error', () => {
+    expect(trayIconState(base)).toBe('capturing');
+    expect(trayIconState({ ...base, captureEnabled: false })).toBe('paused');
+    expect(trayIconState({ ...base, captureAvailable: false })).toBe('paused');
+    expect(trayIconState({ ...base, errors: 1 })).toBe('error');
+    expect(trayIconState({ ...base, coreError: 'x' })).toBe('error');
+    expect(trayIconState({ ...base, failedLogins: FAILED_LOGIN_WARNING })).toBe('error');
+  });
+});
+
+describe('TrayService', () => {
+  beforeEach(() => {
+    built.length = 0;
+  });
+
+  function fakeTray() {
+    return { setImage: vi.fn(), setToolTip: vi.fn(), setContextMenu: vi.fn(), destroy: vi.fn() };
+  }
+
+  it('creates the tray once, uses template images on macOS, and re-renders only on change', () => {
+    const tray = fakeTray();
+    const createTray = vi.fn(() => tray);
+    const onAction = vi.fn();
+    const service = new TrayService({ iconDir: '/icons', platform: 'darwin', onAction, createTray });
+    service.render(base);
+    const image = (
+      createTray.mock.calls[0] as unknown as [{ path: string; setTemplateImage: ReturnType<typeof vi.fn> }]
+    )[0];
+    expect(image.path).toBe('/icons/capturingTemplate.png');
+    expect(image.setTemplateImage).toHaveBeenCalledWith(true);
+    expect(tray.setToolTip).toHaveBeenCalledWith('Mem0 Tray — 12 captures today · 3 pending');
+    service.render({ ...base });
+    expect(built).toHaveLength(1);
+    service.render({ ...base, captureEnabled: false });
+    expect(createTray).toHaveBeenCalledTimes(1);
+    expect(tray.setImage).toHaveBeenCalledWith(
+      expect.objectContaining({ path: '/icons/pausedTemplate.png' }),
+    );
+    expect(built).toHaveLength(2);
+
+    // Clicking a menu item runs its action.
+    const template = built[1] as Array<{ label?: string; click?: () => void }>;
+    template.find((i) => i.label === 'Capture')!.click!();
+    expect(onAction).toHaveBeenCalledWith('toggleCapture');
+  });
+
+  it('uses colour icons elsewhere', () => {
+    const createTray = vi.fn(fakeTray);
+    new TrayService({ iconDir: '/icons', platform: 'linux', onAction: vi.fn(), createTray }).render({
+      ...base,
+      errors: 4,
+    });
+    expect((createTray.mock.calls[0] as unknown as [{ path: string }])[0].path).toBe('/icons/error.png');
+  });
+});
