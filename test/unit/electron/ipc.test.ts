@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 vi.mock('electron', () => ({ BrowserWindow: vi.fn(), shell: {} }));
 
 const { handleUiCall, registerUiIpc } = await import('../../../main/electron/ipc.js');
+type IpcOptions = import('../../../main/electron/ipc.js').IpcOptions;
 const { IPC } = await import('../../../main/core/ui-api/contract.js');
 
 const INDEX = 'file:///app/dist/renderer/index.html';
@@ -21,9 +22,11 @@ function setup() {
     dispatch,
     subscribe: (l: (e: unknown) => void) => {
       listeners.push(l);
-      return () => listeners.splice(listeners.indexOf(l), 1);
+      return () => {
+        listeners.splice(listeners.indexOf(l), 1);
+      };
     },
-  };
+  } as unknown as IpcOptions['api'];
   return { dispatch, listeners, options: { api, contents: () => ours as never, indexUrl: INDEX } };
 }
 
