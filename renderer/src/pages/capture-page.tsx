@@ -23,6 +23,7 @@ export function CapturePage() {
       setInfo(await fn());
     } catch (err) {
       toasts.show(errorMessage(err), { kind: 'error' });
+      reload();
     }
   };
 
@@ -46,7 +47,12 @@ export function CapturePage() {
                       role="switch"
                       checked={c.enabled}
                       aria-label="Capture on"
-                      onChange={(e) => act(() => client.setCaptureEnabled({ enabled: e.target.checked }))}
+                      onChange={(e) => {
+                        const enabled = e.target.checked;
+                        // Show the new state at once; the answer (or an error toast and reload) follows.
+                        setInfo({ ...c, enabled });
+                        void act(() => client.setCaptureEnabled({ enabled }));
+                      }}
                     />
                     <span>
                       {c.enabled
