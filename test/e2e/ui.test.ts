@@ -133,6 +133,9 @@ describe.skipIf(!available && process.env.CI !== 'true')('review UI in Chromium'
   it('deletes many only after the exact count is typed', async () => {
     await search('filler');
     await expect.poll(() => rows().count()).toBeGreaterThanOrEqual(3);
+    // Each row shows its own memory's text, never another row's excerpt.
+    const texts = await rows().locator('.memory-row-text').allTextContents();
+    expect(new Set(texts).size).toBe(texts.length);
     const boxes = rows().locator('input[type=checkbox]');
     for (let i = 0; i < 3; i++) await boxes.nth(i).check();
     await expect.poll(() => page.getByTestId('selected-count').textContent()).toBe('3 selected');
