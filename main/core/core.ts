@@ -20,11 +20,12 @@ import { SwitchableBackend } from './memory/backend-factory.js';
 import { MemoryService } from './memory/service.js';
 import type { MemoryBackend } from './memory/types.js';
 import { startApiServer, type ApiServer } from './api/server.js';
+import { captureFeature } from './capture/capture-feature.js';
 import { removeRuntimeFile, runningCore, writeRuntimeFile } from './runtime-file.js';
 import { VERSION } from './version.js';
 
 /** Start order matters: later features may use earlier ones' handles. */
-export const FEATURES: Feature[] = [];
+export const FEATURES: Feature[] = [captureFeature as Feature];
 
 export interface CoreOptions {
   env?: NodeJS.ProcessEnv;

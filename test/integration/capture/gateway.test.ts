@@ -1,0 +1,215 @@
+// The gateway route end to end with real clients: the official SDK (streaming and not), curl, and
+// the real Claude Code CLI, against the fake Anthropic API. Clients see exactly what a direct
+// connection gives them; each real turn becomes one memory, with its project, and nothing private.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import Anthropic from '@anthropic-ai/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureFeature, type CaptureHandle } from '../../../main/core/capture/capture-feature.js';
+import { startGateway } from '../../../main/core/capture/net/gateway.js';
+import { createUpstream } from '../../../main/core/capture/net/upstream.js';
+import { Core } from '../../../main/core/core.js';
+import { silentLogger } from '../../../main/core/log.js';
+import type { Memory } from '../../../main/core/memory/types.js';
+import {
+  hasToolResult,
+  lastUserText,
+  startFakeAnthropic,
+  type FakeAnthropic,
+} from '../../fakes/anthropic-api.js';
+import { claudeAvailable, claudeEnv, runClaude } from '../../support/claude.js';
+import { tempDir } from '../../support/tmp.js';
+
+const run = promisify(execFile);
+
+let fake: FakeAnthropic;
+let core: Core;
+let gatewayUrl: string;
+
+async function memories(): Promise<Memory[]> {
+  await core.feature<CaptureHandle>('capture')!.pipeline.idle();
+  // Let the outbox deliver what was queued.
+  for (let i = 0; i < 100; i++) {
+    if (core.feature<CaptureHandle>('capture')!.pipeline.status().outbox.pending === 0) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return (await core.backend().list({ userId: 'dev' }, { limit: 500 })).items;
+}
+
+beforeAll(async () => {
+  fake = await startFakeAnthropic({ compress: true });
+  core = await Core.start({
+    env: {
+      MEM0_TRAY_HOME: tempDir(),
+      MEM0_TRAY_API_PORT: '0',
+      MEM0_TRAY_GATEWAY_PORT: '0',
+      MEM0_TRAY_USER_ID: 'dev',
+      MEM0_TRAY_UPSTREAM: fake.url,
+    },
+    log: silentLogger,
+    features: [captureFeature],
+  });
+  gatewayUrl = `http://127.0.0.1:${core.runtime.gatewayPort}`;
+});
+
+afterAll(async () => {
+  await core?.stop();
+  await fake?.close();
+});
+
+describe('gateway with the official SDK', () => {
+  it('streams and captures one memory per turn', async () => {
+    fake.setScript(() => ({ text: 'Use pnpm workspaces; the lockfile is pnpm-lock.yaml.' }));
+    const client = new Anthropic({ apiKey: 'test-key', baseURL: gatewayUrl });
+    const before = (await memories()).length;
+    const stream = client.messages.stream({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'How do we manage the monorepo packages?' }],
+    });
+    const events: string[] = [];
+    stream.on('streamEvent', (e) => events.push(e.type));
+    const final = await stream.finalMessage();
+    expect(final.content[0]).toMatchObject({
+      type: 'text',
+      text: 'Use pnpm workspaces; the lockfile is pnpm-lock.yaml.',
+    });
+    expect(events[0]).toBe('message_start');
+    expect(events.at(-1)).toBe('message_stop');
+    const after = await memories();
+    expect(after.length).toBe(before + 1);
+    expect(after[0]!.text).toContain('How do we manage the monorepo packages?');
+    expect(after[0]!.text).toContain('pnpm workspaces');
+    expect(after[0]!.source).toBe('gateway');
+    // The credential never reached the capture.
+    expect(JSON.stringify(after[0])).not.toContain('test-key');
+  });
+
+  it('works without streaming too, and a new conversation is a new memory', async () => {
+    fake.setScript(() => ({ text: 'The staging database is Postgres 16.' }));
+    const client = new Anthropic({ apiKey: 'test-key', baseURL: gatewayUrl });
+    const before = (await memories()).length;
+    const msg = await client.messages.create({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'Which Postgres does staging run?' }],
+    });
+    expect(msg.content[0]).toMatchObject({ text: 'The staging database is Postgres 16.' });
+    expect((await memories()).length).toBe(before + 1);
+  });
+});
+
+describe('gateway bytes are what a direct connection gives', () => {
+  it('forwards identical bytes (compressed SSE), even when the capture side throws', async () => {
+    const direct = await startFakeAnthropic({ compress: true });
+    const behind = await startFakeAnthropic({ compress: true });
+    const upstream = createUpstream({ upstream: behind.url });
+    const broken = await startGateway({
+      port: 0,
+      upstream: () => upstream,
+      clientHost: 'api.anthropic.com',
+      sink: () => {
+        throw new Error('the store is on fire');
+      },
+      log: silentLogger,
+    });
+    const body = JSON.stringify({
+      model: 'm',
+      max_tokens: 10,
+      stream: true,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    const curl = async (url: string) =>
+      (
+        await run(
+          'curl',
+          [
+            '-sS',
+            '--raw',
+            '-H',
+            'accept-encoding: gzip, deflate, br, zstd',
+            '-H',
+            'content-type: application/json',
+            '-d',
+            body,
+            `${url}/v1/messages?beta=true`,
+          ],
+          {
+            encoding: 'buffer',
+            maxBuffer: 1 << 24,
+          },
+        )
+      ).stdout as Buffer;
+    const a = await curl(direct.url);
+    const b = await curl(`http://127.0.0.1:${broken.port}`);
+    expect(b.equals(a)).toBe(true);
+    expect(b.length).toBeGreaterThan(100);
+    await broken.close();
+    upstream.close();
+    await direct.close();
+    await behind.close();
+  });
+
+  it('answers with an Anthropic-style error when the upstream is down', async () => {
+    const upstream = createUpstream({ upstream: 'http://127.0.0.1:9' });
+    const gw = await startGateway({
+      port: 0,
+      upstream: () => upstream,
+      clientHost: 'api.anthropic.com',
+      sink: () => {},
+      log: silentLogger,
+    });
+    const res = await fetch(`http://127.0.0.1:${gw.port}/v1/messages`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(502);
+    expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'api_error' } });
+    await gw.close();
+    upstream.close();
+  });
+});
+
+describe('gateway with the real Claude Code CLI', () => {
+  it.runIf(claudeAvailable() || process.env.CI === 'true')(
+    'captures each real turn once, with the project, nothing private, across --continue and a tool loop',
+    { timeout: 120_000 },
+    async () => {
+      const project = path.join(tempDir('proj-'), 'shop-api');
+      fs.mkdirSync(project);
+      const env = claudeEnv({ ANTHROPIC_BASE_URL: gatewayUrl });
+      fake.setScript((body) => {
+        const said = lastUserText(body);
+        if (hasToolResult(body)) return { text: 'The repository has one file, README.md.' };
+        if (said.includes('list the files'))
+          return { toolUse: { name: 'Bash', input: { command: 'ls', description: 'List files' } } };
+        if (said.includes('favourite editor')) return { text: 'Noted: your favourite editor is Helix.' };
+        return { text: 'OK.' };
+      });
+      const before = (await memories()).length;
+      const first = await runClaude(
+        ['-p', 'remember that my favourite editor is helix <private>my bank pin is 1234</private>'],
+        { cwd: project, env },
+      );
+      expect(first.stdout).toContain('Noted: your favourite editor is Helix.');
+      fs.writeFileSync(path.join(project, 'README.md'), '# shop');
+      const second = await runClaude(
+        ['-p', 'please list the files here', '--continue', '--allowedTools', 'Bash'],
+        { cwd: project, env },
+      );
+      expect(second.stdout).toContain('The repository has one file, README.md.');
+
+      const all = await memories();
+      const mine = all.slice(0, all.length - before);
+      expect(mine).toHaveLength(2);
+      const [toolTurn, editorTurn] = mine;
+      expect(editorTurn!.text).toContain('favourite editor is helix');
+      expect(editorTurn!.text).not.toContain('1234');
+      expect(editorTurn!.text).not.toContain('system-reminder');
+      expect(toolTurn!.text).toContain('please list the files here');
+      expect(toolTurn!.metadata).toMatchObject({ tools: ['Bash'] });
+      expect(editorTurn!.projectId).toMatch(/^shop-api-/);
+      expect(toolTurn!.projectId).toBe(editorTurn!.projectId);
+      expect(toolTurn!.conversationId).toBe(editorTurn!.conversationId);
+    },
+  );
+});
