@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The review UI at 100,000 memories in Chromium (Debian's, via playwright-core) against the real
 // core: time until the memories page is interactive, keystroke → updated list latency, and frame
 // timings while scrolling the virtualised list. Run: npm run bench -- ui-memories

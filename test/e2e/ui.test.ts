@@ -135,7 +135,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('review UI in Chromium'
     await expect.poll(() => rows().count()).toBeGreaterThanOrEqual(3);
     // Each row shows its own memory's text, never another row's excerpt.
     const texts = await rows().locator('.memory-row-text').allTextContents();
-    expect(new Set(texts).size).toBe(texts.length);
+    expect(new Set(texts).size, texts.join(' / ')).toBe(texts.length);
     const boxes = rows().locator('input[type=checkbox]');
     for (let i = 0; i < 3; i++) await boxes.nth(i).check();
     await expect.poll(() => page.getByTestId('selected-count').textContent()).toBe('3 selected');

@@ -255,7 +255,11 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
         prefix: true,
       });
       return {
-        hits: hits.map((h) => ({ memory: toMemoryDto(h.memory), snippet: h.snippet, score: h.score })),
+        hits: hits.map((h) => ({
+          memory: toMemoryDto(h.memory),
+          snippet: trustedSnippet(h.snippet, h.memory.text, input.query),
+          score: h.score,
+        })),
       };
     },
     async listProjects() {

@@ -19,6 +19,8 @@ export interface RowsSnapshot {
 export class PagedRows {
   private pages = new Map<number, MemoryDto[]>();
   private loading = new Set<number>();
+  /** Pages whose load failed: not retried until reset(), so an outage is one error, not a request storm. */
+  private failed = new Set<number>();
   private generation = 0;
   private needTotal = true;
   private listeners = new Set<() => void>();
@@ -52,7 +54,7 @@ export class PagedRows {
   }
 
   private load(page: number): void {
-    if (this.pages.has(page) || this.loading.has(page)) return;
+    if (this.pages.has(page) || this.loading.has(page) || this.failed.has(page)) return;
     if (!this.needTotal && this.total !== null && page > 0 && page * this.pageSize >= this.total) return;
     const gen = this.generation;
     const withTotal = this.needTotal;
@@ -68,6 +70,7 @@ export class PagedRows {
       (err: unknown) => {
         if (gen !== this.generation) return;
         this.loading.delete(page);
+        this.failed.add(page);
         if (withTotal) this.needTotal = true;
         this.changed({ error: err instanceof Error ? err.message : String(err) });
       },
@@ -83,6 +86,7 @@ export class PagedRows {
     this.generation++;
     this.pages = new Map();
     this.loading = new Set();
+    this.failed = new Set();
     this.needTotal = true;
     this.changed(clearTotal ? { total: null } : {});
   }

@@ -377,7 +377,16 @@ export function MemoriesPage({ userId }: { userId: string }) {
         <div className="list-wrap" data-results-for={resultsFor} data-testid="list-wrap">
           {listError ? (
             <div className="notice error" role="alert">
-              {listError}
+              <p>{listError}</p>
+              <button
+                type="button"
+                onClick={() => {
+                  rows.reset();
+                  if (trimmed) runSearch(trimmed, filters);
+                }}
+              >
+                Try again
+              </button>
             </div>
           ) : loadingFirst ? (
             <p className="muted" aria-busy="true">
