@@ -1,7 +1,7 @@
 // The MemoryBackend contract: every backend (local, mem0-platform, mem0-server) must pass these.
 // Call runMemoryBackendContract() from a test file with a factory for a fresh, empty backend.
 import { describe, expect, it, beforeEach, afterEach } from 'vitest';
-import type { MemoryBackend, Memory } from '../../main/core/memory/types.js';
+import { SNIPPET_MARK, type MemoryBackend, type Memory } from '../../main/core/memory/types.js';
 
 export interface ContractOptions {
   /** Remote backends may rewrite text when extracting memories; local keeps it verbatim. */
@@ -163,7 +163,17 @@ export function runMemoryBackendContract(
       expect(hits).toHaveLength(2);
       expect(hits.every((h) => h.memory.userId === 'alice')).toBe(true);
       expect(hits[0]!.score).toBeGreaterThanOrEqual(hits[1]!.score);
-      expect(hits[0]!.snippet.length).toBeGreaterThan(0);
+      // Each excerpt comes from its own memory's text.
+      for (const hit of hits) {
+        const words = hit.snippet
+          .replaceAll(SNIPPET_MARK.open, '')
+          .replaceAll(SNIPPET_MARK.close, '')
+          .split('…')
+          .map((part) => part.trim())
+          .filter(Boolean);
+        expect(words.length).toBeGreaterThan(0);
+        for (const part of words) expect(hit.memory.text).toContain(part);
+      }
     });
 
     it("finds the caller's matches even when another user's memories rank higher", async () => {

@@ -217,11 +217,6 @@ export class LocalMemoryBackend implements MemoryBackend {
       ),
       update: db.prepare('UPDATE memories SET text = ?, metadata = ?, updated_at = ? WHERE id = ?'),
       delete: db.prepare('DELETE FROM memories WHERE id = ?'),
-      snippet: db
-        .prepare(
-          `SELECT snippet(memories_fts, 0, ?, ?, '…', 24) FROM memories_fts WHERE memories_fts MATCH ? AND rowid = ?`,
-        )
-        .pluck(),
       windowStart: db
         .prepare(
           'SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?',
@@ -397,13 +392,28 @@ export class LocalMemoryBackend implements MemoryBackend {
         .prepare(`SELECT ${MEMORY_COLUMNS} FROM memories WHERE seq IN (${ranked.map(() => '?').join(',')})`)
         .all(...ranked.map((r) => r.seq)) as MemoryRow[];
       const bySeq = new Map(rows.map((r) => [r.seq, r]));
-      // Snippets only for the rows returned: snippet() over every match would cost more than ranking.
+      // Snippets only for the rows returned: snippet() over every match would cost more than
+      // ranking. "rowid IN (…)", not "rowid = ?": next to MATCH, FTS5 drops an equality on rowid
+      // and answers with the first match (every hit got the same excerpt).
+      const snippets = new Map(
+        (
+          this.db
+            .prepare(
+              `SELECT rowid AS seq, snippet(memories_fts, 0, ?, ?, '…', 24) AS snippet FROM memories_fts
+               WHERE memories_fts MATCH ? AND rowid IN (${ranked.map(() => '?').join(',')})`,
+            )
+            .all(SNIPPET_MARK.open, SNIPPET_MARK.close, match, ...ranked.map((r) => r.seq)) as Array<{
+            seq: number;
+            snippet: string;
+          }>
+        ).map((r) => [r.seq, r.snippet]),
+      );
       return ranked.flatMap((r) => {
         const row = bySeq.get(r.seq);
         if (!row) return [];
-        const snippet = this.stmt.snippet.get(SNIPPET_MARK.open, SNIPPET_MARK.close, match, r.seq) as
-          string | undefined;
-        return [{ memory: toMemory(row), score: -r.score, snippet: snippet ?? row.text.slice(0, 200) }];
+        return [
+          { memory: toMemory(row), score: -r.score, snippet: snippets.get(r.seq) ?? row.text.slice(0, 200) },
+        ];
       });
     };
     return this.run(() => {
