@@ -9,15 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { createCapturePipeline } from '../main/core/capture/pipeline.js';
 import type { CapturedExchange } from '../main/core/capture/exchange.js';
-import { dataPaths } from '../main/core/config/paths.js';
-import { loadSettings } from '../main/core/config/settings.js';
+import { createTestCore } from '../test/support/core-context.js';
 import { openDatabase } from '../main/core/db/database.js';
 import { CoreEvents } from '../main/core/events.js';
-import type { CoreContext } from '../main/core/feature.js';
-import { silentLogger } from '../main/core/log.js';
 import { LocalMemoryBackend } from '../main/core/memory/local-backend.js';
 import { Outbox } from '../main/core/memory/outbox.js';
-import { MemoryService } from '../main/core/memory/service.js';
 import type { Memory, MemoryBackend, NewMemory } from '../main/core/memory/types.js';
 
 const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 20);
@@ -124,26 +120,9 @@ async function waitDrained(outbox: Outbox, limitMs = 120_000): Promise<void> {
 // ---------------------------------------------------------------- 3: the whole pipeline
 {
   const dir = freshDir('pipeline');
-  const paths = dataPaths(dir);
-  fs.writeFileSync(paths.settings, JSON.stringify({ userId: 'bench' }));
-  const settings = loadSettings(paths.settings, {}).settings;
-  const db = openDatabase(paths.database);
-  const local = new LocalMemoryBackend(db);
-  const backend = slowBackend(local);
-  const events = new CoreEvents();
-  const ctx = {
-    paths,
-    settings: () => settings,
-    env: {},
-    db,
-    log: silentLogger,
-    events,
-    memories: new MemoryService(() => backend, events),
-    backend: () => backend,
-    api: { router: undefined as never, port: 0, baseUrl: '' },
-    runtime: { pid: process.pid, proxyPort: null, gatewayPort: null, apiPort: 0, uiUrl: null, caPath: null },
-    feature: () => undefined,
-  } satisfies CoreContext;
+  const core = createTestCore({ dataDir: dir, settings: { userId: 'bench' }, backend: slowBackend });
+  const { ctx } = core;
+  const { db, events } = ctx;
   const pipeline = createCapturePipeline(ctx, { outboxOptions: { concurrency: CONCURRENCY } });
 
   const sse = (text: string) =>

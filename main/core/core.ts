@@ -21,11 +21,12 @@ import { MemoryService } from './memory/service.js';
 import type { MemoryBackend } from './memory/types.js';
 import { startApiServer, type ApiServer } from './api/server.js';
 import { captureFeature } from './capture/capture-feature.js';
+import { uiFeature } from './ui-api/feature.js';
 import { removeRuntimeFile, runningCore, writeRuntimeFile } from './runtime-file.js';
 import { VERSION } from './version.js';
 
-/** Start order matters: later features may use earlier ones' handles. */
-export const FEATURES: Feature[] = [captureFeature as Feature];
+/** Start order matters: later features use earlier ones' handles; the UI comes last. */
+export const FEATURES: Feature[] = [captureFeature as Feature, uiFeature as Feature];
 
 export interface CoreOptions {
   env?: NodeJS.ProcessEnv;
@@ -139,6 +140,8 @@ export class Core {
       api: { router: this.api.router, port: this.api.port, baseUrl: this.api.baseUrl },
       runtime: this.runtime,
       feature: <T>(name: string) => this.feature<T>(name),
+      status: () => this.status(),
+      updateSettings: (patch) => this.updateSettings(patch),
     };
   }
 
@@ -175,12 +178,7 @@ export class Core {
     try {
       this.backends.apply(settings);
     } catch (err) {
-      saveSettings(
-        this.paths.settings,
-        Object.fromEntries(Object.keys(patch).map((k) => [k, undefined])),
-        this.env,
-      );
-      saveSettings(this.paths.settings, previousFile, this.env);
+      writeFileAtomic(this.paths.settings, JSON.stringify(previousFile, null, 2) + '\n');
       throw err;
     }
     this.current = settings;

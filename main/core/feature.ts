@@ -2,13 +2,14 @@
 // a handle (its public API for the shell, the CLI and other features), a status and a stop.
 // The composition root (core.ts) lists the features in start order.
 import type { Router } from 'express';
-import type { Settings } from './config/settings.js';
+import type { Settings, SettingsFile } from './config/settings.js';
 import type { DataPaths } from './config/paths.js';
 import type { Db } from './db/database.js';
 import type { CoreEvents } from './events.js';
 import type { Logger } from './log.js';
 import type { MemoryService } from './memory/service.js';
 import type { MemoryBackend } from './memory/types.js';
+import type { CoreStatus } from './core.js';
 
 /** What `mem0-tray serve` writes to runtime.json (DESIGN.md), filled in as features start. */
 export interface RuntimeInfo {
@@ -37,6 +38,10 @@ export interface CoreContext {
   readonly runtime: RuntimeInfo;
   /** Another feature's handle, if that feature started earlier. */
   feature<T>(name: string): T | undefined;
+  /** The whole core's status (what the tray and the UI show). */
+  status(): CoreStatus;
+  /** Validates, saves and applies a settings change (the UI's settings page, the capture toggle). */
+  updateSettings(patch: Partial<SettingsFile>): Promise<Settings>;
 }
 
 export interface StartedFeature<Handle = unknown> {

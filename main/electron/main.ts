@@ -139,7 +139,6 @@ async function startCore(): Promise<void> {
   try {
     core = await Core.start({ features: features() });
     ui = core.feature<UiHandle>(UI_FEATURE);
-    ui?.attachCore(core);
   } catch (err) {
     coreError = describeError(err);
     console.error(`Mem0 Tray could not start: ${coreError}`);

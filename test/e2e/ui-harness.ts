@@ -66,7 +66,6 @@ export async function startUiCore(
   });
   const ui = core.feature<UiHandle>(UI_FEATURE);
   if (!ui) throw new Error('ui feature did not start');
-  ui.attachCore(core);
   return {
     core,
     home,

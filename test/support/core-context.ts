@@ -4,7 +4,12 @@
 import fs from 'node:fs';
 import { Router } from 'express';
 import { dataPaths } from '../../main/core/config/paths.js';
-import { loadSettings, type Settings, type SettingsFile } from '../../main/core/config/settings.js';
+import {
+  loadSettings,
+  saveSettings,
+  type Settings,
+  type SettingsFile,
+} from '../../main/core/config/settings.js';
 import { openDatabase } from '../../main/core/db/database.js';
 import { CoreEvents } from '../../main/core/events.js';
 import type { CoreContext, RuntimeInfo } from '../../main/core/feature.js';
@@ -72,6 +77,20 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
     api: { router: Router(), port: 0, baseUrl: 'http://127.0.0.1:0' },
     runtime,
     feature: <T>(name: string) => features[name] as T | undefined,
+    status: () => ({
+      version: 'test',
+      pid: process.pid,
+      startedAt: new Date(0).toISOString(),
+      dataDir,
+      userId: settings.userId,
+      backend: backend.kind,
+      runtime,
+      features: {},
+    }),
+    updateSettings: async (patch) => {
+      settings = saveSettings(paths.settings, patch, env).settings;
+      return settings;
+    },
   };
   return {
     ctx,
