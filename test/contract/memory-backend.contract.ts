@@ -199,6 +199,21 @@ export function runMemoryBackendContract(
       expect(hits.every((h) => h.memory.userId === 'alice')).toBe(true);
     });
 
+    it('finds a word while it is being typed', async () => {
+      await backend.add({
+        userId: 'alice',
+        text: 'The billing service retries failed invoices nightly',
+        source: 'manual',
+      });
+      for (const typed of ['billi', 'billin', 'billing', 'billing serv']) {
+        const hits = await backend.search(typed, { userId: 'alice' }, { prefix: true });
+        expect(
+          hits.map((h) => h.memory.text),
+          typed,
+        ).toEqual(['The billing service retries failed invoices nightly']);
+      }
+    });
+
     it('treats FTS syntax in a query as plain words', async () => {
       await backend.add({
         userId: 'alice',

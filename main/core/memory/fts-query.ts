@@ -36,11 +36,23 @@ export function toFtsQuery(input: string, options: { prefix?: boolean } = {}): F
   const typing = options.prefix === true && /[\p{L}\p{N}_]$/u.test(input);
   const fragment = typing ? words.pop()! : null;
   if (fragment !== null && (fragment.length >= MIN_PREFIX || words.length === 0)) words.push(fragment);
-  const terms = words.map((w, i) => {
-    const quoted = `"${w}"`;
-    return fragment !== null && i === words.length - 1 && w === fragment && w.length >= MIN_PREFIX
-      ? `${quoted}*`
-      : quoted;
-  });
+  const terms = words.map((w, i) =>
+    fragment !== null && i === words.length - 1 && w === fragment && w.length >= MIN_PREFIX
+      ? prefixTerm(w)
+      : `"${w}"`,
+  );
   return { all: terms.join(' '), any: terms.join(' OR ') };
+}
+
+/**
+ * A word being typed, as a prefix. The index holds Porter stems ("billing" is stored as "bill"),
+ * and a half-typed word is stemmed differently or not at all ("billi" stays "billi"), so the
+ * fragment also matches with its last one or two characters trimmed, never below MIN_PREFIX.
+ */
+function prefixTerm(fragment: string): string {
+  const variants = [fragment];
+  for (let cut = 1; cut <= 2 && fragment.length - cut >= MIN_PREFIX; cut++)
+    variants.push(fragment.slice(0, -cut));
+  const terms = variants.map((v) => `"${v}"*`);
+  return terms.length === 1 ? terms[0]! : `(${terms.join(' OR ')})`;
 }

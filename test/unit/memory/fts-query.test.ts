@@ -17,6 +17,7 @@ describe('toFtsQuery', () => {
   });
   it('makes the last word a prefix while typing, once it has four characters', () => {
     expect(toFtsQuery('postgres migr', { prefix: true })!.all).toBe('"postgres" "migr"*');
+    expect(toFtsQuery('billin', { prefix: true })!.all).toBe('("billin"* OR "billi"* OR "bill"*)');
     expect(toFtsQuery('postgres mig', { prefix: true })!.all).toBe('"postgres"');
     expect(toFtsQuery('mi', { prefix: true })!.all).toBe('"mi"');
     expect(toFtsQuery('postgres mig ', { prefix: true })!.all).toBe('"postgres" "mig"');
