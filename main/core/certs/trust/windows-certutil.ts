@@ -25,8 +25,9 @@ const NOT_FOUND = /0x80092004|CRYPT_E_NOT_FOUND/i;
 
 /**
  * Parses `certutil [-user] -store Root`. The labels are localised ("Seriennummer", …), so only
- * shapes are relied on: blocks between "==== Certificate N ====" rulers, the "(sha1):" hash line
- * (hex, with or without spaces), and our product name appearing anywhere in the block.
+ * shapes are relied on: blocks between "==== Certificate N ====" rulers, the serial on the block's
+ * first line, the "(sha1):" hash line (hex, with or without spaces), and our product name appearing
+ * anywhere in the block.
  */
 export function parseCertutilStore(stdout: string): FoundCert[] {
   const blocks = stdout.split(/^=+[^=\r\n]*=+\s*$/m).slice(1);
@@ -35,7 +36,9 @@ export function parseCertutilStore(stdout: string): FoundCert[] {
     if (!block.includes(OUR_SUBJECT_PREFIX)) continue;
     const hash = block.match(/\(sha1\)\s*:\s*([0-9a-f ]{40,59})\s*$/im)?.[1];
     if (!hash) continue;
-    const serial = block.match(/^[^:\r\n]*Serial[^:\r\n]*:\s*([0-9a-f]+)\s*$/im)?.[1] ?? null;
+    // The serial is the first line of every block, whatever its label says in this language.
+    const firstLine = block.split(/\r?\n/).find((l) => l.trim()) ?? '';
+    const serial = firstLine.match(/:\s*([0-9a-f]+)\s*$/i)?.[1] ?? null;
     const subject =
       block.match(/^Subject:\s*(.+?)\s*$/m)?.[1] ??
       block.split(/\r?\n/).find((l) => l.includes(OUR_SUBJECT_PREFIX))?.trim() ??
