@@ -1,0 +1,176 @@
+// Shell integration (optional, reversible): a marked block in the user's bash, zsh, fish or
+// PowerShell profile that applies `mem0-tray env`, so every new terminal routes Claude clients
+// through capture. Install and uninstall are idempotent, keep a backup of the file as it was
+// (<file>.mem0-tray-backup) and write through symlinks (dotfiles repositories keep their links).
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../fs-atomic.js';
+import { blockBody, detectEol, findBlock, removeBlock, upsertBlock, wrapBlock } from './marked-block.js';
+
+export const SHELLS = ['bash', 'zsh', 'fish', 'powershell'] as const;
+export type ShellKind = (typeof SHELLS)[number];
+export const BACKUP_SUFFIX = '.mem0-tray-backup';
+
+export interface ShellOptions {
+  home: string;
+  platform?: NodeJS.Platform;
+  env?: NodeJS.ProcessEnv;
+  /** The command the block runs (default "mem0-tray"). */
+  command?: string;
+}
+
+export interface ProfileChange {
+  shell: ShellKind;
+  file: string;
+  changed: boolean;
+  /** Set when the previous content was saved before changing the file. */
+  backup: string | null;
+  /** The file was removed because only our block was in it (fish conf.d snippet). */
+  deleted?: boolean;
+}
+
+export interface ProfileState {
+  shell: ShellKind;
+  file: string;
+  installed: boolean;
+  /** The block is present but differs from what this version would write. */
+  outdated: boolean;
+}
+
+export function isShellKind(value: string): value is ShellKind {
+  return (SHELLS as readonly string[]).includes(value);
+}
+
+/** The user's login shell from $SHELL (PowerShell on Windows), or null. */
+export function detectShell(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): ShellKind | null {
+  if (platform === 'win32') return 'powershell';
+  const base = path.basename(env.SHELL ?? '');
+  if (base === 'pwsh') return 'powershell';
+  return isShellKind(base) ? base : null;
+}
+
+/** Profile files a shell reads at start, where the block goes. */
+export function profileFiles(shell: ShellKind, o: ShellOptions): string[] {
+  const platform = o.platform ?? process.platform;
+  const env = o.env ?? {};
+  const home = o.home;
+  // The host's own path rules: `platform` picks locations, the files live on this machine.
+  const join = path.join;
+  const config = env.XDG_CONFIG_HOME || join(home, '.config');
+  switch (shell) {
+    // Terminal.app and iTerm start login shells, which read ~/.bash_profile, not ~/.bashrc.
+    case 'bash':
+      return [join(home, platform === 'darwin' ? '.bash_profile' : '.bashrc')];
+    case 'zsh':
+      return [join(env.ZDOTDIR || home, '.zshrc')];
+    // A conf.d snippet is fish's own way to add startup code without editing config.fish.
+    case 'fish':
+      return [join(config, 'fish', 'conf.d', 'mem0-tray.fish')];
+    case 'powershell':
+      if (platform === 'win32') {
+        const docs = join(home, 'Documents');
+        return [
+          join(docs, 'PowerShell', 'Microsoft.PowerShell_profile.ps1'),
+          join(docs, 'WindowsPowerShell', 'Microsoft.PowerShell_profile.ps1'),
+        ];
+      }
+      return [join(config, 'powershell', 'Microsoft.PowerShell_profile.ps1')];
+  }
+}
+
+/** The block's lines: apply `mem0-tray env` if the command exists, silently otherwise. */
+export function blockLines(shell: ShellKind, command = 'mem0-tray'): string[] {
+  const note = '# Added by "mem0-tray shell install"; remove with "mem0-tray shell uninstall".';
+  switch (shell) {
+    case 'bash':
+    case 'zsh':
+      return [note, `if command -v ${command} >/dev/null 2>&1; then`, `  eval "$(${command} env 2>/dev/null)"`, 'fi'];
+    case 'fish':
+      return [note, `if type -q ${command}`, `    ${command} env --shell fish 2>/dev/null | source`, 'end'];
+    case 'powershell':
+      return [
+        note,
+        `if (Get-Command ${command} -ErrorAction SilentlyContinue) {`,
+        `  (& ${command} env --shell powershell 2>$null) -join [Environment]::NewLine | Invoke-Expression`,
+        '}',
+      ];
+  }
+}
+
+function checkCommand(command: string): void {
+  // The name is pasted into shell code: allow only what a command name needs.
+  if (!/^[A-Za-z0-9._/-]+$/.test(command)) throw new UserError('invalid_input', `Unusable command name for a shell profile: ${command}`);
+}
+
+function readIfExists(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new UserError('read_only', `Cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** Writes through a symlink to its target, keeping the file's mode. */
+function writeKeepingLink(file: string, text: string): void {
+  let target = file;
+  try {
+    target = fs.realpathSync(file);
+  } catch {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+  }
+  let mode = 0o644;
+  try {
+    mode = fs.statSync(target).mode & 0o777;
+  } catch {
+    // a new file
+  }
+  writeFileAtomic(target, text, mode);
+}
+
+function backup(file: string, previous: string): string {
+  const to = file + BACKUP_SUFFIX;
+  writeFileAtomic(to, previous, 0o600);
+  return to;
+}
+
+export function installShell(shell: ShellKind, o: ShellOptions): ProfileChange[] {
+  const command = o.command ?? 'mem0-tray';
+  checkCommand(command);
+  return profileFiles(shell, o).map((file) => {
+    const previous = readIfExists(file);
+    const eol = previous ? detectEol(previous) : (o.platform ?? process.platform) === 'win32' ? '\r\n' : '\n';
+    const next = upsertBlock(previous ?? '', wrapBlock(blockLines(shell, command), eol));
+    if (next === previous) return { shell, file, changed: false, backup: null };
+    const saved = previous !== null ? backup(file, previous) : null;
+    writeKeepingLink(file, next);
+    return { shell, file, changed: true, backup: saved };
+  });
+}
+
+export function uninstallShell(shell: ShellKind, o: ShellOptions): ProfileChange[] {
+  return profileFiles(shell, o).map((file) => {
+    const previous = readIfExists(file);
+    if (previous === null || !findBlock(previous)) return { shell, file, changed: false, backup: null };
+    const saved = backup(file, previous);
+    const next = removeBlock(previous);
+    if (shell === 'fish' && next.trim() === '') {
+      fs.rmSync(file, { force: true });
+      return { shell, file, changed: true, backup: saved, deleted: true };
+    }
+    writeKeepingLink(file, next);
+    return { shell, file, changed: true, backup: saved };
+  });
+}
+
+export function shellStatus(shell: ShellKind, o: ShellOptions): ProfileState[] {
+  const command = o.command ?? 'mem0-tray';
+  return profileFiles(shell, o).map((file) => {
+    const text = readIfExists(file);
+    const body = text === null ? null : blockBody(text);
+    if (body === null) return { shell, file, installed: false, outdated: false };
+    const expected = wrapBlock(blockLines(shell, command), detectEol(text!));
+    return { shell, file, installed: true, outdated: body !== expected };
+  });
+}

@@ -1,0 +1,138 @@
+// Shell integration in a throwaway HOME: idempotent install and uninstall for every shell, backups,
+// byte-identical round trip, symlinked dotfiles, and the bash block really applying `mem0-tray env`.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BEGIN_MARKER, END_MARKER } from '../../../main/core/shell-integration/marked-block.js';
+import {
+  BACKUP_SUFFIX,
+  SHELLS,
+  detectShell,
+  installShell,
+  profileFiles,
+  shellStatus,
+  uninstallShell,
+  type ShellOptions,
+} from '../../../main/core/shell-integration/shell-profiles.js';
+import { tempDir } from '../../support/tmp.js';
+
+function options(extra: Partial<ShellOptions> = {}): ShellOptions {
+  return { home: tempDir('mem0-tray-home-'), platform: 'linux', env: {}, ...extra };
+}
+
+describe('shell profiles', () => {
+  it.each(SHELLS)('%s: install twice changes the file once; uninstall twice removes once; backups kept', (shell) => {
+    const o = options();
+    const [file] = profileFiles(shell, o);
+    const original = shell === 'fish' ? null : `# my own ${shell} settings\nalias ll='ls -l'\n`;
+    if (original !== null) {
+      fs.mkdirSync(path.dirname(file!), { recursive: true });
+      fs.writeFileSync(file!, original, { mode: 0o640 });
+    }
+
+    const first = installShell(shell, o);
+    expect(first).toEqual([{ shell, file, changed: true, backup: original === null ? null : file + BACKUP_SUFFIX }]);
+    const installed = fs.readFileSync(file!, 'utf8');
+    expect(installed.match(new RegExp(BEGIN_MARKER, 'g'))).toHaveLength(1);
+    expect(installed).toContain(END_MARKER);
+    expect(installed).toContain('mem0-tray env');
+    if (original !== null) {
+      expect(installed.startsWith(original)).toBe(true);
+      expect(fs.readFileSync(file + BACKUP_SUFFIX, 'utf8')).toBe(original);
+      expect(fs.statSync(file!).mode & 0o777).toBe(0o640);
+    }
+    expect(shellStatus(shell, o)).toEqual([{ shell, file, installed: true, outdated: false }]);
+
+    expect(installShell(shell, o)).toEqual([{ shell, file, changed: false, backup: null }]);
+    expect(fs.readFileSync(file!, 'utf8')).toBe(installed);
+
+    const removed = uninstallShell(shell, o);
+    expect(removed[0]).toMatchObject({ changed: true, backup: file + BACKUP_SUFFIX });
+    expect(fs.readFileSync(file + BACKUP_SUFFIX, 'utf8')).toBe(installed);
+    if (original === null) {
+      // fish's conf.d snippet held only our block: the file goes away.
+      expect(removed[0]!.deleted).toBe(true);
+      expect(fs.existsSync(file!)).toBe(false);
+    } else {
+      expect(fs.readFileSync(file!, 'utf8')).toBe(original);
+    }
+    expect(uninstallShell(shell, o)).toEqual([{ shell, file, changed: false, backup: null }]);
+    expect(shellStatus(shell, o)[0]!.installed).toBe(false);
+  });
+
+  it('an older block is replaced in place, the user’s lines around it untouched', () => {
+    const o = options();
+    const [file] = profileFiles('zsh', o);
+    fs.writeFileSync(file!, `before\n${BEGIN_MARKER}\nold stuff\n${END_MARKER}\nafter\n`);
+    expect(shellStatus('zsh', o)[0]).toMatchObject({ installed: true, outdated: true });
+    installShell('zsh', o);
+    const text = fs.readFileSync(file!, 'utf8');
+    expect(text.startsWith(`before\n${BEGIN_MARKER}\n`)).toBe(true);
+    expect(text.endsWith(`${END_MARKER}\nafter\n`)).toBe(true);
+    expect(text).not.toContain('old stuff');
+    uninstallShell('zsh', o);
+    expect(fs.readFileSync(file!, 'utf8')).toBe('before\nafter\n');
+  });
+
+  it('writes through a symlinked dotfile and keeps the link', () => {
+    const o = options();
+    const repo = path.join(o.home, 'dotfiles');
+    fs.mkdirSync(repo);
+    fs.writeFileSync(path.join(repo, 'bashrc'), 'export EDITOR=vi\n');
+    fs.symlinkSync(path.join(repo, 'bashrc'), path.join(o.home, '.bashrc'));
+    installShell('bash', o);
+    expect(fs.lstatSync(path.join(o.home, '.bashrc')).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(path.join(repo, 'bashrc'), 'utf8')).toContain(BEGIN_MARKER);
+    uninstallShell('bash', o);
+    expect(fs.readFileSync(path.join(repo, 'bashrc'), 'utf8')).toBe('export EDITOR=vi\n');
+  });
+
+  it('keeps CRLF line endings of a Windows PowerShell profile, in both profile locations', () => {
+    const o = options({ platform: 'win32', home: tempDir('mem0-tray-winhome-') });
+    const files = profileFiles('powershell', o);
+    expect(files.map((f) => path.relative(o.home, f).split(path.sep).join('/'))).toEqual([
+      'Documents/PowerShell/Microsoft.PowerShell_profile.ps1',
+      'Documents/WindowsPowerShell/Microsoft.PowerShell_profile.ps1',
+    ]);
+    fs.mkdirSync(path.dirname(files[0]!), { recursive: true });
+    fs.writeFileSync(files[0]!, 'Set-Alias ll Get-ChildItem\r\n');
+    installShell('powershell', o);
+    const text = fs.readFileSync(files[0]!, 'utf8');
+    expect(text.split('\r\n').length).toBeGreaterThan(4);
+    expect(text.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(text).toContain('Invoke-Expression');
+    expect(fs.readFileSync(files[1]!, 'utf8')).toContain(BEGIN_MARKER);
+  });
+
+  it('profile locations follow ZDOTDIR, XDG_CONFIG_HOME and macOS login shells', () => {
+    expect(profileFiles('zsh', { home: '/h', platform: 'linux', env: { ZDOTDIR: '/z' } })).toEqual(['/z/.zshrc']);
+    expect(profileFiles('fish', { home: '/h', platform: 'linux', env: { XDG_CONFIG_HOME: '/c' } })).toEqual(['/c/fish/conf.d/mem0-tray.fish']);
+    expect(profileFiles('bash', { home: '/h', platform: 'darwin' })).toEqual(['/h/.bash_profile']);
+    expect(profileFiles('powershell', { home: '/h', platform: 'darwin' })).toEqual(['/h/.config/powershell/Microsoft.PowerShell_profile.ps1']);
+    expect(detectShell({ SHELL: '/usr/bin/zsh' }, 'linux')).toBe('zsh');
+    expect(detectShell({ SHELL: '/bin/sh' }, 'linux')).toBeNull();
+    expect(detectShell({}, 'win32')).toBe('powershell');
+  });
+
+  it('refuses a command name that would be shell code', () => {
+    expect(() => installShell('bash', options({ command: 'mem0-tray; rm -rf ~' }))).toThrow(/Unusable command name/);
+  });
+
+  it('the bash block really applies `mem0-tray env` in a new shell, and is silent without mem0-tray', () => {
+    const o = options();
+    installShell('bash', o);
+    const bin = path.join(o.home, 'bin');
+    fs.mkdirSync(bin);
+    const env = { HOME: o.home, PATH: `${bin}:/usr/bin:/bin` };
+    const run = () =>
+      execFileSync('bash', ['-c', `source "$HOME/.bashrc"; printf '%s|%s' "$HTTPS_PROXY" "$NODE_EXTRA_CA_CERTS"`], { env, encoding: 'utf8' });
+    expect(run()).toBe('|');
+    fs.writeFileSync(
+      path.join(bin, 'mem0-tray'),
+      `#!/bin/sh\n[ "$1" = env ] && printf '%s\\n' "export HTTPS_PROXY='http://127.0.0.1:8877'" "export NODE_EXTRA_CA_CERTS='/home/x/My CA/ca.pem'"\n`,
+      { mode: 0o755 },
+    );
+    expect(run()).toBe('http://127.0.0.1:8877|/home/x/My CA/ca.pem');
+  });
+});
