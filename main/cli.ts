@@ -5,9 +5,11 @@ import { EXIT, describeError, isUserError } from './core/errors.js';
 import { VERSION } from './core/version.js';
 import { registerApikeyCommands } from './cli/apikey.js';
 import { registerBackupCommands } from './cli/backup.js';
+import { registerCaCommands } from './cli/ca.js';
 import { createCliEnv } from './cli/env.js';
 import { registerMemoriesCommands } from './cli/memories.js';
 import { registerServeCommand } from './cli/serve.js';
+import { registerShellCommands } from './cli/shell.js';
 
 export function buildProgram(cli = createCliEnv()): Command {
   const program = new Command('mem0-tray')
@@ -25,6 +27,8 @@ export function buildProgram(cli = createCliEnv()): Command {
   registerMemoriesCommands(program, cli);
   registerBackupCommands(program, cli);
   registerApikeyCommands(program, cli);
+  registerCaCommands(program, cli);
+  registerShellCommands(program, cli);
   return program;
 }
 
