@@ -26,16 +26,30 @@ export function defaultCaCliDeps(regenerateCa?: (cli: CliEnv) => Promise<string>
 }
 
 function collect(value: string, previous: string[]): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 
 /** The `ca` command group: returned so the CA module can add `ca path` to the same group. */
-export function registerCaCommands(program: Command, cli: CliEnv, deps: CaCliDeps = defaultCaCliDeps()): Command {
+export function registerCaCommands(
+  program: Command,
+  cli: CliEnv,
+  deps: CaCliDeps = defaultCaCliDeps(),
+): Command {
   const existing = program.commands.find((c) => c.name() === 'ca');
-  const ca = existing ?? program.command('ca').description('the capture CA: where it is trusted, install, remove, regenerate');
+  const ca =
+    existing ??
+    program.command('ca').description('the capture CA: where it is trusted, install, remove, regenerate');
 
   ca.command('status')
-    .description('the CA and, for each trust store, whether it is trusted (by fingerprint) and earlier CAs still there')
+    .description(
+      'the CA and, for each trust store, whether it is trusted (by fingerprint) and earlier CAs still there',
+    )
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
       const overview = await deps.trust(cli).status();
@@ -45,7 +59,11 @@ export function registerCaCommands(program: Command, cli: CliEnv, deps: CaCliDep
   ca.command('install')
     .description('trust the CA: by default in every per-user store (no administrator prompt)')
     .option('--store <id>', 'a store id from "ca status" (repeatable, or comma-separated)', collect, [])
-    .addOption(new Option('--scope <scope>', 'user stores, or the system stores (one administrator prompt)').choices(['user', 'system']).default('user'))
+    .addOption(
+      new Option('--scope <scope>', 'user stores, or the system stores (one administrator prompt)')
+        .choices(['user', 'system'])
+        .default('user'),
+    )
     .action(async (opts: { store: string[]; scope: 'user' | 'system' }) => {
       const trust = deps.trust(cli);
       const reports = await trust.install(opts.store, opts.scope);
@@ -57,12 +75,16 @@ export function registerCaCommands(program: Command, cli: CliEnv, deps: CaCliDep
     .description('remove every CA of Mem0 Tray (current and earlier) from the given stores, or from all')
     .option('--store <id>', 'a store id from "ca status" (repeatable, or comma-separated)', collect, [])
     .option('--all', 'every store, and everything ever installed')
-    .option('--fingerprint <sha256>', 'only the CA with this fingerprint (SHA-256 or SHA-1, a prefix of 8+ hex digits is enough)')
+    .option(
+      '--fingerprint <sha256>',
+      'only the CA with this fingerprint (SHA-256 or SHA-1, a prefix of 8+ hex digits is enough)',
+    )
     .action(async (opts: { store: string[]; all?: boolean; fingerprint?: string }) => {
       if (!opts.all && opts.store.length === 0) {
         throw new UserError('usage', 'Say where: --store <id> (see "mem0-tray ca status") or --all.');
       }
-      if (opts.all && opts.store.length > 0) throw new UserError('usage', 'Use either --store or --all, not both.');
+      if (opts.all && opts.store.length > 0)
+        throw new UserError('usage', 'Use either --store or --all, not both.');
       const trust = deps.trust(cli);
       const reports = await trust.uninstall(opts.all ? 'all' : opts.store, opts.fingerprint);
       printReports(cli, trust, reports);
@@ -77,7 +99,8 @@ export function registerCaCommands(program: Command, cli: CliEnv, deps: CaCliDep
       const { fingerprint, reports } = await trust.regenerate();
       cli.out(`New CA: ${fingerprint}`);
       printReports(cli, trust, reports);
-      if (reports.length === 0) cli.out('The old CA was not trusted anywhere; install the new one with "mem0-tray ca install".');
+      if (reports.length === 0)
+        cli.out('The old CA was not trusted anywhere; install the new one with "mem0-tray ca install".');
       cli.out('Restart capture ("mem0-tray serve" or the tray) so the proxy signs with the new CA.');
     });
 
@@ -89,7 +112,10 @@ function printReports(cli: CliEnv, trust: TrustService, reports: ChangeReport[])
     const label = trust.manager.store(r.storeId).label;
     const parts: string[] = [];
     if (r.removed > 0) parts.push(`removed ${r.removed} CA${r.removed === 1 ? '' : 's'} of Mem0 Tray`);
-    if (r.installed) parts.push(r.storeId === 'environment' ? 'nothing to install (see "mem0-tray env")' : 'installed the CA');
+    if (r.installed)
+      parts.push(
+        r.storeId === 'environment' ? 'nothing to install (see "mem0-tray env")' : 'installed the CA',
+      );
     if (parts.length) cli.out(`${label}: ${parts.join(', then ')}.`);
   }
 }
@@ -103,12 +129,24 @@ export function formatStatus(o: TrustOverview): string {
   }
   lines.push('', 'Trust stores:');
   for (const s of o.stores) {
-    const state = !s.available ? 'unavailable' : s.scope === 'environment' ? 'no install needed' : s.trusted ? 'trusted' : 'not trusted';
-    lines.push(`  ${s.id.padEnd(24)} ${state.padEnd(18)} ${s.label}${s.privileged ? ' [administrator]' : ''}`);
+    const state = !s.available
+      ? 'unavailable'
+      : s.scope === 'environment'
+        ? 'no install needed'
+        : s.trusted
+          ? 'trusted'
+          : 'not trusted';
+    lines.push(
+      `  ${s.id.padEnd(24)} ${state.padEnd(18)} ${s.label}${s.privileged ? ' [administrator]' : ''}`,
+    );
     if (s.detail) lines.push(`  ${''.padEnd(24)} ${s.detail}`);
     for (const other of s.others) {
-      const fp = other.sha256 ? `SHA-256 ${formatFingerprint(other.sha256)}` : `SHA-1 ${formatFingerprint(other.sha1 ?? '')}`;
-      lines.push(`  ${''.padEnd(24)} earlier CA "${other.subject}" (${fp}): remove with "mem0-tray ca uninstall --store ${s.id}"`);
+      const fp = other.sha256
+        ? `SHA-256 ${formatFingerprint(other.sha256)}`
+        : `SHA-1 ${formatFingerprint(other.sha1 ?? '')}`;
+      lines.push(
+        `  ${''.padEnd(24)} earlier CA "${other.subject}" (${fp}): remove with "mem0-tray ca uninstall --store ${s.id}"`,
+      );
     }
   }
   return lines.join('\n');

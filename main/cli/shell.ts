@@ -26,21 +26,36 @@ export const defaultShellCliDeps: ShellCliDeps = {
 };
 
 function collect(value: string, previous: string[]): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 
-export function registerShellCommands(program: Command, cli: CliEnv, deps: ShellCliDeps = defaultShellCliDeps): void {
-  const shell = program.command('shell').description('apply "mem0-tray env" in every new terminal (a marked block in your shell profile)');
+export function registerShellCommands(
+  program: Command,
+  cli: CliEnv,
+  deps: ShellCliDeps = defaultShellCliDeps,
+): void {
+  const shell = program
+    .command('shell')
+    .description('apply "mem0-tray env" in every new terminal (a marked block in your shell profile)');
   const options = (): ShellOptions => ({ home: deps.home(cli), platform: deps.platform, env: cli.env });
 
   const pick = (asked: string[]): ShellKind[] => {
     if (asked.length === 0) {
       const detected = detectShell(cli.env, deps.platform);
-      if (!detected) throw new UserError('usage', `Cannot tell your shell from $SHELL: say --shell ${SHELLS.join('|')}.`);
+      if (!detected)
+        throw new UserError('usage', `Cannot tell your shell from $SHELL: say --shell ${SHELLS.join('|')}.`);
       return [detected];
     }
     if (asked.includes('all')) return [...SHELLS];
-    for (const s of asked) if (!isShellKind(s)) throw new UserError('usage', `Unknown shell "${s}": use ${SHELLS.join(', ')} or all.`);
+    for (const s of asked)
+      if (!isShellKind(s))
+        throw new UserError('usage', `Unknown shell "${s}": use ${SHELLS.join(', ')} or all.`);
     return asked as ShellKind[];
   };
 
@@ -90,7 +105,9 @@ export function registerShellCommands(program: Command, cli: CliEnv, deps: Shell
       const states = kinds.flatMap((k) => shellStatus(k, options()));
       if (opts.json) return cli.out(JSON.stringify(states, null, 2));
       for (const s of states) {
-        cli.out(`${s.shell.padEnd(11)} ${s.installed ? (s.outdated ? 'installed (outdated: run "mem0-tray shell install")' : 'installed') : 'not installed'}  ${s.file}`);
+        cli.out(
+          `${s.shell.padEnd(11)} ${s.installed ? (s.outdated ? 'installed (outdated: run "mem0-tray shell install")' : 'installed') : 'not installed'}  ${s.file}`,
+        );
       }
     });
 }

@@ -85,7 +85,12 @@ export function blockLines(shell: ShellKind, command = 'mem0-tray'): string[] {
   switch (shell) {
     case 'bash':
     case 'zsh':
-      return [note, `if command -v ${command} >/dev/null 2>&1; then`, `  eval "$(${command} env 2>/dev/null)"`, 'fi'];
+      return [
+        note,
+        `if command -v ${command} >/dev/null 2>&1; then`,
+        `  eval "$(${command} env 2>/dev/null)"`,
+        'fi',
+      ];
     case 'fish':
       return [note, `if type -q ${command}`, `    ${command} env --shell fish 2>/dev/null | source`, 'end'];
     case 'powershell':
@@ -100,7 +105,8 @@ export function blockLines(shell: ShellKind, command = 'mem0-tray'): string[] {
 
 function checkCommand(command: string): void {
   // The name is pasted into shell code: allow only what a command name needs.
-  if (!/^[A-Za-z0-9._/-]+$/.test(command)) throw new UserError('invalid_input', `Unusable command name for a shell profile: ${command}`);
+  if (!/^[A-Za-z0-9._/-]+$/.test(command))
+    throw new UserError('invalid_input', `Unusable command name for a shell profile: ${command}`);
 }
 
 function readIfExists(file: string): string | null {

@@ -38,7 +38,8 @@ describe.skipIf(!canRun)('mem0-tray ca', () => {
   let out: string[] = [];
 
   beforeAll(() => {
-    for (const d of [dirs.certsdir, dirs.localcertsdir, dirs.etccertsdir, dirs.hooksdir, paths.caDir]) fs.mkdirSync(d, { recursive: true });
+    for (const d of [dirs.certsdir, dirs.localcertsdir, dirs.etccertsdir, dirs.hooksdir, paths.caDir])
+      fs.mkdirSync(d, { recursive: true });
     fs.mkdirSync(path.join(dirs.certsdir, 'distro'));
     fs.writeFileSync(path.join(dirs.certsdir, 'distro', 'root.crt'), makeCa('/CN=Distro Root', false).pem);
     fs.writeFileSync(dirs.certsconf, 'distro/root.crt\n');
@@ -70,7 +71,13 @@ describe.skipIf(!canRun)('mem0-tray ca', () => {
       elevator,
       runner,
       stores: [
-        new NssDbStore({ id: 'nss-user', label: 'NSS user database', dir: nssDir, runner, createIfMissing: true }),
+        new NssDbStore({
+          id: 'nss-user',
+          label: 'NSS user database',
+          dir: nssDir,
+          runner,
+          createIfMissing: true,
+        }),
         new LinuxAnchorStore({ layout: debianLayout(dirs), elevator, toolExists: () => true }),
         new EnvironmentRoute(),
       ],
@@ -136,7 +143,9 @@ describe.skipIf(!canRun)('mem0-tray ca', () => {
   });
 
   it('unknown store is a usage error listing the stores', async () => {
-    await expect(run('ca', 'install', '--store', 'nope')).rejects.toThrow(/Stores here: nss-user, linux-system, environment/);
+    await expect(run('ca', 'install', '--store', 'nope')).rejects.toThrow(
+      /Stores here: nss-user, linux-system, environment/,
+    );
   });
 
   it('uninstall --all leaves no trace in any store nor in the record', async () => {
@@ -145,7 +154,9 @@ describe.skipIf(!canRun)('mem0-tray ca', () => {
     const o = await status();
     expect(trusted(o)).toEqual({ 'nss-user': false, 'linux-system': false, environment: true });
     expect(fs.readdirSync(dirs.localcertsdir)).toEqual([]);
-    expect(db.prepare('SELECT COUNT(*) AS n FROM trust_installs WHERE removed_at IS NULL').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM trust_installs WHERE removed_at IS NULL').get()).toEqual({
+      n: 0,
+    });
     expect(await run('ca', 'uninstall', '--all')).toContain('Nothing of Mem0 Tray was found');
   });
 

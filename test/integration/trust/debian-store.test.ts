@@ -12,7 +12,11 @@ import { parseCaCert, type CaCert } from '../../../main/core/certs/trust/ca-cert
 import { execFileRunner } from '../../../main/core/certs/trust/command-runner.js';
 import { directElevator, type Elevator } from '../../../main/core/certs/trust/elevation.js';
 import { InstallRecord } from '../../../main/core/certs/trust/install-record.js';
-import { LinuxAnchorStore, debianLayout, type DebianDirs } from '../../../main/core/certs/trust/linux-anchors.js';
+import {
+  LinuxAnchorStore,
+  debianLayout,
+  type DebianDirs,
+} from '../../../main/core/certs/trust/linux-anchors.js';
 import { NssDbStore } from '../../../main/core/certs/trust/nss-db.js';
 import { TrustManager } from '../../../main/core/certs/trust/trust-manager.js';
 import { openDatabase } from '../../../main/core/db/database.js';
@@ -21,7 +25,9 @@ import { tempDir } from '../../support/tmp.js';
 import { makeCa, makeLeaf, opensslVerify, toolAvailable, type TestCa } from './pki.js';
 
 const canRun =
-  toolAvailable('update-ca-certificates', ['--help']) && toolAvailable('openssl', ['version']) && toolAvailable('curl');
+  toolAvailable('update-ca-certificates', ['--help']) &&
+  toolAvailable('openssl', ['version']) &&
+  toolAvailable('curl');
 
 function distroPem(certsdir: string): string {
   return fs.readFileSync(path.join(certsdir, 'distro', 'root.crt'), 'utf8');
@@ -40,9 +46,16 @@ function throwawayDebianStore(): { dirs: Required<DebianDirs>; bundle: string; d
   // One "distribution" root, as on a real system (update-ca-certificates leaves a stale bundle in
   // place when it has no certificate at all to write, which never happens outside a test).
   fs.mkdirSync(path.join(dirs.certsdir, 'distro'));
-  fs.writeFileSync(path.join(dirs.certsdir, 'distro', 'root.crt'), makeCa('/CN=Distro Root/O=Distro', false).pem);
+  fs.writeFileSync(
+    path.join(dirs.certsdir, 'distro', 'root.crt'),
+    makeCa('/CN=Distro Root/O=Distro', false).pem,
+  );
   fs.writeFileSync(dirs.certsconf, 'distro/root.crt\n');
-  return { dirs, bundle: path.join(dirs.etccertsdir, 'ca-certificates.crt'), distroRoot: distroPem(dirs.certsdir) };
+  return {
+    dirs,
+    bundle: path.join(dirs.etccertsdir, 'ca-certificates.crt'),
+    distroRoot: distroPem(dirs.certsdir),
+  };
 }
 
 function curl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -88,7 +101,9 @@ describe.skipIf(!canRun)('Debian system store with the real update-ca-certificat
 
   async function serve(leafHost: string): Promise<number> {
     const leaf = makeLeaf(testCa, leafHost);
-    const server = https.createServer({ key: leaf.key, cert: leaf.cert }, (_req, res) => res.end('hello through our CA'));
+    const server = https.createServer({ key: leaf.key, cert: leaf.cert }, (_req, res) =>
+      res.end('hello through our CA'),
+    );
     servers.push(server);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     return (server.address() as AddressInfo).port;
@@ -125,7 +140,12 @@ describe.skipIf(!canRun)('Debian system store with the real update-ca-certificat
   it('curl with the bundle talks TLS to api.anthropic.com served under our CA', async () => {
     const port = await serve('api.anthropic.com');
     const r = await curl([
-      '--silent', '--show-error', '--cacert', bundle, '--resolve', `api.anthropic.com:${port}:127.0.0.1`,
+      '--silent',
+      '--show-error',
+      '--cacert',
+      bundle,
+      '--resolve',
+      `api.anthropic.com:${port}:127.0.0.1`,
       `https://api.anthropic.com:${port}/`,
     ]);
     expect(r.stderr).toBe('');
@@ -133,19 +153,36 @@ describe.skipIf(!canRun)('Debian system store with the real update-ca-certificat
     // And without our store, curl refuses: the bundle is what made the difference.
     const empty = path.join(tempDir(), 'empty.pem');
     fs.writeFileSync(empty, parseCaCert(makeCa().pem).pem);
-    const refused = await curl(['--silent', '--cacert', empty, '--resolve', `api.anthropic.com:${port}:127.0.0.1`, `https://api.anthropic.com:${port}/`]);
+    const refused = await curl([
+      '--silent',
+      '--cacert',
+      empty,
+      '--resolve',
+      `api.anthropic.com:${port}:127.0.0.1`,
+      `https://api.anthropic.com:${port}/`,
+    ]);
     expect(refused.code).toBe(60);
   });
 
   it('curl and Node TLS refuse a leaf for another host under our CA', async () => {
     const port = await serve('example.com');
-    const r = await curl(['--silent', '--cacert', bundle, '--resolve', `example.com:${port}:127.0.0.1`, `https://example.com:${port}/`]);
+    const r = await curl([
+      '--silent',
+      '--cacert',
+      bundle,
+      '--resolve',
+      `example.com:${port}:127.0.0.1`,
+      `https://example.com:${port}/`,
+    ]);
     expect(r.code).toBe(60);
     const nodeError = await new Promise<Error | null>((resolve) => {
-      const socket = tls.connect({ host: '127.0.0.1', port, servername: 'example.com', ca: fs.readFileSync(bundle) }, () => {
-        socket.end();
-        resolve(null);
-      });
+      const socket = tls.connect(
+        { host: '127.0.0.1', port, servername: 'example.com', ca: fs.readFileSync(bundle) },
+        () => {
+          socket.end();
+          resolve(null);
+        },
+      );
       socket.on('error', resolve);
     });
     expect(nodeError?.message).toMatch(/permitted subtree violation/);
@@ -154,10 +191,13 @@ describe.skipIf(!canRun)('Debian system store with the real update-ca-certificat
   it('Node TLS accepts api.anthropic.com with the bundle', async () => {
     const port = await serve('api.anthropic.com');
     const authorized = await new Promise<boolean>((resolve, reject) => {
-      const socket = tls.connect({ host: '127.0.0.1', port, servername: 'api.anthropic.com', ca: fs.readFileSync(bundle) }, () => {
-        resolve(socket.authorized);
-        socket.end();
-      });
+      const socket = tls.connect(
+        { host: '127.0.0.1', port, servername: 'api.anthropic.com', ca: fs.readFileSync(bundle) },
+        () => {
+          resolve(socket.authorized);
+          socket.end();
+        },
+      );
       socket.on('error', reject);
     });
     expect(authorized).toBe(true);
@@ -192,7 +232,8 @@ describe.skipIf(!canRun)('Debian system store with the real update-ca-certificat
     expect(fs.readFileSync(bundle, 'utf8')).toBe(distroRoot);
     const links = fs.readdirSync(dirs.etccertsdir).filter((f) => f !== 'ca-certificates.crt');
     expect(links.filter((f) => f.includes('mem0-tray'))).toEqual([]);
-    for (const link of links) expect(fs.realpathSync(path.join(dirs.etccertsdir, link))).toContain(path.join('distro', 'root.crt'));
+    for (const link of links)
+      expect(fs.realpathSync(path.join(dirs.etccertsdir, link))).toContain(path.join('distro', 'root.crt'));
     expect(record.active()).toEqual([]);
     // Nothing left to remove: no prompt at all.
     const before = elevations;
@@ -201,20 +242,38 @@ describe.skipIf(!canRun)('Debian system store with the real update-ca-certificat
   });
 });
 
-describe.skipIf(!canRun || !toolAvailable('certutil', ['-H']))('one action touching system and user stores', () => {
-  it('a cancelled prompt changes nothing, not even the per-user store', async () => {
-    const ca = parseCaCert(makeCa().pem);
-    const { dirs } = throwawayDebianStore();
-    const cancelled: Elevator = {
-      kind: 'sudo-prompt',
-      run: () => Promise.reject(new UserError('access_denied', 'The administrator prompt was cancelled; nothing was changed.')),
-    };
-    const system = new LinuxAnchorStore({ layout: debianLayout(dirs), elevator: cancelled, toolExists: () => true });
-    const nssDir = tempDir('mem0-tray-nss-');
-    const user = new NssDbStore({ id: 'nss-user', label: 'NSS', dir: nssDir, runner: execFileRunner(), createIfMissing: true });
-    const manager = new TrustManager({ stores: [system, user], elevator: cancelled });
-    await expect(manager.install(ca, [user, system])).rejects.toThrow('The administrator prompt was cancelled; nothing was changed.');
-    expect(fs.readdirSync(dirs.localcertsdir)).toEqual([]);
-    expect(fs.existsSync(path.join(nssDir, 'cert9.db'))).toBe(false);
-  });
-});
+describe.skipIf(!canRun || !toolAvailable('certutil', ['-H']))(
+  'one action touching system and user stores',
+  () => {
+    it('a cancelled prompt changes nothing, not even the per-user store', async () => {
+      const ca = parseCaCert(makeCa().pem);
+      const { dirs } = throwawayDebianStore();
+      const cancelled: Elevator = {
+        kind: 'sudo-prompt',
+        run: () =>
+          Promise.reject(
+            new UserError('access_denied', 'The administrator prompt was cancelled; nothing was changed.'),
+          ),
+      };
+      const system = new LinuxAnchorStore({
+        layout: debianLayout(dirs),
+        elevator: cancelled,
+        toolExists: () => true,
+      });
+      const nssDir = tempDir('mem0-tray-nss-');
+      const user = new NssDbStore({
+        id: 'nss-user',
+        label: 'NSS',
+        dir: nssDir,
+        runner: execFileRunner(),
+        createIfMissing: true,
+      });
+      const manager = new TrustManager({ stores: [system, user], elevator: cancelled });
+      await expect(manager.install(ca, [user, system])).rejects.toThrow(
+        'The administrator prompt was cancelled; nothing was changed.',
+      );
+      expect(fs.readdirSync(dirs.localcertsdir)).toEqual([]);
+      expect(fs.existsSync(path.join(nssDir, 'cert9.db'))).toBe(false);
+    });
+  },
+);

@@ -22,7 +22,10 @@ function validate(dir: string, testCa: TestCa, host: string): { ok: boolean; out
   const nick = `leaf ${path.basename(leaf.certFile)}`;
   execFileSync('certutil', ['-A', '-d', `sql:${dir}`, '-t', ',,', '-n', nick, '-i', leaf.certFile]);
   try {
-    const out = execFileSync('certutil', ['-V', '-u', 'V', '-d', `sql:${dir}`, '-n', nick], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('certutil', ['-V', '-u', 'V', '-d', `sql:${dir}`, '-n', nick], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return { ok: true, output: out };
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string };
@@ -35,7 +38,13 @@ function validate(dir: string, testCa: TestCa, host: string): { ok: boolean; out
 describe.skipIf(!canRun)('NSS database with the real certutil', () => {
   it('install, validate a leaf, name constraint, earlier CAs, remove', async () => {
     const dir = path.join(tempDir('mem0-tray-nss-'), 'nss db with space');
-    const store = new NssDbStore({ id: 'nss-user', label: 'NSS', dir, runner: execFileRunner(), createIfMissing: true });
+    const store = new NssDbStore({
+      id: 'nss-user',
+      label: 'NSS',
+      dir,
+      runner: execFileRunner(),
+      createIfMissing: true,
+    });
     const oldTestCa = makeCa('/CN=Mem0 Tray CA old/O=Mem0 Tray');
     const testCa = makeCa();
     const old = parseCaCert(oldTestCa.pem);
@@ -70,10 +79,28 @@ describe.skipIf(!canRun)('NSS database with the real certutil', () => {
     const dir = tempDir('mem0-tray-nss-');
     execFileSync('certutil', ['-N', '-d', `sql:${dir}`, '--empty-password']);
     const foreign = makeCa('/CN=Not Mem0 Tray Really/O=Someone Else', false);
-    execFileSync('certutil', ['-A', '-d', `sql:${dir}`, '-t', 'C,,', '-n', 'Mem0 Tray lookalike', '-i', foreign.certFile]);
-    const store = new NssDbStore({ id: 'x', label: 'x', dir, runner: execFileRunner(), createIfMissing: false });
+    execFileSync('certutil', [
+      '-A',
+      '-d',
+      `sql:${dir}`,
+      '-t',
+      'C,,',
+      '-n',
+      'Mem0 Tray lookalike',
+      '-i',
+      foreign.certFile,
+    ]);
+    const store = new NssDbStore({
+      id: 'x',
+      label: 'x',
+      dir,
+      runner: execFileRunner(),
+      createIfMissing: false,
+    });
     expect(await store.remove('all')).toBe(0);
-    expect(execFileSync('certutil', ['-L', '-d', `sql:${dir}`], { encoding: 'utf8' })).toContain('Mem0 Tray lookalike');
+    expect(execFileSync('certutil', ['-L', '-d', `sql:${dir}`], { encoding: 'utf8' })).toContain(
+      'Mem0 Tray lookalike',
+    );
   });
 
   it('finds existing Firefox profiles from profiles.ini and installs into each, without creating databases', async () => {
@@ -88,16 +115,45 @@ describe.skipIf(!canRun)('NSS database with the real certutil', () => {
     fs.writeFileSync(
       path.join(root, 'profiles.ini'),
       [
-        '[Install4F96D1932A9F858E]', 'Default=abcd.default-release', '',
-        '[Profile0]', 'Name=default-release', 'IsRelative=1', 'Path=abcd.default-release', 'Default=1', '',
-        '[Profile1]', 'Name=Work', 'IsRelative=0', `Path=${absolute}`, '',
-        '[Profile2]', 'Name=unused', 'IsRelative=1', 'Path=empty.unused', '',
-        '[General]', 'StartWithLastProfile=1', 'Version=2', '',
+        '[Install4F96D1932A9F858E]',
+        'Default=abcd.default-release',
+        '',
+        '[Profile0]',
+        'Name=default-release',
+        'IsRelative=1',
+        'Path=abcd.default-release',
+        'Default=1',
+        '',
+        '[Profile1]',
+        'Name=Work',
+        'IsRelative=0',
+        `Path=${absolute}`,
+        '',
+        '[Profile2]',
+        'Name=unused',
+        'IsRelative=1',
+        'Path=empty.unused',
+        '',
+        '[General]',
+        'StartWithLastProfile=1',
+        'Version=2',
+        '',
       ].join('\n'),
     );
     const runner = execFileRunner();
-    const stores = createPlatformStores({ platform: 'linux', home, runner, elevator: directElevator(runner), linuxFamily: null });
-    expect(stores.map((s) => s.id)).toEqual(['nss-user', 'firefox-default-release', 'firefox-work', 'environment']);
+    const stores = createPlatformStores({
+      platform: 'linux',
+      home,
+      runner,
+      elevator: directElevator(runner),
+      linuxFamily: null,
+    });
+    expect(stores.map((s) => s.id)).toEqual([
+      'nss-user',
+      'firefox-default-release',
+      'firefox-work',
+      'environment',
+    ]);
 
     const ca = parseCaCert(makeCa().pem);
     const manager = new TrustManager({ stores, elevator: directElevator(runner) });
@@ -109,7 +165,12 @@ describe.skipIf(!canRun)('NSS database with the real certutil', () => {
     expect(fs.existsSync(path.join(withoutDb, 'cert9.db'))).toBe(false);
 
     const reports = await manager.uninstallAll();
-    expect(reports.filter((r) => r.removed > 0).map((r) => r.storeId)).toEqual(['nss-user', 'firefox-default-release', 'firefox-work']);
-    for (const status of await manager.status(ca)) if (status.id !== 'environment') expect(status.trusted).toBe(false);
+    expect(reports.filter((r) => r.removed > 0).map((r) => r.storeId)).toEqual([
+      'nss-user',
+      'firefox-default-release',
+      'firefox-work',
+    ]);
+    for (const status of await manager.status(ca))
+      if (status.id !== 'environment') expect(status.trusted).toBe(false);
   });
 });

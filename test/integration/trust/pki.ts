@@ -26,10 +26,25 @@ function openssl(args: string[], cwd: string): void {
 export function makeCa(subject = '/CN=Mem0 Tray CA/O=Mem0 Tray', constrained = true): TestCa {
   const dir = tempDir('mem0-tray-pki-');
   const args = [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', subject,
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '30',
+    '-subj',
+    subject,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ];
   if (constrained) {
     args.push(
@@ -38,7 +53,12 @@ export function makeCa(subject = '/CN=Mem0 Tray CA/O=Mem0 Tray', constrained = t
     );
   }
   openssl(args, dir);
-  return { dir, certFile: path.join(dir, 'ca.pem'), keyFile: path.join(dir, 'ca.key'), pem: fs.readFileSync(path.join(dir, 'ca.pem'), 'utf8') };
+  return {
+    dir,
+    certFile: path.join(dir, 'ca.pem'),
+    keyFile: path.join(dir, 'ca.key'),
+    pem: fs.readFileSync(path.join(dir, 'ca.pem'), 'utf8'),
+  };
 }
 
 let serial = 1;
@@ -49,20 +69,61 @@ export function makeLeaf(ca: TestCa, host: string): TestLeaf {
     path.join(dir, `${base}.ext`),
     `subjectAltName=DNS:${host}\nextendedKeyUsage=serverAuth\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n`,
   );
-  openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', `/CN=${host}`], dir);
   openssl(
-    ['x509', '-req', '-in', `${base}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', String(Date.now() + serial), '-out', `${base}.pem`, '-days', '5', '-extfile', `${base}.ext`],
+    [
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      `${base}.key`,
+      '-out',
+      `${base}.csr`,
+      '-subj',
+      `/CN=${host}`,
+    ],
+    dir,
+  );
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${base}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-set_serial',
+      String(Date.now() + serial),
+      '-out',
+      `${base}.pem`,
+      '-days',
+      '5',
+      '-extfile',
+      `${base}.ext`,
+    ],
     dir,
   );
   const certFile = path.join(dir, `${base}.pem`);
   const keyFile = path.join(dir, `${base}.key`);
-  return { certFile, keyFile, cert: fs.readFileSync(certFile, 'utf8'), key: fs.readFileSync(keyFile, 'utf8') };
+  return {
+    certFile,
+    keyFile,
+    cert: fs.readFileSync(certFile, 'utf8'),
+    key: fs.readFileSync(keyFile, 'utf8'),
+  };
 }
 
 /** `openssl verify -CAfile bundle leaf`: exit status and output. */
 export function opensslVerify(bundle: string, leafFile: string): { ok: boolean; output: string } {
   try {
-    const out = execFileSync('openssl', ['verify', '-CAfile', bundle, leafFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('openssl', ['verify', '-CAfile', bundle, leafFile], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return { ok: true, output: out };
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string };

@@ -22,44 +22,49 @@ function options(extra: Partial<ShellOptions> = {}): ShellOptions {
 }
 
 describe('shell profiles', () => {
-  it.each(SHELLS)('%s: install twice changes the file once; uninstall twice removes once; backups kept', (shell) => {
-    const o = options();
-    const [file] = profileFiles(shell, o);
-    const original = shell === 'fish' ? null : `# my own ${shell} settings\nalias ll='ls -l'\n`;
-    if (original !== null) {
-      fs.mkdirSync(path.dirname(file!), { recursive: true });
-      fs.writeFileSync(file!, original, { mode: 0o640 });
-    }
+  it.each(SHELLS)(
+    '%s: install twice changes the file once; uninstall twice removes once; backups kept',
+    (shell) => {
+      const o = options();
+      const [file] = profileFiles(shell, o);
+      const original = shell === 'fish' ? null : `# my own ${shell} settings\nalias ll='ls -l'\n`;
+      if (original !== null) {
+        fs.mkdirSync(path.dirname(file!), { recursive: true });
+        fs.writeFileSync(file!, original, { mode: 0o640 });
+      }
 
-    const first = installShell(shell, o);
-    expect(first).toEqual([{ shell, file, changed: true, backup: original === null ? null : file + BACKUP_SUFFIX }]);
-    const installed = fs.readFileSync(file!, 'utf8');
-    expect(installed.match(new RegExp(BEGIN_MARKER, 'g'))).toHaveLength(1);
-    expect(installed).toContain(END_MARKER);
-    expect(installed).toContain('mem0-tray env');
-    if (original !== null) {
-      expect(installed.startsWith(original)).toBe(true);
-      expect(fs.readFileSync(file + BACKUP_SUFFIX, 'utf8')).toBe(original);
-      expect(fs.statSync(file!).mode & 0o777).toBe(0o640);
-    }
-    expect(shellStatus(shell, o)).toEqual([{ shell, file, installed: true, outdated: false }]);
+      const first = installShell(shell, o);
+      expect(first).toEqual([
+        { shell, file, changed: true, backup: original === null ? null : file + BACKUP_SUFFIX },
+      ]);
+      const installed = fs.readFileSync(file!, 'utf8');
+      expect(installed.match(new RegExp(BEGIN_MARKER, 'g'))).toHaveLength(1);
+      expect(installed).toContain(END_MARKER);
+      expect(installed).toContain('mem0-tray env');
+      if (original !== null) {
+        expect(installed.startsWith(original)).toBe(true);
+        expect(fs.readFileSync(file + BACKUP_SUFFIX, 'utf8')).toBe(original);
+        expect(fs.statSync(file!).mode & 0o777).toBe(0o640);
+      }
+      expect(shellStatus(shell, o)).toEqual([{ shell, file, installed: true, outdated: false }]);
 
-    expect(installShell(shell, o)).toEqual([{ shell, file, changed: false, backup: null }]);
-    expect(fs.readFileSync(file!, 'utf8')).toBe(installed);
+      expect(installShell(shell, o)).toEqual([{ shell, file, changed: false, backup: null }]);
+      expect(fs.readFileSync(file!, 'utf8')).toBe(installed);
 
-    const removed = uninstallShell(shell, o);
-    expect(removed[0]).toMatchObject({ changed: true, backup: file + BACKUP_SUFFIX });
-    expect(fs.readFileSync(file + BACKUP_SUFFIX, 'utf8')).toBe(installed);
-    if (original === null) {
-      // fish's conf.d snippet held only our block: the file goes away.
-      expect(removed[0]!.deleted).toBe(true);
-      expect(fs.existsSync(file!)).toBe(false);
-    } else {
-      expect(fs.readFileSync(file!, 'utf8')).toBe(original);
-    }
-    expect(uninstallShell(shell, o)).toEqual([{ shell, file, changed: false, backup: null }]);
-    expect(shellStatus(shell, o)[0]!.installed).toBe(false);
-  });
+      const removed = uninstallShell(shell, o);
+      expect(removed[0]).toMatchObject({ changed: true, backup: file + BACKUP_SUFFIX });
+      expect(fs.readFileSync(file + BACKUP_SUFFIX, 'utf8')).toBe(installed);
+      if (original === null) {
+        // fish's conf.d snippet held only our block: the file goes away.
+        expect(removed[0]!.deleted).toBe(true);
+        expect(fs.existsSync(file!)).toBe(false);
+      } else {
+        expect(fs.readFileSync(file!, 'utf8')).toBe(original);
+      }
+      expect(uninstallShell(shell, o)).toEqual([{ shell, file, changed: false, backup: null }]);
+      expect(shellStatus(shell, o)[0]!.installed).toBe(false);
+    },
+  );
 
   it('an older block is replaced in place, the user’s lines around it untouched', () => {
     const o = options();
@@ -106,17 +111,25 @@ describe('shell profiles', () => {
   });
 
   it('profile locations follow ZDOTDIR, XDG_CONFIG_HOME and macOS login shells', () => {
-    expect(profileFiles('zsh', { home: '/h', platform: 'linux', env: { ZDOTDIR: '/z' } })).toEqual(['/z/.zshrc']);
-    expect(profileFiles('fish', { home: '/h', platform: 'linux', env: { XDG_CONFIG_HOME: '/c' } })).toEqual(['/c/fish/conf.d/mem0-tray.fish']);
+    expect(profileFiles('zsh', { home: '/h', platform: 'linux', env: { ZDOTDIR: '/z' } })).toEqual([
+      '/z/.zshrc',
+    ]);
+    expect(profileFiles('fish', { home: '/h', platform: 'linux', env: { XDG_CONFIG_HOME: '/c' } })).toEqual([
+      '/c/fish/conf.d/mem0-tray.fish',
+    ]);
     expect(profileFiles('bash', { home: '/h', platform: 'darwin' })).toEqual(['/h/.bash_profile']);
-    expect(profileFiles('powershell', { home: '/h', platform: 'darwin' })).toEqual(['/h/.config/powershell/Microsoft.PowerShell_profile.ps1']);
+    expect(profileFiles('powershell', { home: '/h', platform: 'darwin' })).toEqual([
+      '/h/.config/powershell/Microsoft.PowerShell_profile.ps1',
+    ]);
     expect(detectShell({ SHELL: '/usr/bin/zsh' }, 'linux')).toBe('zsh');
     expect(detectShell({ SHELL: '/bin/sh' }, 'linux')).toBeNull();
     expect(detectShell({}, 'win32')).toBe('powershell');
   });
 
   it('refuses a command name that would be shell code', () => {
-    expect(() => installShell('bash', options({ command: 'mem0-tray; rm -rf ~' }))).toThrow(/Unusable command name/);
+    expect(() => installShell('bash', options({ command: 'mem0-tray; rm -rf ~' }))).toThrow(
+      /Unusable command name/,
+    );
   });
 
   it('the bash block really applies `mem0-tray env` in a new shell, and is silent without mem0-tray', () => {
@@ -126,7 +139,11 @@ describe('shell profiles', () => {
     fs.mkdirSync(bin);
     const env = { HOME: o.home, PATH: `${bin}:/usr/bin:/bin` };
     const run = () =>
-      execFileSync('bash', ['-c', `source "$HOME/.bashrc"; printf '%s|%s' "$HTTPS_PROXY" "$NODE_EXTRA_CA_CERTS"`], { env, encoding: 'utf8' });
+      execFileSync(
+        'bash',
+        ['-c', `source "$HOME/.bashrc"; printf '%s|%s' "$HTTPS_PROXY" "$NODE_EXTRA_CA_CERTS"`],
+        { env, encoding: 'utf8' },
+      );
     expect(run()).toBe('|');
     fs.writeFileSync(
       path.join(bin, 'mem0-tray'),

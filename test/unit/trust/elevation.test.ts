@@ -62,7 +62,10 @@ function lastJson(stdout: string): unknown {
 describe('POSIX quoting', () => {
   it('keeps every argument whole when /bin/sh runs the rendered script', async () => {
     const dumper = argvDumper();
-    const plan: ElevatedPlan = { description: 'test', steps: [{ kind: 'run', argv: [process.execPath, dumper, ...NASTY] }] };
+    const plan: ElevatedPlan = {
+      description: 'test',
+      steps: [{ kind: 'run', argv: [process.execPath, dumper, ...NASTY] }],
+    };
     const r = await directElevator(execFileRunner(), 'linux').run(plan);
     expect(lastJson(r.stdout)).toEqual(NASTY);
     expect(fs.existsSync('/tmp/mem0-tray-pwned')).toBe(false);
@@ -79,7 +82,8 @@ describe('POSIX quoting', () => {
     const dir = path.join(root, `dir with "quotes" 'and' $dollar \`tick\``);
     fs.mkdirSync(dir);
     const file = path.join(dir, `ca $(id).crt`);
-    const contents = "-----BEGIN CERTIFICATE-----\nline with 'quote' and $VAR and `cmd`\n-----END CERTIFICATE-----\n";
+    const contents =
+      "-----BEGIN CERTIFICATE-----\nline with 'quote' and $VAR and `cmd`\n-----END CERTIFICATE-----\n";
     const dumper = argvDumper();
     const tmp = tempRef('copy.pem');
     await directElevator(execFileRunner(), 'linux').run({
@@ -118,21 +122,29 @@ describe('POSIX quoting', () => {
 describe('the string handed to @vscode/sudo-prompt', () => {
   it('holds only base64 and fixed words, and survives sudo-prompt’s Linux wrapping', async () => {
     const dumper = argvDumper();
-    const plan: ElevatedPlan = { description: 'test', steps: [{ kind: 'run', argv: [process.execPath, dumper, ...NASTY] }] };
+    const plan: ElevatedPlan = {
+      description: 'test',
+      steps: [{ kind: 'run', argv: [process.execPath, dumper, ...NASTY] }],
+    };
     const command = sudoPromptCommand(plan, 'linux');
     expect(command).toMatch(/^echo [A-Za-z0-9+/=]+ \| base64 -d \| \/bin\/sh$/);
     // Exactly what sudo-prompt 9.3 builds on Linux, with pkexec left out: an outer /bin/sh (exec)
     // runs /bin/bash -c "echo SUDOPROMPT; <command with only " escaped>".
     const wrapped = `/bin/bash -c "echo SUDOPROMPT; ${command.replace(/"/g, '\\"')}"`;
     const stdout = await new Promise<string>((resolve, reject) =>
-      exec(wrapped, { encoding: 'utf8' }, (error, out, errOut) => (error ? reject(new Error(errOut)) : resolve(out))),
+      exec(wrapped, { encoding: 'utf8' }, (error, out, errOut) =>
+        error ? reject(new Error(errOut)) : resolve(out),
+      ),
     );
     expect(stdout.startsWith('SUDOPROMPT\nMEM0_TRAY_ELEVATED\n')).toBe(true);
     expect(lastJson(stdout)).toEqual(NASTY);
   });
 
   it('survives sudo-prompt’s macOS wrapping (a line of a bash script) — decoder aside', () => {
-    const command = sudoPromptCommand({ description: 't', steps: [{ kind: 'run', argv: ['security', 'x y'] }] }, 'darwin');
+    const command = sudoPromptCommand(
+      { description: 't', steps: [{ kind: 'run', argv: ['security', 'x y'] }] },
+      'darwin',
+    );
     expect(command).toMatch(/^echo [A-Za-z0-9+/=]+ \| \/usr\/bin\/base64 -D \| \/bin\/sh$/);
     const b64 = command.split(' ')[1]!;
     expect(Buffer.from(b64, 'base64').toString('utf8')).toContain(`'security' 'x y'`);
@@ -141,10 +153,17 @@ describe('the string handed to @vscode/sudo-prompt', () => {
   it('on Windows is a PowerShell -EncodedCommand of the rendered script (no % ^ & " for cmd to touch)', () => {
     const plan: ElevatedPlan = {
       description: 't',
-      steps: [{ kind: 'run', argv: ['certutil', '-delstore', 'Root', "C:\\Users\\O'Brien %USERNAME% & co\\ca.crt"] }],
+      steps: [
+        {
+          kind: 'run',
+          argv: ['certutil', '-delstore', 'Root', "C:\\Users\\O'Brien %USERNAME% & co\\ca.crt"],
+        },
+      ],
     };
     const command = sudoPromptCommand(plan, 'win32');
-    const m = command.match(/^powershell\.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ([A-Za-z0-9+/=]+)$/);
+    const m = command.match(
+      /^powershell\.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ([A-Za-z0-9+/=]+)$/,
+    );
     expect(m).not.toBeNull();
     const script = Buffer.from(m![1]!, 'base64').toString('utf16le');
     expect(script).toBe(renderPowerShellScript(plan));
@@ -152,7 +171,10 @@ describe('the string handed to @vscode/sudo-prompt', () => {
   });
 
   it('refuses a Windows command longer than cmd.exe accepts', () => {
-    const plan: ElevatedPlan = { description: 't', steps: [{ kind: 'write', path: 'C:\\x', contents: 'A'.repeat(5000) }] };
+    const plan: ElevatedPlan = {
+      description: 't',
+      steps: [{ kind: 'write', path: 'C:\\x', contents: 'A'.repeat(5000) }],
+    };
     expect(() => sudoPromptCommand(plan, 'win32')).toThrow(/too long/);
   });
 });
@@ -190,7 +212,10 @@ describe('PowerShell quoting', () => {
 });
 
 describe('sudo-prompt outcomes', () => {
-  const plan: ElevatedPlan = { description: 'install the CA in the system store', steps: [{ kind: 'run', argv: ['true'] }] };
+  const plan: ElevatedPlan = {
+    description: 'install the CA in the system store',
+    steps: [{ kind: 'run', argv: ['true'] }],
+  };
   const fakeExec =
     (error: Error | undefined, stdout = '', stderr = ''): SudoPromptExec =>
     (_command, options, cb) => {
@@ -208,7 +233,10 @@ describe('sudo-prompt outcomes', () => {
   });
 
   it('no polkit agent says to use a terminal', async () => {
-    const err = (await sudoPromptElevator('linux', fakeExec(new Error('No polkit authentication agent found.')))
+    const err = (await sudoPromptElevator(
+      'linux',
+      fakeExec(new Error('No polkit authentication agent found.')),
+    )
       .run(plan)
       .catch((e: unknown) => e)) as UserError;
     expect(err.message).toMatch(/terminal/);
@@ -218,16 +246,24 @@ describe('sudo-prompt outcomes', () => {
     const command = sudoPromptCommand(plan, 'linux');
     const err = (await sudoPromptElevator(
       'linux',
-      fakeExec(new Error(`Command failed: ${command}\nupdate-ca-certificates: permission denied`), 'MEM0_TRAY_ELEVATED\n', 'update-ca-certificates: permission denied\n'),
+      fakeExec(
+        new Error(`Command failed: ${command}\nupdate-ca-certificates: permission denied`),
+        'MEM0_TRAY_ELEVATED\n',
+        'update-ca-certificates: permission denied\n',
+      ),
     )
       .run(plan)
       .catch((e: unknown) => e)) as UserError;
-    expect(err.message).toBe('Could not install the CA in the system store: update-ca-certificates: permission denied.');
+    expect(err.message).toBe(
+      'Could not install the CA in the system store: update-ca-certificates: permission denied.',
+    );
     expect(err.message).not.toContain(command.split(' ')[1]!.slice(0, 20));
   });
 
   it('success strips the marker', async () => {
-    const r = await sudoPromptElevator('linux', fakeExec(undefined, 'MEM0_TRAY_ELEVATED\n1 added\n')).run(plan);
+    const r = await sudoPromptElevator('linux', fakeExec(undefined, 'MEM0_TRAY_ELEVATED\n1 added\n')).run(
+      plan,
+    );
     expect(r.stdout).toBe('1 added\n');
   });
 });
@@ -249,7 +285,11 @@ describe('terminal sudo', () => {
 
   it('a refused password means nothing ran', async () => {
     const fakeSudo = ((_cmd: string, _args: readonly string[], opts: object) =>
-      spawn('sh', ['-c', 'echo "sudo: 3 incorrect password attempts" >&2; exit 1'], opts)) as unknown as typeof spawn;
+      spawn(
+        'sh',
+        ['-c', 'echo "sudo: 3 incorrect password attempts" >&2; exit 1'],
+        opts,
+      )) as unknown as typeof spawn;
     const err = (await terminalSudoElevator(fakeSudo)
       .run({ description: 't', steps: [] })
       .catch((e: unknown) => e)) as UserError;
@@ -274,7 +314,10 @@ describe('rendered POSIX script', () => {
     expect(plain).toContain('umask 022');
     expect(plain).not.toContain('mktemp');
     expect(plain).toContain(`rm -f -- '/x y'`);
-    const withTemp = renderPosixScript({ description: 't', steps: [{ kind: 'write', path: tempRef('a.pem'), contents: 'x' }] });
+    const withTemp = renderPosixScript({
+      description: 't',
+      steps: [{ kind: 'write', path: tempRef('a.pem'), contents: 'x' }],
+    });
     expect(withTemp).toContain('T=$(mktemp -d)');
   });
 });

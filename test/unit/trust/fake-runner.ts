@@ -25,7 +25,9 @@ export class FakeRunner implements CommandRunner {
 
   async run(argv: readonly string[]): Promise<CommandResult> {
     this.calls.push([...argv]);
-    for (const a of argv) if (a.startsWith('/') && fs.existsSync(a) && fs.statSync(a).isFile()) this.fileContents.set(a, fs.readFileSync(a, 'utf8'));
+    for (const a of argv)
+      if (a.startsWith('/') && fs.existsSync(a) && fs.statSync(a).isFile())
+        this.fileContents.set(a, fs.readFileSync(a, 'utf8'));
     const hit = this.answers.find((a) => a.match(argv));
     const answer = hit ? (typeof hit.answer === 'function' ? hit.answer(argv) : hit.answer) : {};
     return { code: 0, stdout: '', stderr: '', ...answer };

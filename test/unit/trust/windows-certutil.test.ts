@@ -2,7 +2,12 @@
 // outputs (found, not found, localised, cancelled, absent on delete).
 import { describe, expect, it } from 'vitest';
 import { parseCaCert } from '../../../main/core/certs/trust/ca-cert.js';
-import { renderPowerShellScript, sudoPromptCommand, type ElevatedPlan, type Elevator } from '../../../main/core/certs/trust/elevation.js';
+import {
+  renderPowerShellScript,
+  sudoPromptCommand,
+  type ElevatedPlan,
+  type Elevator,
+} from '../../../main/core/certs/trust/elevation.js';
 import { TrustManager } from '../../../main/core/certs/trust/trust-manager.js';
 import { UserError } from '../../../main/core/errors.js';
 import {
@@ -25,8 +30,20 @@ describe('certutil -store parsing', () => {
   it('finds only our CAs, with their thumbprints (spaced or not) and serials', () => {
     const found = parseCertutilStore(fixture('windows/certutil-user-store-found.stdout'));
     expect(found).toEqual([
-      { sha256: null, sha1: current.sha1, serial: current.serial, subject: 'CN=Mem0 Tray CA, O=Mem0 Tray', ref: current.sha1 },
-      { sha256: null, sha1: old.sha1, serial: old.serial, subject: 'CN=Mem0 Tray CA 2024, O=Mem0 Tray', ref: old.sha1 },
+      {
+        sha256: null,
+        sha1: current.sha1,
+        serial: current.serial,
+        subject: 'CN=Mem0 Tray CA, O=Mem0 Tray',
+        ref: current.sha1,
+      },
+      {
+        sha256: null,
+        sha1: old.sha1,
+        serial: old.serial,
+        subject: 'CN=Mem0 Tray CA 2024, O=Mem0 Tray',
+        ref: old.sha1,
+      },
     ]);
     expect(found.some((f) => f.sha1 === foreign.sha1)).toBe(false);
   });
@@ -43,7 +60,9 @@ describe('certutil -store parsing', () => {
 
 describe('Windows user Root store', () => {
   it('status by thumbprint, earlier CAs listed', async () => {
-    const runner = new FakeRunner().on(startsWith('certutil', '-user', '-store'), { stdout: fixture('windows/certutil-user-store-found.stdout') });
+    const runner = new FakeRunner().on(startsWith('certutil', '-user', '-store'), {
+      stdout: fixture('windows/certutil-user-store-found.stdout'),
+    });
     const status = await new WindowsUserRootStore({ runner }).status(current);
     expect(runner.calls).toEqual([['certutil', '-user', '-store', 'Root']]);
     expect(status).toMatchObject({ trusted: true, privileged: false, scope: 'user' });
@@ -51,7 +70,9 @@ describe('Windows user Root store', () => {
   });
 
   it('installs with certutil -user -addstore (no elevation) from a temp copy of the PEM', async () => {
-    const runner = new FakeRunner().on(startsWith('certutil', '-user', '-addstore'), { stdout: fixture('windows/certutil-addstore-ok.stdout') });
+    const runner = new FakeRunner().on(startsWith('certutil', '-user', '-addstore'), {
+      stdout: fixture('windows/certutil-addstore-ok.stdout'),
+    });
     await new WindowsUserRootStore({ runner }).install(current);
     const argv = runner.calls[0]!;
     expect(argv.slice(0, -1)).toEqual(['certutil', '-user', '-addstore', '-f', 'Root']);
@@ -64,15 +85,24 @@ describe('Windows user Root store', () => {
       code: -2147023673,
       stdout: fixture('windows/certutil-addstore-cancelled.stdout'),
     });
-    const err = (await new WindowsUserRootStore({ runner }).install(current).catch((e: unknown) => e)) as UserError;
+    const err = (await new WindowsUserRootStore({ runner })
+      .install(current)
+      .catch((e: unknown) => e)) as UserError;
     expect(err).toBeInstanceOf(UserError);
-    expect(err.message).toBe('Windows asked to confirm the certificate and it was cancelled; nothing was changed.');
+    expect(err.message).toBe(
+      'Windows asked to confirm the certificate and it was cancelled; nothing was changed.',
+    );
   });
 
   it('removes by thumbprint; an entry that is really in the machine store is skipped', async () => {
     const runner = new FakeRunner()
-      .on(startsWith('certutil', '-user', '-store'), { stdout: fixture('windows/certutil-user-store-found.stdout') })
-      .on((a) => a[2] === '-delstore' && a[4] === old.sha1, { code: -2146885628, stdout: fixture('windows/certutil-delstore-not-found.stdout') });
+      .on(startsWith('certutil', '-user', '-store'), {
+        stdout: fixture('windows/certutil-user-store-found.stdout'),
+      })
+      .on((a) => a[2] === '-delstore' && a[4] === old.sha1, {
+        code: -2146885628,
+        stdout: fixture('windows/certutil-delstore-not-found.stdout'),
+      });
     const removed = await new WindowsUserRootStore({ runner }).remove('all');
     expect(removed).toBe(1);
     expect(runner.calls.slice(1)).toEqual([
@@ -84,7 +114,9 @@ describe('Windows user Root store', () => {
 
 describe('Windows machine Root store (UAC)', () => {
   it('install and removal of an earlier CA in ONE elevated PowerShell script', async () => {
-    const runner = new FakeRunner().on(startsWith('certutil', '-store'), { stdout: fixture('windows/certutil-machine-store-de.stdout') });
+    const runner = new FakeRunner().on(startsWith('certutil', '-store'), {
+      stdout: fixture('windows/certutil-machine-store-de.stdout'),
+    });
     const elevator = recordingElevator();
     const machine = new WindowsMachineRootStore({ runner, elevator });
     const manager = new TrustManager({ stores: [machine], elevator });

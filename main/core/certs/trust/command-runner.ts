@@ -15,7 +15,9 @@ export interface CommandRunner {
   run(argv: readonly string[], options?: { input?: string; env?: NodeJS.ProcessEnv }): Promise<CommandResult>;
 }
 
-export function execFileRunner(defaults: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CommandRunner {
+export function execFileRunner(
+  defaults: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): CommandRunner {
   return {
     run(argv, options = {}) {
       const [file, ...args] = argv;

@@ -80,7 +80,9 @@ export function quotePowerShell(arg: string): string {
 
 function usesTemp(plan: ElevatedPlan): boolean {
   return plan.steps.some((s) =>
-    s.kind === 'run' ? s.argv.some((a) => typeof a !== 'string') : s.kind === 'write' && typeof s.path !== 'string',
+    s.kind === 'run'
+      ? s.argv.some((a) => typeof a !== 'string')
+      : s.kind === 'write' && typeof s.path !== 'string',
   );
 }
 
@@ -113,7 +115,8 @@ function powerShellArg(arg: Arg): string {
   if (typeof arg !== 'string') return `(Join-Path $T ${quotePowerShell(arg.temp)})`;
   // Windows PowerShell 5.1 re-quotes native arguments itself and mangles embedded double quotes;
   // no path or store name we pass can hold one (Windows forbids it in file names), so refuse.
-  if (arg.includes('"')) throw new UserError('invalid_input', `A Windows argument holds a double quote: ${arg}`);
+  if (arg.includes('"'))
+    throw new UserError('invalid_input', `A Windows argument holds a double quote: ${arg}`);
   return quotePowerShell(arg);
 }
 
@@ -133,12 +136,17 @@ export function renderPowerShellScript(plan: ElevatedPlan): string {
       lines.push(`& ${exe}${args.length ? ' ' + args.join(' ') : ''}`);
       lines.push('if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }');
     } else if (step.kind === 'write') {
-      lines.push(`[System.IO.File]::WriteAllText(${powerShellArg(step.path)}, ${quotePowerShell(step.contents)})`);
+      lines.push(
+        `[System.IO.File]::WriteAllText(${powerShellArg(step.path)}, ${quotePowerShell(step.contents)})`,
+      );
     } else {
-      lines.push(`Remove-Item -LiteralPath ${quotePowerShell(step.path)} -Force -ErrorAction SilentlyContinue`);
+      lines.push(
+        `Remove-Item -LiteralPath ${quotePowerShell(step.path)} -Force -ErrorAction SilentlyContinue`,
+      );
     }
   }
-  if (temp) lines.push('} finally { Remove-Item -LiteralPath $T -Recurse -Force -ErrorAction SilentlyContinue }');
+  if (temp)
+    lines.push('} finally { Remove-Item -LiteralPath $T -Recurse -Force -ErrorAction SilentlyContinue }');
   lines.push('exit 0');
   return lines.join('\r\n') + '\r\n';
 }
@@ -155,7 +163,10 @@ export function sudoPromptCommand(plan: ElevatedPlan, platform: NodeJS.Platform)
     const encoded = Buffer.from(renderPowerShellScript(plan), 'utf16le').toString('base64');
     const command = `powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ${encoded}`;
     if (command.length > WINDOWS_MAX_COMMAND) {
-      throw new UserError('failure', `The administrator command is too long for Windows (${command.length} characters).`);
+      throw new UserError(
+        'failure',
+        `The administrator command is too long for Windows (${command.length} characters).`,
+      );
     }
     return command;
   }
@@ -168,7 +179,10 @@ export function sudoPromptCommand(plan: ElevatedPlan, platform: NodeJS.Platform)
 // ---------------------------------------------------------------- elevators
 
 /** Runs the plan with the current rights: for a process that already is root/administrator, and tests. */
-export function directElevator(runner: CommandRunner, platform: NodeJS.Platform = process.platform): Elevator {
+export function directElevator(
+  runner: CommandRunner,
+  platform: NodeJS.Platform = process.platform,
+): Elevator {
   return {
     kind: 'direct',
     async run(plan) {
@@ -195,7 +209,9 @@ export function terminalSudoElevator(spawnFn: SpawnLike = spawn): Elevator {
     run(plan) {
       const script = renderPosixScript(plan);
       return new Promise((resolve, reject) => {
-        const child = spawnFn('sudo', ['--', '/bin/sh', '-c', script], { stdio: ['inherit', 'pipe', 'pipe'] });
+        const child = spawnFn('sudo', ['--', '/bin/sh', '-c', script], {
+          stdio: ['inherit', 'pipe', 'pipe'],
+        });
         let stdout = '';
         let stderr = '';
         child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -203,7 +219,10 @@ export function terminalSudoElevator(spawnFn: SpawnLike = spawn): Elevator {
         child.on('error', (err: NodeJS.ErrnoException) =>
           reject(
             err.code === 'ENOENT'
-              ? new UserError('failure', 'sudo is not installed: run this command as root, or install the CA in a per-user store.')
+              ? new UserError(
+                  'failure',
+                  'sudo is not installed: run this command as root, or install the CA in a per-user store.',
+                )
               : err,
           ),
         );
@@ -214,7 +233,12 @@ export function terminalSudoElevator(spawnFn: SpawnLike = spawn): Elevator {
             reject(new UserError('access_denied', 'sudo did not accept the password; nothing was changed.'));
           else if (!elevated) reject(new UserError('access_denied', CANCELLED_MESSAGE));
           else if (signal)
-            reject(new UserError('failure', `Interrupted while trying to ${plan.description}; run "mem0-tray ca status" to see what changed.`));
+            reject(
+              new UserError(
+                'failure',
+                `Interrupted while trying to ${plan.description}; run "mem0-tray ca status" to see what changed.`,
+              ),
+            );
           else reject(stepFailed(plan, stderr || stdout));
         });
       });
@@ -256,7 +280,8 @@ export function sudoPromptElevator(
 
 /** Maps sudo-prompt's errors to one line a user can act on; never the command (it is base64 noise). */
 export function sudoPromptError(plan: ElevatedPlan, error: Error, stdout: string, stderr: string): UserError {
-  if (error.message === SUDO_PROMPT_DENIED) return new UserError('access_denied', CANCELLED_MESSAGE, { cause: error });
+  if (error.message === SUDO_PROMPT_DENIED)
+    return new UserError('access_denied', CANCELLED_MESSAGE, { cause: error });
   if (error.message === SUDO_PROMPT_NO_AGENT || error.message === SUDO_PROMPT_NO_BINARY) {
     return new UserError(
       'access_denied',
@@ -272,13 +297,19 @@ function stepFailed(plan: ElevatedPlan, output: string, cause?: unknown): UserEr
     .split(/\r?\n/)
     .map((l) => l.trim())
     .find((l) => l && l !== ELEVATED_MARKER);
-  return new UserError('failure', `Could not ${plan.description}: ${line ?? 'the administrator command failed'}.`, {
-    cause,
-  });
+  return new UserError(
+    'failure',
+    `Could not ${plan.description}: ${line ?? 'the administrator command failed'}.`,
+    {
+      cause,
+    },
+  );
 }
 
 function stripMarker(stdout: string): string {
-  return stdout.startsWith(ELEVATED_MARKER) ? stdout.slice(ELEVATED_MARKER.length).replace(/^\r?\n/, '') : stdout;
+  return stdout.startsWith(ELEVATED_MARKER)
+    ? stdout.slice(ELEVATED_MARKER.length).replace(/^\r?\n/, '')
+    : stdout;
 }
 
 export interface PickElevatorOptions {

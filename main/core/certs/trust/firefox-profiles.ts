@@ -11,7 +11,8 @@ export interface FirefoxProfile {
 
 export function firefoxRoots(platform: NodeJS.Platform, home: string, env: NodeJS.ProcessEnv = {}): string[] {
   if (platform === 'darwin') return [path.join(home, 'Library', 'Application Support', 'Firefox')];
-  if (platform === 'win32') return [path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Mozilla', 'Firefox')];
+  if (platform === 'win32')
+    return [path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Mozilla', 'Firefox')];
   return [
     path.join(home, '.mozilla', 'firefox'),
     path.join(home, 'snap', 'firefox', 'common', '.mozilla', 'firefox'),
@@ -47,7 +48,11 @@ export function parseProfilesIni(text: string, root: string): FirefoxProfile[] {
   return out;
 }
 
-export function findFirefoxProfiles(platform: NodeJS.Platform, home: string, env: NodeJS.ProcessEnv = {}): FirefoxProfile[] {
+export function findFirefoxProfiles(
+  platform: NodeJS.Platform,
+  home: string,
+  env: NodeJS.ProcessEnv = {},
+): FirefoxProfile[] {
   const seen = new Set<string>();
   const out: FirefoxProfile[] = [];
   for (const root of firefoxRoots(platform, home, env)) {

@@ -9,7 +9,13 @@ import type { ElevatedStep, Elevator } from './elevation.js';
 import type { LinuxFamily } from './os-release.js';
 import { PrivilegedStoreBase } from './privileged-store.js';
 import { foundFromCert, statusFromFound } from './store-status.js';
-import { matchesTarget, type Availability, type FoundCert, type RemoveTarget, type StoreStatus } from './types.js';
+import {
+  matchesTarget,
+  type Availability,
+  type FoundCert,
+  type RemoveTarget,
+  type StoreStatus,
+} from './types.js';
 
 export interface AnchorLayout {
   family: LinuxFamily;
@@ -162,7 +168,11 @@ export class LinuxAnchorStore extends PrivilegedStoreBase {
 
   async planInstall(ca: CaCert): Promise<ElevatedStep[]> {
     return [
-      { kind: 'write', path: path.join(this.layout.anchorsDir, anchorFileName(ca, this.layout)), contents: ca.pem },
+      {
+        kind: 'write',
+        path: path.join(this.layout.anchorsDir, anchorFileName(ca, this.layout)),
+        contents: ca.pem,
+      },
       { kind: 'run', argv: this.layout.refresh },
     ];
   }
@@ -172,7 +182,10 @@ export class LinuxAnchorStore extends PrivilegedStoreBase {
       .filter((f) => target === 'all' || matchesTarget(f, target))
       .map((f) => f.ref!);
     if (files.length === 0) return [];
-    return [...files.map((file) => ({ kind: 'remove' as const, path: file })), { kind: 'run', argv: this.layout.refreshAfterRemove }];
+    return [
+      ...files.map((file) => ({ kind: 'remove' as const, path: file })),
+      { kind: 'run', argv: this.layout.refreshAfterRemove },
+    ];
   }
 
   async countRemovable(target: RemoveTarget): Promise<number> {

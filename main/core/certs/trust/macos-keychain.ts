@@ -50,7 +50,10 @@ export function parseFindCertificate(result: CommandResult, keychain: string): F
 export function trustSettingsError(result: CommandResult, what: string): UserError {
   const text = `${result.stderr}\n${result.stdout}`;
   if (/canceled by the user|cancelled by the user|User canceled/i.test(text)) {
-    return new UserError('access_denied', `macOS asked to confirm the trust change and it was cancelled; nothing was changed.`);
+    return new UserError(
+      'access_denied',
+      `macOS asked to confirm the trust change and it was cancelled; nothing was changed.`,
+    );
   }
   if (/no user interaction was possible/i.test(text)) {
     return new UserError(
@@ -90,7 +93,19 @@ export class MacLoginKeychainStore implements TrustStore {
   }
 
   installArgv(file: string): string[] {
-    return ['security', 'add-trusted-cert', '-r', 'trustRoot', '-p', 'ssl', '-p', 'basic', '-k', this.keychain, file];
+    return [
+      'security',
+      'add-trusted-cert',
+      '-r',
+      'trustRoot',
+      '-p',
+      'ssl',
+      '-p',
+      'basic',
+      '-k',
+      this.keychain,
+      file,
+    ];
   }
 
   removeArgv(sha1: string): string[] {
@@ -131,14 +146,19 @@ export class MacSystemKeychainStore extends PrivilegedStoreBase {
   private async listWithPem(): Promise<Array<{ found: FoundCert; pem: string }>> {
     const result = await this.options.runner.run(findArgv(SYSTEM_KEYCHAIN));
     if (result.code === NOT_FOUND_EXIT || /could not be found/i.test(result.stderr)) return [];
-    if (result.code !== 0) throw new UserError('failure', `Cannot read the System keychain: ${firstLine(result)}`);
+    if (result.code !== 0)
+      throw new UserError('failure', `Cannot read the System keychain: ${firstLine(result)}`);
     return parseAllCerts(result.stdout)
       .filter(isOurs)
       .map((c) => ({ found: foundFromCert(c, SYSTEM_KEYCHAIN), pem: c.pem }));
   }
 
   async status(ca: CaCert | null): Promise<StoreStatus> {
-    return statusFromFound(this, ca, (await this.listWithPem()).map((e) => e.found));
+    return statusFromFound(
+      this,
+      ca,
+      (await this.listWithPem()).map((e) => e.found),
+    );
   }
 
   async planInstall(ca: CaCert): Promise<ElevatedStep[]> {
@@ -147,7 +167,20 @@ export class MacSystemKeychainStore extends PrivilegedStoreBase {
       { kind: 'write', path: file, contents: ca.pem },
       {
         kind: 'run',
-        argv: ['security', 'add-trusted-cert', '-d', '-r', 'trustRoot', '-p', 'ssl', '-p', 'basic', '-k', SYSTEM_KEYCHAIN, file],
+        argv: [
+          'security',
+          'add-trusted-cert',
+          '-d',
+          '-r',
+          'trustRoot',
+          '-p',
+          'ssl',
+          '-p',
+          'basic',
+          '-k',
+          SYSTEM_KEYCHAIN,
+          file,
+        ],
       },
     ];
   }
@@ -162,7 +195,10 @@ export class MacSystemKeychainStore extends PrivilegedStoreBase {
       steps.push(
         { kind: 'write', path: file, contents: pem },
         { kind: 'run', argv: ['security', 'remove-trusted-cert', '-d', file] },
-        { kind: 'run', argv: ['security', 'delete-certificate', '-Z', found.sha1.toUpperCase(), SYSTEM_KEYCHAIN] },
+        {
+          kind: 'run',
+          argv: ['security', 'delete-certificate', '-Z', found.sha1.toUpperCase(), SYSTEM_KEYCHAIN],
+        },
       );
     }
     return steps;

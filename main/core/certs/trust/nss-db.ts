@@ -74,16 +74,23 @@ export class NssDbStore implements TrustStore {
   async available(): Promise<Availability> {
     const probe = await this.run(['-H']);
     if (probe.missing) return { ok: false, reason: NSS_TOOLS_HINT };
-    if (!this.exists() && !this.options.createIfMissing) return { ok: false, reason: `no NSS database in ${this.options.dir}` };
+    if (!this.exists() && !this.options.createIfMissing)
+      return { ok: false, reason: `no NSS database in ${this.options.dir}` };
     return { ok: true };
   }
 
   async list(): Promise<FoundCert[]> {
     if (!this.exists()) return [];
     const listed = await this.run(['-d', this.db, '-L']);
-    if (listed.code !== 0) throw new UserError('failure', `Cannot read the NSS database ${this.options.dir}: ${firstLine(listed)}`);
+    if (listed.code !== 0)
+      throw new UserError(
+        'failure',
+        `Cannot read the NSS database ${this.options.dir}: ${firstLine(listed)}`,
+      );
     const out: FoundCert[] = [];
-    for (const nick of parseNicknames(listed.stdout).filter((n) => n.toLowerCase().includes(OUR_SUBJECT_PREFIX.toLowerCase()))) {
+    for (const nick of parseNicknames(listed.stdout).filter((n) =>
+      n.toLowerCase().includes(OUR_SUBJECT_PREFIX.toLowerCase()),
+    )) {
       const pem = await this.run(['-d', this.db, '-L', '-n', nick, '-a']);
       if (pem.code !== 0) continue;
       for (const cert of parseAllCerts(pem.stdout).filter(isOurs)) out.push(foundFromCert(cert, nick));
@@ -99,23 +106,33 @@ export class NssDbStore implements TrustStore {
 
   async install(ca: CaCert): Promise<void> {
     if (!this.exists()) {
-      if (!this.options.createIfMissing) throw new UserError('not_found', `No NSS database in ${this.options.dir}.`);
+      if (!this.options.createIfMissing)
+        throw new UserError('not_found', `No NSS database in ${this.options.dir}.`);
       fs.mkdirSync(this.options.dir, { recursive: true, mode: 0o700 });
       const created = await this.run(['-N', '-d', this.db, '--empty-password']);
-      if (created.code !== 0) throw new UserError('failure', `Cannot create the NSS database ${this.options.dir}: ${firstLine(created)}`);
+      if (created.code !== 0)
+        throw new UserError(
+          'failure',
+          `Cannot create the NSS database ${this.options.dir}: ${firstLine(created)}`,
+        );
     }
     // "C,," = a CA trusted to issue TLS server certificates, and nothing else (not e-mail, not code).
     const added = await withTempPem(ca.pem, (file) =>
       this.run(['-A', '-d', this.db, '-t', 'C,,', '-n', nssNickname(ca), '-i', file]),
     );
-    if (added.code !== 0) throw new UserError('failure', `Cannot add the CA to ${this.options.dir}: ${firstLine(added)}`);
+    if (added.code !== 0)
+      throw new UserError('failure', `Cannot add the CA to ${this.options.dir}: ${firstLine(added)}`);
   }
 
   async remove(target: RemoveTarget): Promise<number> {
     let removed = 0;
     for (const found of (await this.list()).filter((f) => matchesTarget(f, target))) {
       const r = await this.run(['-D', '-d', this.db, '-n', found.ref!]);
-      if (r.code !== 0) throw new UserError('failure', `Cannot remove "${found.ref}" from ${this.options.dir}: ${firstLine(r)}`);
+      if (r.code !== 0)
+        throw new UserError(
+          'failure',
+          `Cannot remove "${found.ref}" from ${this.options.dir}: ${firstLine(r)}`,
+        );
       removed++;
     }
     return removed;

@@ -24,7 +24,9 @@ const FAMILY_IDS: Record<LinuxFamily, string[]> = {
 };
 
 export function familyFromOsRelease(fields: Record<string, string>): LinuxFamily | null {
-  const ids = [fields.ID ?? '', ...(fields.ID_LIKE ?? '').split(/\s+/)].map((s) => s.toLowerCase()).filter(Boolean);
+  const ids = [fields.ID ?? '', ...(fields.ID_LIKE ?? '').split(/\s+/)]
+    .map((s) => s.toLowerCase())
+    .filter(Boolean);
   for (const id of ids) {
     for (const [family, known] of Object.entries(FAMILY_IDS) as Array<[LinuxFamily, string[]]>) {
       if (known.includes(id) || (family === 'opensuse' && id.startsWith('opensuse'))) return family;

@@ -34,7 +34,10 @@ export function createPlatformStores(options: PlatformStoresOptions): TrustStore
   const stores: TrustStore[] = [];
 
   if (platform === 'darwin') {
-    stores.push(new MacLoginKeychainStore({ runner, home }), new MacSystemKeychainStore({ runner, elevator }));
+    stores.push(
+      new MacLoginKeychainStore({ runner, home }),
+      new MacSystemKeychainStore({ runner, elevator }),
+    );
   } else if (platform === 'win32') {
     stores.push(new WindowsUserRootStore({ runner }), new WindowsMachineRootStore({ runner, elevator }));
   } else {
@@ -76,5 +79,10 @@ export function createPlatformStores(options: PlatformStoresOptions): TrustStore
 }
 
 function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'profile';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'profile'
+  );
 }

@@ -21,7 +21,10 @@ export abstract class PrivilegedStoreBase implements PrivilegedTrustStore {
   abstract countRemovable(target: RemoveTarget): Promise<number>;
 
   async install(ca: CaCert): Promise<void> {
-    await this.elevator.run({ description: `install the CA in the ${this.label}`, steps: await this.planInstall(ca) });
+    await this.elevator.run({
+      description: `install the CA in the ${this.label}`,
+      steps: await this.planInstall(ca),
+    });
   }
 
   async remove(target: RemoveTarget): Promise<number> {

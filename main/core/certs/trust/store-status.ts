@@ -4,7 +4,9 @@ import type { CaCert } from './ca-cert.js';
 import type { FoundCert, StoreStatus, TrustStore } from './types.js';
 
 export function isSameCert(found: FoundCert, ca: Pick<CaCert, 'sha256' | 'sha1'>): boolean {
-  return (found.sha256 !== null && found.sha256 === ca.sha256) || (found.sha1 !== null && found.sha1 === ca.sha1);
+  return (
+    (found.sha256 !== null && found.sha256 === ca.sha256) || (found.sha1 !== null && found.sha1 === ca.sha1)
+  );
 }
 
 export function statusFromFound(

@@ -4,7 +4,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export async function withTempPem<T>(pem: string, fn: (file: string) => Promise<T>, ext = '.pem'): Promise<T> {
+export async function withTempPem<T>(
+  pem: string,
+  fn: (file: string) => Promise<T>,
+  ext = '.pem',
+): Promise<T> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mem0-tray-ca-'));
   try {
     const file = path.join(dir, `ca${ext}`);

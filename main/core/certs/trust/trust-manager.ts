@@ -7,7 +7,13 @@ import type { CaCert } from './ca-cert.js';
 import type { ElevatedStep, Elevator } from './elevation.js';
 import type { InstallRecord } from './install-record.js';
 import { isSameCert, unavailableStatus } from './store-status.js';
-import { isPrivileged, type RemoveTarget, type StoreStatus, type TrustScope, type TrustStore } from './types.js';
+import {
+  isPrivileged,
+  type RemoveTarget,
+  type StoreStatus,
+  type TrustScope,
+  type TrustStore,
+} from './types.js';
 
 export interface TrustChange {
   store: TrustStore;
@@ -45,7 +51,10 @@ export class TrustManager {
   store(id: string): TrustStore {
     const store = this.stores.find((s) => s.id === id);
     if (!store) {
-      throw new UserError('usage', `Unknown trust store "${id}". Stores here: ${this.stores.map((s) => s.id).join(', ')}.`);
+      throw new UserError(
+        'usage',
+        `Unknown trust store "${id}". Stores here: ${this.stores.map((s) => s.id).join(', ')}.`,
+      );
     }
     return store;
   }
@@ -73,11 +82,17 @@ export class TrustManager {
   }
 
   install(ca: CaCert, stores: TrustStore[]): Promise<ChangeReport[]> {
-    return this.apply(stores.map((store) => ({ store, install: ca })), 'install the CA');
+    return this.apply(
+      stores.map((store) => ({ store, install: ca })),
+      'install the CA',
+    );
   }
 
   uninstall(stores: TrustStore[], target: RemoveTarget): Promise<ChangeReport[]> {
-    return this.apply(stores.map((store) => ({ store, remove: target })), 'remove the CA');
+    return this.apply(
+      stores.map((store) => ({ store, remove: target })),
+      'remove the CA',
+    );
   }
 
   /** Every CA of this app from every store, whether or not it is still in our record. */
@@ -89,7 +104,10 @@ export class TrustManager {
    * Regeneration: the stores that trusted the old CA (found there, or in our record) get the new one
    * instead. makeNew() runs first; if it fails, nothing changes.
    */
-  async regenerate(old: CaCert | null, makeNew: () => Promise<CaCert>): Promise<{ ca: CaCert; reports: ChangeReport[] }> {
+  async regenerate(
+    old: CaCert | null,
+    makeNew: () => Promise<CaCert>,
+  ): Promise<{ ca: CaCert; reports: ChangeReport[] }> {
     const holders: TrustStore[] = [];
     if (old) {
       const recorded = new Set(this.record?.storesHolding(old.sha256) ?? []);
@@ -138,7 +156,11 @@ export class TrustManager {
       if (change.install) steps.push(...(await store.planInstall(change.install)));
     }
     if (steps.length > 0) {
-      this.log.info('trust.elevate', { stores: privileged.length, steps: steps.length, elevator: this.elevator.kind });
+      this.log.info('trust.elevate', {
+        stores: privileged.length,
+        steps: steps.length,
+        elevator: this.elevator.kind,
+      });
       await this.elevator.run({
         description: `${action} in ${privileged.map((c) => c.store.label).join(' and ')}`,
         steps,
@@ -146,7 +168,11 @@ export class TrustManager {
     }
     for (const change of privileged) {
       this.recordChange(change);
-      reports.push({ storeId: change.store.id, installed: Boolean(change.install), removed: counts.get(change.store.id) ?? 0 });
+      reports.push({
+        storeId: change.store.id,
+        installed: Boolean(change.install),
+        removed: counts.get(change.store.id) ?? 0,
+      });
     }
 
     for (const change of plain) {
@@ -162,7 +188,10 @@ export class TrustManager {
   private recordChange(change: TrustChange): void {
     if (!this.record || change.store.scope === 'environment') return;
     if (change.remove) {
-      this.record.removed(change.store.id, change.remove === 'all' ? 'all' : change.remove.certs.map((c) => c.sha256));
+      this.record.removed(
+        change.store.id,
+        change.remove === 'all' ? 'all' : change.remove.certs.map((c) => c.sha256),
+      );
     }
     if (change.install) this.record.installed(change.store.id, change.install);
   }

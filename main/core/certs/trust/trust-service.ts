@@ -56,10 +56,21 @@ export class TrustService {
     const runner = options.runner ?? execFileRunner();
     const elevator =
       options.elevator ??
-      pickElevator({ platform, uid: process.getuid?.(), interactiveTerminal: options.interactiveTerminal, runner });
+      pickElevator({
+        platform,
+        uid: process.getuid?.(),
+        interactiveTerminal: options.interactiveTerminal,
+        runner,
+      });
     const stores =
       options.stores ??
-      createPlatformStores({ platform, home: options.home ?? os.homedir(), env: options.env, runner, elevator });
+      createPlatformStores({
+        platform,
+        home: options.home ?? os.homedir(),
+        env: options.env,
+        runner,
+        elevator,
+      });
     this.paths = options.paths;
     this.regenerateCa = options.regenerateCa;
     this.manager = new TrustManager({
@@ -107,13 +118,22 @@ export class TrustService {
   /** Default: every available per-user store (no prompt); scope "system" = the administrator stores. */
   async install(storeIds: string[] = [], scope: 'user' | 'system' = 'user'): Promise<ChangeReport[]> {
     const ca = this.requireCa();
-    const stores = storeIds.length ? storeIds.map((id) => this.manager.store(id)) : await this.manager.storesForScope(scope);
+    const stores = storeIds.length
+      ? storeIds.map((id) => this.manager.store(id))
+      : await this.manager.storesForScope(scope);
     if (stores.length === 0) {
-      throw new UserError('not_found', `No ${scope} trust store is available here. Run "mem0-tray ca status" to see why.`);
+      throw new UserError(
+        'not_found',
+        `No ${scope} trust store is available here. Run "mem0-tray ca status" to see why.`,
+      );
     }
     for (const store of stores) {
       const availability = await store.available();
-      if (!availability.ok) throw new UserError('not_found', `${store.label} is not available: ${availability.reason ?? 'unknown reason'}`);
+      if (!availability.ok)
+        throw new UserError(
+          'not_found',
+          `${store.label} is not available: ${availability.reason ?? 'unknown reason'}`,
+        );
     }
     return this.manager.install(ca, stores);
   }
@@ -127,7 +147,12 @@ export class TrustService {
     const known = await this.manager.status(this.currentCa());
     const match = known
       .flatMap((s) => s.others)
-      .find((f) => f.sha256 === fp || f.sha1 === fp || (fp.length >= 8 && (f.sha256?.startsWith(fp) || f.sha1?.startsWith(fp))));
+      .find(
+        (f) =>
+          f.sha256 === fp ||
+          f.sha1 === fp ||
+          (fp.length >= 8 && (f.sha256?.startsWith(fp) || f.sha1?.startsWith(fp))),
+      );
     const current = this.currentCa();
     const target =
       current && (current.sha256.startsWith(fp) || current.sha1.startsWith(fp))
@@ -135,7 +160,11 @@ export class TrustService {
         : match
           ? { sha256: match.sha256 ?? '', sha1: match.sha1 ?? '' }
           : null;
-    if (!target) throw new UserError('not_found', `No CA of Mem0 Tray with fingerprint ${fingerprint} was found in these stores.`);
+    if (!target)
+      throw new UserError(
+        'not_found',
+        `No CA of Mem0 Tray with fingerprint ${fingerprint} was found in these stores.`,
+      );
     return this.manager.uninstall(stores, { certs: [target] });
   }
 

@@ -73,6 +73,7 @@ export function isPrivileged(store: TrustStore): store is PrivilegedTrustStore {
 export function matchesTarget(found: FoundCert, target: RemoveTarget): boolean {
   if (target === 'all') return true;
   return target.certs.some(
-    (c) => (found.sha256 !== null && found.sha256 === c.sha256) || (found.sha1 !== null && found.sha1 === c.sha1),
+    (c) =>
+      (found.sha256 !== null && found.sha256 === c.sha256) || (found.sha1 !== null && found.sha1 === c.sha1),
   );
 }

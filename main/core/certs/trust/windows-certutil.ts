@@ -41,7 +41,10 @@ export function parseCertutilStore(stdout: string): FoundCert[] {
     const serial = firstLine.match(/:\s*([0-9a-f]+)\s*$/i)?.[1] ?? null;
     const subject =
       block.match(/^Subject:\s*(.+?)\s*$/m)?.[1] ??
-      block.split(/\r?\n/).find((l) => l.includes(OUR_SUBJECT_PREFIX))?.trim() ??
+      block
+        .split(/\r?\n/)
+        .find((l) => l.includes(OUR_SUBJECT_PREFIX))
+        ?.trim() ??
       OUR_SUBJECT_PREFIX;
     const sha1 = normalizeFingerprint(hash);
     out.push({ sha256: null, sha1, serial: serial ? serial.toUpperCase() : null, subject, ref: sha1 });
@@ -50,7 +53,8 @@ export function parseCertutilStore(stdout: string): FoundCert[] {
 }
 
 function readStore(result: CommandResult, what: string): FoundCert[] {
-  if (result.missing) throw new UserError('failure', 'certutil.exe was not found: it ships with Windows; check PATH.');
+  if (result.missing)
+    throw new UserError('failure', 'certutil.exe was not found: it ships with Windows; check PATH.');
   if (result.code !== 0) throw new UserError('failure', `Cannot read the ${what}: ${firstLine(result)}`);
   return parseCertutilStore(result.stdout);
 }
@@ -58,7 +62,10 @@ function readStore(result: CommandResult, what: string): FoundCert[] {
 export function certutilError(result: CommandResult, what: string): UserError {
   const text = `${result.stdout}\n${result.stderr}`;
   if (CANCELLED.test(text)) {
-    return new UserError('access_denied', 'Windows asked to confirm the certificate and it was cancelled; nothing was changed.');
+    return new UserError(
+      'access_denied',
+      'Windows asked to confirm the certificate and it was cancelled; nothing was changed.',
+    );
   }
   return new UserError('failure', `Could not ${what}: ${firstLine(result)}`);
 }
@@ -94,7 +101,11 @@ export class WindowsUserRootStore implements TrustStore {
   }
 
   async install(ca: CaCert): Promise<void> {
-    const result = await withTempPem(ca.pem, (file) => this.options.runner.run(this.installArgv(file)), '.crt');
+    const result = await withTempPem(
+      ca.pem,
+      (file) => this.options.runner.run(this.installArgv(file)),
+      '.crt',
+    );
     if (result.code !== 0) throw certutilError(result, 'add the CA to the Windows user Root store');
   }
 
