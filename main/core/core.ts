@@ -21,12 +21,17 @@ import { MemoryService } from './memory/service.js';
 import type { MemoryBackend } from './memory/types.js';
 import { startApiServer, type ApiServer } from './api/server.js';
 import { captureFeature } from './capture/capture-feature.js';
+import { trustFeature } from './certs/trust/trust-feature.js';
 import { uiFeature } from './ui-api/feature.js';
 import { removeRuntimeFile, runningCore, writeRuntimeFile } from './runtime-file.js';
 import { VERSION } from './version.js';
 
 /** Start order matters: later features use earlier ones' handles; the UI comes last. */
-export const FEATURES: Feature[] = [captureFeature as Feature, uiFeature as Feature];
+export const FEATURES: Feature[] = [
+  captureFeature as Feature,
+  trustFeature() as Feature,
+  uiFeature as Feature,
+];
 
 export interface CoreOptions {
   env?: NodeJS.ProcessEnv;
