@@ -238,8 +238,10 @@ export class Outbox {
       const next = (this.db(() => this.stmt.nextDue.get()) as { at: number | null }).at;
       if (next === null) return;
       delay = next - this.now();
-      // Due now but every slot is busy: a finishing delivery pumps again.
-      if (delay <= 0) return;
+      // Already due: either its conversation is in flight (a finishing delivery pumps again) or it
+      // fell due while this pump ran. Returning without a timer stalled the queue in the second
+      // case (seen under load), so a short timer stays armed as the safety net.
+      if (delay <= 0) delay = 10;
     }
     this.timer = setTimeout(
       () => {
