@@ -28,14 +28,18 @@ let fake: FakeAnthropic;
 let core: Core;
 let gatewayUrl: string;
 
-async function memories(): Promise<Memory[]> {
-  await core.feature<CaptureHandle>('capture')!.pipeline.idle();
-  // Let the outbox deliver what was queued.
-  for (let i = 0; i < 100; i++) {
-    if (core.feature<CaptureHandle>('capture')!.pipeline.status().outbox.pending === 0) break;
-    await new Promise((r) => setTimeout(r, 20));
+/**
+ * The user's memories once at least `atLeast` exist. The client has its answer before the tap has
+ * decoded its copy and the outbox delivered it, so tests wait for the count rather than for idle.
+ */
+async function memories(atLeast = 0): Promise<Memory[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    await core.feature<CaptureHandle>('capture')!.pipeline.idle();
+    const items = (await core.backend().list({ userId: 'dev' }, { limit: 500 })).items;
+    if (items.length >= atLeast || Date.now() > deadline) return items;
+    await new Promise((r) => setTimeout(r, 25));
   }
-  return (await core.backend().list({ userId: 'dev' }, { limit: 500 })).items;
 }
 
 beforeAll(async () => {
@@ -78,7 +82,7 @@ describe('gateway with the official SDK', () => {
     });
     expect(events[0]).toBe('message_start');
     expect(events.at(-1)).toBe('message_stop');
-    const after = await memories();
+    const after = await memories(before + 1);
     expect(after.length).toBe(before + 1);
     expect(after[0]!.text).toContain('How do we manage the monorepo packages?');
     expect(after[0]!.text).toContain('pnpm workspaces');
@@ -97,7 +101,7 @@ describe('gateway with the official SDK', () => {
       messages: [{ role: 'user', content: 'Which Postgres does staging run?' }],
     });
     expect(msg.content[0]).toMatchObject({ text: 'The staging database is Postgres 16.' });
-    expect((await memories()).length).toBe(before + 1);
+    expect((await memories(before + 1)).length).toBe(before + 1);
   });
 });
 
@@ -198,7 +202,7 @@ describe('gateway with the real Claude Code CLI', () => {
       );
       expect(second.stdout).toContain('The repository has one file, README.md.');
 
-      const all = await memories();
+      const all = await memories(before + 2);
       const mine = all.slice(0, all.length - before);
       expect(mine).toHaveLength(2);
       const [toolTurn, editorTurn] = mine;
