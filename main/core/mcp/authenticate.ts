@@ -1,0 +1,123 @@
+// One authentication path for REST, MCP over HTTP and MCP over stdio: read the credentials, refuse
+// a client that failed too often, verify the token, and write the attempt to the audit log.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AccessVia } from '../events.js';
+import type { AuditLog, Transport } from './audit.js';
+import type { FailureLimiter } from './rate-limit.js';
+import type { AuthFailureReason, TokenInfo, TokenStore } from './tokens.js';
+
+export interface Credentials {
+  token: string | null;
+  /** X-MCP-UserID, when sent. */
+  claimedUserId: string | null;
+  /** Set when the headers contradict each other (two different tokens, X-MCP-Token without a user). */
+  problem: string | null;
+}
+
+const header = (headers: IncomingHttpHeaders, name: string): string | null => {
+  const v = headers[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  return s === undefined ? null : s.trim();
+};
+
+/** `Authorization: Bearer mcp_…`, or `X-MCP-Token` with `X-MCP-UserID`. */
+export function credentialsFromHeaders(headers: IncomingHttpHeaders): Credentials {
+  const auth = header(headers, 'authorization');
+  const bearer = auth && /^bearer\s+/i.test(auth) ? auth.replace(/^bearer\s+/i, '').trim() : null;
+  const xToken = header(headers, 'x-mcp-token');
+  const claimedUserId = header(headers, 'x-mcp-userid');
+  if (bearer && xToken && bearer !== xToken) {
+    return { token: null, claimedUserId, problem: 'Authorization and X-MCP-Token carry different tokens.' };
+  }
+  if (xToken && !bearer && !claimedUserId) {
+    return {
+      token: xToken,
+      claimedUserId,
+      problem: 'X-MCP-Token needs X-MCP-UserID (the user id the token was made for).',
+    };
+  }
+  return { token: bearer || xToken || null, claimedUserId, problem: null };
+}
+
+export interface ClientInfo {
+  via: AccessVia;
+  transport: Transport;
+  clientIp: string | null;
+  userAgent: string | null;
+}
+
+export type AuthOutcome =
+  | { ok: true; token: TokenInfo }
+  | { ok: false; status: 401 | 429; reason: AuthFailureReason; detail: string; retryAfter?: number };
+
+const DETAIL: Record<Exclude<AuthFailureReason, 'rate_limited'>, string> = {
+  missing:
+    'Authentication required: send "Authorization: Bearer mcp_…", or "X-MCP-Token" with "X-MCP-UserID".',
+  malformed: 'Malformed token: a Mem0 Tray token is "mcp_" followed by 43 characters.',
+  unknown: 'Invalid token.',
+  expired: 'Token expired: create a new one with "mem0-tray token create".',
+  revoked: 'Token revoked: create a new one, or re-enable it with "mem0-tray token enable".',
+  user_mismatch: "X-MCP-UserID does not match the token's user.",
+};
+
+export class Authenticator {
+  constructor(
+    readonly tokens: TokenStore,
+    private readonly audit: AuditLog,
+    private readonly limiter: FailureLimiter,
+  ) {}
+
+  authenticate(credentials: Credentials, client: ClientInfo): AuthOutcome {
+    const key = client.clientIp ?? 'unknown';
+    const base = {
+      via: client.via,
+      transport: client.transport,
+      clientIp: client.clientIp,
+      userAgent: client.userAgent,
+    };
+    const wait = this.limiter.retryAfter(key);
+    if (wait > 0) {
+      this.audit.recordAuth({
+        ...base,
+        userId: credentials.claimedUserId,
+        tokenId: null,
+        tokenPrefix: null,
+        outcome: 'failed',
+        reason: 'rate_limited',
+      });
+      return {
+        ok: false,
+        status: 429,
+        reason: 'rate_limited',
+        detail: `Too many failed authentication attempts from this client: try again in ${wait} s.`,
+        retryAfter: wait,
+      };
+    }
+    const result = credentials.problem
+      ? ({ ok: false, reason: 'malformed', prefix: null } as const)
+      : this.tokens.verify(credentials.token, credentials.claimedUserId);
+    if (result.ok) {
+      this.audit.recordAuth({
+        ...base,
+        userId: result.token.userId,
+        tokenId: result.token.id,
+        tokenPrefix: result.token.prefix,
+        outcome: 'success',
+        reason: null,
+      });
+      return { ok: true, token: result.token };
+    }
+    this.limiter.fail(key);
+    const token = 'token' in result ? result.token : undefined;
+    this.audit.recordAuth({
+      ...base,
+      userId: token?.userId ?? credentials.claimedUserId,
+      tokenId: token?.id ?? null,
+      tokenPrefix: result.prefix,
+      outcome: 'failed',
+      reason: result.reason,
+    });
+    const detail = credentials.problem ?? DETAIL[result.reason as Exclude<AuthFailureReason, 'rate_limited'>];
+    return { ok: false, status: 401, reason: result.reason, detail };
+  }
+}
