@@ -205,7 +205,7 @@ export function runMemoryBackendContract(
         text: 'The billing service retries failed invoices nightly',
         source: 'manual',
       });
-      for (const typed of ['billi', 'billin', 'billing', 'billing serv']) {
+      for (const typed of ['billi', 'billin', 'billing', 'billing serv', 'service billin']) {
         const hits = await backend.search(typed, { userId: 'alice' }, { prefix: true });
         expect(
           hits.map((h) => h.memory.text),

@@ -41,7 +41,8 @@ export function toFtsQuery(input: string, options: { prefix?: boolean } = {}): F
       ? prefixTerm(w)
       : `"${w}"`,
   );
-  return { all: terms.join(' '), any: terms.join(' OR ') };
+  // Explicit AND: FTS5's implicit AND does not accept a parenthesised group (see prefixTerm).
+  return { all: terms.join(' AND '), any: terms.join(' OR ') };
 }
 
 /**

@@ -4,22 +4,22 @@ import { toFtsQuery } from '../../../main/core/memory/fts-query.js';
 describe('toFtsQuery', () => {
   it('quotes every word so FTS5 syntax in the input is inert', () => {
     expect(toFtsQuery('deploy OR "staging" NEAR(x) -prod*')).toEqual({
-      all: '"deploy" "staging" "NEAR" "x" "prod"',
+      all: '"deploy" AND "staging" AND "NEAR" AND "x" AND "prod"',
       any: '"deploy" OR "staging" OR "NEAR" OR "x" OR "prod"',
     });
   });
   it('leaves stop words out of multi-word queries, but not a query of only stop words', () => {
-    expect(toFtsQuery('the migration of the database')!.all).toBe('"migration" "database"');
-    expect(toFtsQuery('to be or not to be')!.all).toBe('"to" "be" "or" "not" "to" "be"');
+    expect(toFtsQuery('the migration of the database')!.all).toBe('"migration" AND "database"');
+    expect(toFtsQuery('to be or not to be')!.all).toBe('"to" AND "be" AND "or" AND "not" AND "to" AND "be"');
   });
   it('has nothing to search in punctuation alone', () => {
     expect(toFtsQuery(' *** "" ')).toBeNull();
   });
   it('makes the last word a prefix while typing, once it has four characters', () => {
-    expect(toFtsQuery('postgres migr', { prefix: true })!.all).toBe('"postgres" "migr"*');
+    expect(toFtsQuery('postgres migr', { prefix: true })!.all).toBe('"postgres" AND "migr"*');
     expect(toFtsQuery('billin', { prefix: true })!.all).toBe('("billin"* OR "billi"* OR "bill"*)');
     expect(toFtsQuery('postgres mig', { prefix: true })!.all).toBe('"postgres"');
     expect(toFtsQuery('mi', { prefix: true })!.all).toBe('"mi"');
-    expect(toFtsQuery('postgres mig ', { prefix: true })!.all).toBe('"postgres" "mig"');
+    expect(toFtsQuery('postgres mig ', { prefix: true })!.all).toBe('"postgres" AND "mig"');
   });
 });
