@@ -200,14 +200,12 @@ describe('MCP isolation modes', () => {
       const c = await connect(m, { authorization: `Bearer ${m.token({ userId: 'alice' }).token}` });
       const id = idOf(await call(c, 'add_memory', { text: 'acme ships on tuesdays', project: 'other' }));
       expect((await m.core.backend().get(id))?.projectId).toBe('acme');
-      await m.core
-        .backend()
-        .add({
-          userId: 'alice',
-          text: 'elsewhere ships on tuesdays',
-          source: 'manual',
-          projectId: 'elsewhere',
-        });
+      await m.core.backend().add({
+        userId: 'alice',
+        text: 'elsewhere ships on tuesdays',
+        source: 'manual',
+        projectId: 'elsewhere',
+      });
       const r = await call(c, 'search_memories', { query: 'ships tuesdays' });
       expect((r.structured?.results as Array<{ text: string }>).map((x) => x.text)).toEqual([
         'acme ships on tuesdays',
