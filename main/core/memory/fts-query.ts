@@ -4,6 +4,11 @@
 export interface FtsQuery {
   /** Every word must match. */
   all: string;
+  /**
+   * Like `all`, with the word being typed also matched with its last characters trimmed (see
+   * prefixTerm); tried only when `all` finds nothing, because the extra prefixes are costly.
+   */
+  loose: string;
   /** Any word may match. */
   any: string;
 }
@@ -36,13 +41,12 @@ export function toFtsQuery(input: string, options: { prefix?: boolean } = {}): F
   const typing = options.prefix === true && /[\p{L}\p{N}_]$/u.test(input);
   const fragment = typing ? words.pop()! : null;
   if (fragment !== null && (fragment.length >= MIN_PREFIX || words.length === 0)) words.push(fragment);
-  const terms = words.map((w, i) =>
-    fragment !== null && i === words.length - 1 && w === fragment && w.length >= MIN_PREFIX
-      ? prefixTerm(w)
-      : `"${w}"`,
-  );
+  const isFragment = (w: string, i: number) =>
+    fragment !== null && i === words.length - 1 && w === fragment && w.length >= MIN_PREFIX;
+  const terms = words.map((w, i) => (isFragment(w, i) ? `"${w}"*` : `"${w}"`));
+  const loose = words.map((w, i) => (isFragment(w, i) ? prefixTerm(w) : `"${w}"`));
   // Explicit AND: FTS5's implicit AND does not accept a parenthesised group (see prefixTerm).
-  return { all: terms.join(' AND '), any: terms.join(' OR ') };
+  return { all: terms.join(' AND '), loose: loose.join(' AND '), any: terms.join(' OR ') };
 }
 
 /**

@@ -419,9 +419,11 @@ export class LocalMemoryBackend implements MemoryBackend {
     return this.run(() => {
       const q = toFtsQuery(query, { prefix: options.prefix ?? false });
       if (!q) return [];
-      const hits = run(q.all);
+      let hits = run(q.all);
+      // A half-typed word may differ from its stem in the index: try it trimmed.
+      if (hits.length === 0 && q.loose !== q.all) hits = run(q.loose);
       // Nothing has every word: fall back to any word, still ranked by BM25.
-      if (hits.length === 0 && q.any !== q.all) return run(q.any);
+      if (hits.length === 0 && q.any !== q.all) hits = run(q.any);
       return hits;
     });
   }
