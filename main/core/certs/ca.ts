@@ -7,7 +7,7 @@ import forge from 'node-forge';
 import type { DataPaths } from '../config/paths.js';
 import { fileSystemError, writeFileAtomic } from '../fs-atomic.js';
 import type { Logger } from '../log.js';
-import { NAME_CONSTRAINTS_OID, nameConstraintsDer } from './name-constraints.js';
+import { nameConstraintsDer } from './name-constraints.js';
 import { generateRsaKeys, randomSerial } from './native-keys.js';
 import { nativeSigner } from './native-sign.js';
 
@@ -124,9 +124,9 @@ export async function createCaCertificate(
     { name: 'basicConstraints', critical: true, cA: true, pathLenConstraint: 0 },
     { name: 'keyUsage', critical: true, keyCertSign: true, cRLSign: true },
     { name: 'subjectKeyIdentifier' },
-    { id: NAME_CONSTRAINTS_OID, critical: true, value: nameConstraintsDer(normalizeHosts(hosts)) },
+    { id: '2.5.29.30', critical: true, value: nameConstraintsDer(normalizeHosts(hosts)) },
   ]);
-  cert.sign(nativeSigner(keys.privateKeyPem) as unknown as forge.pki.PrivateKey, forge.md.sha256.create());
+  cert.sign(nativeSigner(keys.privateKeyPem) as unknown as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
   return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.privateKeyPem };
 }
 
