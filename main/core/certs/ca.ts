@@ -126,7 +126,10 @@ export async function createCaCertificate(
     { name: 'subjectKeyIdentifier' },
     { id: '2.5.29.30', critical: true, value: nameConstraintsDer(normalizeHosts(hosts)) },
   ]);
-  cert.sign(nativeSigner(keys.privateKeyPem) as unknown as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  cert.sign(
+    nativeSigner(keys.privateKeyPem) as unknown as forge.pki.rsa.PrivateKey,
+    forge.md.sha256.create(),
+  );
   return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.privateKeyPem };
 }
 
