@@ -43,6 +43,32 @@ const metadata = z
     message: 'metadata must be at most 10,000 characters of JSON',
   });
 
+// Input shapes are built once: a stateless HTTP request builds a fresh server with these tools.
+const SHAPES = {
+  search: {
+    query: z.string().trim().min(1, 'query must not be empty').max(1000).describe('Words to look for.'),
+    limit: z.number().int().min(1).max(100).optional().describe('How many results (default 10).'),
+    project,
+  },
+  list: {
+    limit: z.number().int().min(1).max(100).optional().describe('Page size (default 20).'),
+    cursor: z.string().max(500).optional().describe('The nextCursor of the previous page.'),
+    project,
+    since: isoDate.optional().describe('Only memories created at or after this date (ISO 8601).'),
+  },
+  byId: { id },
+  add: {
+    text: z.string().trim().min(1, 'text must not be empty').max(20_000),
+    metadata: metadata.optional().describe('Optional key/value data to keep with the memory.'),
+    project,
+  },
+  update: {
+    id,
+    text: z.string().trim().min(1, 'text must not be empty').max(20_000).optional(),
+    metadata: metadata.optional(),
+  },
+};
+
 function clip(text: string, max = TEXT_IN_LIST): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
@@ -105,11 +131,7 @@ export function registerMemoryTools(server: McpServer, session: ToolSession): vo
       title: 'Search memories',
       description:
         "Full-text search of the user's long-term memories (facts, decisions and context from earlier conversations). Returns the best matches first, each with its id.",
-      inputSchema: {
-        query: z.string().trim().min(1, 'query must not be empty').max(1000).describe('Words to look for.'),
-        limit: z.number().int().min(1).max(100).optional().describe('How many results (default 10).'),
-        project,
-      },
+      inputSchema: SHAPES.search,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args) =>
@@ -130,12 +152,7 @@ export function registerMemoryTools(server: McpServer, session: ToolSession): vo
       title: 'List memories',
       description:
         "Lists the user's memories, newest first, one page at a time. Pass the returned cursor to get the next page.",
-      inputSchema: {
-        limit: z.number().int().min(1).max(100).optional().describe('Page size (default 20).'),
-        cursor: z.string().max(500).optional().describe('The nextCursor of the previous page.'),
-        project,
-        since: isoDate.optional().describe('Only memories created at or after this date (ISO 8601).'),
-      },
+      inputSchema: SHAPES.list,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args) =>
@@ -159,7 +176,7 @@ export function registerMemoryTools(server: McpServer, session: ToolSession): vo
     {
       title: 'Get a memory',
       description: 'Reads one memory in full by its id.',
-      inputSchema: { id },
+      inputSchema: SHAPES.byId,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args) =>
@@ -176,11 +193,7 @@ export function registerMemoryTools(server: McpServer, session: ToolSession): vo
       title: 'Add a memory',
       description:
         'Saves a new memory: a fact, preference or decision worth remembering in later conversations. Write it as one self-contained statement.',
-      inputSchema: {
-        text: z.string().trim().min(1, 'text must not be empty').max(20_000),
-        metadata: metadata.optional().describe('Optional key/value data to keep with the memory.'),
-        project,
-      },
+      inputSchema: SHAPES.add,
       annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
     },
     (args) =>
@@ -206,11 +219,7 @@ export function registerMemoryTools(server: McpServer, session: ToolSession): vo
       title: 'Update a memory',
       description:
         'Replaces the text and/or metadata of one memory, by id. The old text stays in its history.',
-      inputSchema: {
-        id,
-        text: z.string().trim().min(1, 'text must not be empty').max(20_000).optional(),
-        metadata: metadata.optional(),
-      },
+      inputSchema: SHAPES.update,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     },
     (args) =>
@@ -231,7 +240,7 @@ export function registerMemoryTools(server: McpServer, session: ToolSession): vo
     {
       title: 'Delete a memory',
       description: 'Deletes one memory by id, everywhere (it no longer appears in search or lists).',
-      inputSchema: { id },
+      inputSchema: SHAPES.byId,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     },
     (args) =>
@@ -246,7 +255,7 @@ export function registerMemoryTools(server: McpServer, session: ToolSession): vo
     {
       title: 'Memory history',
       description: 'Shows how one memory changed over time (added, updated, deleted), oldest first.',
-      inputSchema: { id },
+      inputSchema: SHAPES.byId,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args) =>
