@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import { fileSystemError, writeFileAtomic } from '../fs-atomic.js';
 import type { TokenInfo, TokenStore } from '../mcp/tokens.js';
@@ -35,6 +36,8 @@ export function claudeDesktopConfigPath(location: DesktopLocation = {}): string 
 export interface LaunchCommand {
   command: string;
   args: string[];
+  /** Extra environment for the server process (e.g. ELECTRON_RUN_AS_NODE). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -55,11 +58,16 @@ export function defaultLaunchCommand(env: NodeJS.ProcessEnv = process.env): Laun
       }
     }
   }
+  if (process.versions.electron) {
+    // Inside the tray app: its own executable runs the bundled CLI as plain Node (the app's native
+    // modules are built for this runtime). dist/main/electron/main.js → dist/cli.js.
+    const cli = env.MEM0_TRAY_CLI_SCRIPT || fileURLToPath(new URL('../../cli.js', import.meta.url));
+    return { command: process.execPath, args: [cli, 'mcp', 'stdio'], env: { ELECTRON_RUN_AS_NODE: '1' } };
+  }
   const script = process.argv[1];
   if (script && /\.(c|m)?js$/.test(script)) {
     return { command: process.execPath, args: [path.resolve(script), 'mcp', 'stdio'] };
   }
-  // A packaged app: its executable takes the CLI's arguments.
   return { command: process.execPath, args: ['mcp', 'stdio'] };
 }
 
@@ -145,7 +153,7 @@ export function connectClaudeDesktop(deps: DesktopDeps, options: ConnectOptions)
     purpose: DESKTOP_TOKEN_PURPOSE,
   });
   const launch = options.launch ?? defaultLaunchCommand(deps.env);
-  const env: Record<string, string> = { MEM0_TRAY_TOKEN: created.token };
+  const env: Record<string, string> = { ...launch.env, MEM0_TRAY_TOKEN: created.token };
   if (options.dataDir) env.MEM0_TRAY_HOME = options.dataDir;
   servers[SERVER_KEY] = { command: launch.command, args: launch.args, env };
   const next = { ...config, mcpServers: servers };
