@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import tls from 'node:tls';
 import type { Settings } from '../../config/settings.js';
 import { UserError } from '../../errors.js';
@@ -15,6 +16,14 @@ export interface Upstream {
   /** Value for the Host header sent upstream. */
   host: string;
   request(options: http.RequestOptions): http.ClientRequest;
+  /** Where and how to connect, for code that builds its own request (the proxy's pipeline). */
+  target: {
+    protocol: 'http:' | 'https:';
+    hostname: string;
+    port: number;
+    agent: http.Agent;
+    servername: string | undefined;
+  };
   close(): void;
 }
 
@@ -36,9 +45,11 @@ export function createUpstream(settings: Pick<Settings, 'upstream' | 'upstreamCa
     ? new https.Agent({ keepAlive: true, maxSockets: 256, ca })
     : new http.Agent({ keepAlive: true, maxSockets: 256 });
   const port = url.port ? Number(url.port) : secure ? 443 : 80;
+  const servername = secure && !net.isIP(url.hostname) ? url.hostname : undefined;
   return {
     url,
     host: url.host,
+    target: { protocol: secure ? 'https:' : 'http:', hostname: url.hostname, port, agent, servername },
     request: (options) =>
       (secure ? https : http).request({
         ...options,

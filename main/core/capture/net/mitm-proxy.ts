@@ -1,0 +1,129 @@
+// http-mitm-proxy 1.1.0 with its pitfalls taken out. We use its request pipeline (hooks, upstream
+// requests, response piping, the plain-HTTP proxy); we replace what it does unsafely:
+// - listen() always loads or CREATES its own CA (forge's JavaScript keygen, key files written to
+//   ./.http-mitm-proxy): our listen() builds the same HTTP server without touching any CA;
+// - per-host leaves come from forge's synchronous keygen (a blocked event loop for every new host)
+//   and are written to disk: we never reach that code (onConnect takes every CONNECT) and give it a
+//   leaf from our async issuer if it ever asks;
+// - it binds "localhost" unless told: we always bind 127.0.0.1;
+// - it hands decrypted connections to its per-host HTTPS servers over an extra loopback TCP hop to
+//   "0.0.0.0" (fails on Windows, costs a connection per tunnel): we hand the socket over in process;
+// - it reports every error with console.error/console.debug (stdout): we log through our logger,
+//   without content, and answer upstream failures in the Anthropic error shape.
+import http from 'node:http';
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import { Proxy, type ErrorCallback, type ICertficateContext, type IContext } from 'http-mitm-proxy';
+
+export interface MitmProxyHooks {
+  /** Logs one library-level failure (never content). */
+  onFailure(kind: string, err: Error): void;
+  /** A certificate for a host, should the library ever ask (it should not: see above). */
+  leafFor(host: string): Promise<{ certPem: string; keyPem: string }>;
+}
+
+export class MitmProxy extends Proxy {
+  constructor(private readonly hooks: MitmProxyHooks) {
+    super();
+  }
+
+  /** Same servers as the library's listen(), without its CA; resolves with the bound port. */
+  listenLoopback(port: number): Promise<number> {
+    this.options = { host: '127.0.0.1', port, keepAlive: true };
+    this.httpHost = '127.0.0.1';
+    this.httpPort = port;
+    this.timeout = 0;
+    this.keepAlive = true;
+    // Keep-alive towards servers; no socket limit per host (a Claude session opens several).
+    this.httpAgent = new http.Agent({ keepAlive: true });
+    this.httpsAgent = new https.Agent({ keepAlive: true });
+    this.forceSNI = false;
+    this.sslServers = {};
+    this.sslSemaphores = {};
+    this.connectRequests = {};
+    const server = http.createServer();
+    // Longer than a client's idle pool, so the proxy is never the side that drops a reused socket.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+    server.on('connect', this._onHttpServerConnect.bind(this));
+    server.on('request', this._onHttpServerRequest.bind(this, false));
+    this.httpServer = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: '127.0.0.1', port }, () => {
+        server.off('error', reject);
+        this.httpPort = (server.address() as { port: number }).port;
+        resolve(this.httpPort);
+      });
+    });
+  }
+
+  override onCertificateRequired(
+    hostname: string,
+    callback: (error: Error | null, files: { keyFile: string; certFile: string; hosts: string[] }) => void,
+  ): void {
+    // Paths that never exist: the library then asks onCertificateMissing, which never writes files.
+    callback(null, { keyFile: '', certFile: '', hosts: [hostname] });
+  }
+
+  override onCertificateMissing(ctx: ICertficateContext, _files: unknown, callback: ErrorCallback): void {
+    this.hooks.leafFor(ctx.hostname).then(
+      (leaf) =>
+        callback(null, { certFileData: leaf.certPem, keyFileData: leaf.keyPem, hosts: [ctx.hostname] }),
+      (err: Error) => callback(err),
+    );
+  }
+
+  override _onSocketError(socketDescription: string, err: NodeJS.ErrnoException): void {
+    if (err.code === 'ECONNRESET' || err.code === 'EPIPE') return;
+    this.hooks.onFailure(socketDescription, err);
+  }
+
+  override _onError(kind: string, ctx: IContext | null, err: Error): void {
+    this.hooks.onFailure(kind, err);
+    this.onErrorHandlers.forEach((handler) => handler(ctx, err, kind));
+    if (!ctx) return;
+    ctx.onErrorHandlers.forEach((handler) => handler(ctx, err, kind));
+    const res = ctx.proxyToClientResponse;
+    if (res.headersSent || res.writableEnded) {
+      // Mid-stream: the client must see a broken stream, not a truncated-but-complete one.
+      res.destroy();
+      return;
+    }
+    const body = JSON.stringify({
+      type: 'error',
+      error: {
+        type: 'api_error',
+        message: `Mem0 Tray proxy could not complete the request (${kind}): ${err.message}`,
+      },
+    });
+    res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  /** The decrypted side of a CONNECT to an intercepted host, handed over in process. */
+  handOver(server: https.Server, socket: Duplex, head: Buffer): void {
+    if (head.length > 0) socket.unshift(head);
+    server.emit('connection', socket);
+  }
+
+  /** An HTTPS server (never listening) whose requests go through the library's pipeline. */
+  createTlsServer(certPem: string, keyPem: string): https.Server {
+    const server = https.createServer({ cert: certPem, key: keyPem });
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+    server.on('request', this._onHttpServerRequest.bind(this, true));
+    server.on('tlsClientError', (err: Error) => this.hooks.onFailure('TLS_CLIENT_ERROR', err));
+    return server;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.httpServer;
+    if (!server) return;
+    delete this.httpServer;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+}

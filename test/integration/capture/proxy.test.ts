@@ -1,0 +1,332 @@
+// The proxy route end to end with real clients (curl, the official SDK, the real Claude Code CLI)
+// against the fake Anthropic API speaking TLS as api.anthropic.com: what the client gets is what a
+// direct connection gives, each Messages call reaches the sink once with credentials stripped, and
+// any other host is tunnelled untouched (the client sees that server's own certificate).
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import tls from 'node:tls';
+import { promisify } from 'node:util';
+import Anthropic from '@anthropic-ai/sdk';
+import { ProxyAgent, fetch as undiciFetch } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataPaths } from '../../../main/core/config/paths.js';
+import { loadOrCreateCa, type CaMaterial } from '../../../main/core/certs/ca.js';
+import { LeafIssuer } from '../../../main/core/certs/leaf-certs.js';
+import type { CapturedExchange, ExchangeSink } from '../../../main/core/capture/exchange.js';
+import { startProxy, type CaptureProxy } from '../../../main/core/capture/net/proxy.js';
+import { createUpstream, type Upstream } from '../../../main/core/capture/net/upstream.js';
+import { silentLogger } from '../../../main/core/log.js';
+import {
+  hasToolResult,
+  lastUserText,
+  makeUpstreamPki,
+  startFakeAnthropicUpstream,
+  type FakeAnthropicUpstream,
+} from '../../fakes/anthropic-upstream.js';
+import { claudeAvailable, claudeEnv, runClaude } from '../../support/claude.js';
+import { tempDir } from '../../support/tmp.js';
+
+const run = promisify(execFile);
+
+let fake: FakeAnthropicUpstream;
+let ca: CaMaterial;
+let caFile: string;
+let upstream: Upstream;
+const seen: CapturedExchange[] = [];
+let proxy: CaptureProxy;
+let proxyUrl: string;
+
+/** Exchanges reach the sink after the client has its answer: wait for the count. */
+async function exchanges(atLeast: number): Promise<CapturedExchange[]> {
+  const deadline = Date.now() + 10_000;
+  while (seen.length < atLeast && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return seen;
+}
+
+async function start(sink: ExchangeSink, up: Upstream | null = upstream): Promise<CaptureProxy> {
+  return startProxy({
+    port: 0,
+    interceptHosts: () => ['api.anthropic.com'],
+    issuer: () => new LeafIssuer(ca),
+    upstream: () => up,
+    sink,
+    capturing: () => true,
+    log: silentLogger,
+  });
+}
+
+beforeAll(async () => {
+  fake = await startFakeAnthropicUpstream({ tls: true, compress: true });
+  const paths = dataPaths(tempDir('mem0-proxy-'));
+  ca = await loadOrCreateCa(paths, ['api.anthropic.com'], silentLogger);
+  caFile = paths.caCert;
+  upstream = createUpstream({ upstream: fake.url, upstreamCa: fake.pki!.caFile });
+  proxy = await start((e) => seen.push(e));
+  proxyUrl = `http://127.0.0.1:${proxy.port}`;
+});
+
+afterAll(async () => {
+  await proxy?.close();
+  upstream?.close();
+  await fake?.close();
+});
+
+const body = (stream: boolean, text = 'hi') =>
+  JSON.stringify({ model: 'm', max_tokens: 10, stream, messages: [{ role: 'user', content: text }] });
+
+async function curl(args: string[]): Promise<Buffer> {
+  const { stdout } = await run('curl', ['-sS', '--fail-with-body', ...args], {
+    encoding: 'buffer',
+    maxBuffer: 1 << 24,
+  });
+  return stdout as Buffer;
+}
+
+describe('proxy with curl', () => {
+  it('decrypts api.anthropic.com with our CA, streams SSE, and captures a decoded copy without credentials', async () => {
+    fake.queue([{ text: 'The build uses esbuild.' }]);
+    const before = seen.length;
+    const out = await curl([
+      '--proxy',
+      proxyUrl,
+      '--cacert',
+      caFile,
+      '--compressed',
+      '-H',
+      'x-api-key: sk-ant-secret',
+      '-H',
+      'authorization: Bearer tok',
+      '-H',
+      'cookie: a=b',
+      '-H',
+      'content-type: application/json',
+      '-d',
+      body(true, 'what builds it?'),
+      'https://api.anthropic.com/v1/messages?beta=true',
+    ]);
+    const text = out.toString();
+    expect(text).toContain('event: message_start');
+    expect(text).toContain('event: message_stop');
+    const got = (await exchanges(before + 1))[before]!;
+    expect(got).toMatchObject({
+      route: 'proxy',
+      host: 'api.anthropic.com',
+      method: 'POST',
+      path: '/v1/messages?beta=true',
+      status: 200,
+      complete: true,
+    });
+    expect(got.responseHeaders['content-encoding']).toMatch(/gzip|br/);
+    expect(got.responseBody.toString()).toContain('esbuild.');
+    expect(JSON.parse(got.requestBody.toString()).messages[0].content).toBe('what builds it?');
+    for (const h of ['x-api-key', 'authorization', 'cookie']) expect(got.requestHeaders[h]).toBeUndefined();
+    // The upstream got the credential, though, and the override's Host.
+    const last = fake.messages().at(-1)!;
+    expect(last.headers['x-api-key']).toBe('sk-ant-secret');
+    expect(last.headers.host).toBe(new URL(fake.url).host);
+  });
+
+  it('offers the upstream only encodings the tap can decode (zstd removed), and gives the client the original bytes', async () => {
+    const direct = await startFakeAnthropicUpstream({ tls: true, compress: true });
+    const behind = await startFakeAnthropicUpstream({ tls: true, compress: true });
+    const up = createUpstream({ upstream: behind.url, upstreamCa: behind.pki!.caFile });
+    const broken = await start(() => {
+      throw new Error('the store is on fire');
+    }, up);
+    const args = [
+      '--raw',
+      '-H',
+      'accept-encoding: zstd, br, gzip',
+      '-H',
+      'content-type: application/json',
+      '-d',
+      body(true),
+    ];
+    const a = await curl([...args, '--cacert', direct.pki!.caFile, `${direct.url}/v1/messages`]);
+    const b = await curl([
+      ...args,
+      '--proxy',
+      `http://127.0.0.1:${broken.port}`,
+      '--cacert',
+      caFile,
+      'https://api.anthropic.com/v1/messages',
+    ]);
+    expect(b.length).toBeGreaterThan(100);
+    expect(b.equals(a)).toBe(true);
+    expect(behind.messages()[0]!.headers['accept-encoding']).toBe('br, gzip');
+    expect(broken.stats().tapErrors).toBeGreaterThanOrEqual(1);
+    await broken.close();
+    up.close();
+    await direct.close();
+    await behind.close();
+  });
+
+  it('keeps the connection alive across requests and answers other paths', async () => {
+    const out = await curl([
+      '--proxy',
+      proxyUrl,
+      '--cacert',
+      caFile,
+      '-w',
+      '%{num_connects}\n',
+      '-H',
+      'content-type: application/json',
+      '-d',
+      body(false),
+      'https://api.anthropic.com/v1/messages',
+      '--next',
+      '--proxy',
+      proxyUrl,
+      '--cacert',
+      caFile,
+      '-w',
+      '%{num_connects}\n',
+      'https://api.anthropic.com/api/claude_code/settings',
+    ]);
+    const lines = out.toString().trim().split('\n');
+    expect(lines.at(-1)).toBe('{}0');
+  });
+
+  it('answers an Anthropic-style error when the upstream is down', async () => {
+    const dead = createUpstream({ upstream: 'http://127.0.0.1:9' });
+    const p = await start(() => {}, dead);
+    const { stdout } = await run('curl', [
+      '-sS',
+      '--proxy',
+      `http://127.0.0.1:${p.port}`,
+      '--cacert',
+      caFile,
+      '-d',
+      '{}',
+      '-w',
+      '\n%{http_code}',
+      'https://api.anthropic.com/v1/messages',
+    ]);
+    const [json, code] = stdout.trim().split('\n');
+    expect(code).toBe('502');
+    expect(JSON.parse(json!)).toMatchObject({ type: 'error', error: { type: 'api_error' } });
+    expect(p.stats().upstreamErrors).toBe(1);
+    await p.close();
+    dead.close();
+  });
+});
+
+describe('hosts that are not intercepted', () => {
+  it('CONNECT is a byte tunnel: the client sees the server’s own certificate and issuer', async () => {
+    const other = makeUpstreamPki(['other.test']);
+    const server = https.createServer({ cert: other.certPem, key: other.keyPem }, (_q, s) =>
+      s.end('own server'),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as AddressInfo).port;
+    const socket = await new Promise<import('node:net').Socket>((resolve, reject) => {
+      http
+        .request({ host: '127.0.0.1', port: proxy.port, method: 'CONNECT', path: `127.0.0.1:${port}` })
+        .on('connect', (res, sock) =>
+          res.statusCode === 200 ? resolve(sock) : reject(new Error(String(res.statusCode))),
+        )
+        .on('error', reject)
+        .end();
+    });
+    const secure = tls.connect({ socket, servername: 'other.test', ca: other.caPem });
+    await new Promise<void>((r, j) => secure.once('secureConnect', () => r()).once('error', j));
+    expect(secure.getPeerCertificate().issuer.CN).toBe('Fake Anthropic Test CA');
+    expect(secure.authorized).toBe(true);
+    secure.end('GET / HTTP/1.1\r\nhost: other.test\r\nconnection: close\r\n\r\n');
+    let reply = '';
+    for await (const c of secure) reply += c;
+    expect(reply).toContain('own server');
+    expect(proxy.stats().tunnels).toBeGreaterThanOrEqual(1);
+    server.close();
+  });
+
+  it('forwards plain-HTTP proxy requests', async () => {
+    const server = http.createServer((q, s) => s.end(`plain ${q.url}`));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as AddressInfo).port;
+    const out = await curl(['--proxy', proxyUrl, `http://127.0.0.1:${port}/x?y=1`]);
+    expect(out.toString()).toBe('plain /x?y=1');
+    server.close();
+  });
+});
+
+describe('proxy with the official SDK', () => {
+  const client = () => {
+    const dispatcher = new ProxyAgent({ uri: proxyUrl, requestTls: { ca: ca.certPem } });
+    return new Anthropic({
+      apiKey: 'test-key',
+      fetch: ((url: string, init: RequestInit) =>
+        undiciFetch(url, { ...(init as object), dispatcher } as never)) as unknown as typeof fetch,
+    });
+  };
+
+  it('streams', async () => {
+    fake.queue([{ text: 'Streaming works through the proxy.' }]);
+    const before = seen.length;
+    const stream = client().messages.stream({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'stream?' }],
+    });
+    const final = await stream.finalMessage();
+    expect(final.content[0]).toMatchObject({ type: 'text', text: 'Streaming works through the proxy.' });
+    const got = (await exchanges(before + 1))[before]!;
+    expect(got.responseBody.toString()).toContain('event: message_stop');
+  });
+
+  it('and without streaming', async () => {
+    fake.queue([{ text: 'JSON works too.' }]);
+    const before = seen.length;
+    const msg = await client().messages.create({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'json?' }],
+    });
+    expect(msg.content[0]).toMatchObject({ text: 'JSON works too.' });
+    const got = (await exchanges(before + 1))[before]!;
+    expect(JSON.parse(got.responseBody.toString())).toMatchObject({
+      type: 'message',
+      content: [{ text: 'JSON works too.' }],
+    });
+    expect(JSON.stringify(got.requestHeaders)).not.toContain('test-key');
+  });
+});
+
+describe('proxy with the real Claude Code CLI', () => {
+  it.runIf(claudeAvailable() || process.env.CI === 'true')(
+    'runs a tool loop through the proxy; every Messages call reaches the sink',
+    { timeout: 60_000 },
+    async () => {
+      const project = tempDir('proxy-proj-');
+      fs.writeFileSync(path.join(project, 'notes.txt'), 'x');
+      fake.setScript((b) => {
+        if (hasToolResult(b)) return { text: 'There is one file: notes.txt.' };
+        if (lastUserText(b).includes('list the files'))
+          return { toolUse: { name: 'Bash', input: { command: 'ls', description: 'List files' } } };
+        return { text: 'OK.' };
+      });
+      const before = seen.length;
+      const result = await runClaude(['-p', 'please list the files here', '--allowedTools', 'Bash'], {
+        cwd: project,
+        env: claudeEnv({ HTTPS_PROXY: proxyUrl, NODE_EXTRA_CA_CERTS: caFile }),
+        timeoutMs: 30_000,
+      });
+      expect(result.stdout).toContain('There is one file: notes.txt.');
+      const mine = (await exchanges(before + 2))
+        .slice(before)
+        .filter((e) => e.path.startsWith('/v1/messages'));
+      const turns = mine.filter((e) => e.requestBody.toString().includes('please list the files here'));
+      expect(turns.length).toBeGreaterThanOrEqual(2);
+      expect(turns.some((e) => e.responseBody.toString().includes('"name":"Bash"'))).toBe(true);
+      // The follow-up carries the tool's output and gets the final answer (streamed in pieces).
+      const followUp = turns.find((e) => e.requestBody.toString().includes('"tool_result"'));
+      expect(followUp?.responseBody.toString()).toContain('"stop_reason":"end_turn"');
+      expect(mine.every((e) => e.complete && e.status === 200)).toBe(true);
+      expect(mine.every((e) => e.requestHeaders['x-api-key'] === undefined)).toBe(true);
+    },
+  );
+});
