@@ -6,10 +6,13 @@ import { VERSION } from './core/version.js';
 import { registerApikeyCommands } from './cli/apikey.js';
 import { registerBackupCommands } from './cli/backup.js';
 import { registerCaCommands } from './cli/ca.js';
+import { registerClaudeCommands } from './cli/claude.js';
 import { createCliEnv } from './cli/env.js';
+import { registerMcpCommands } from './cli/mcp.js';
 import { registerMemoriesCommands } from './cli/memories.js';
 import { registerServeCommand } from './cli/serve.js';
 import { registerShellCommands } from './cli/shell.js';
+import { registerTokenCommands } from './cli/token.js';
 
 export function buildProgram(cli = createCliEnv()): Command {
   const program = new Command('mem0-tray')
@@ -29,6 +32,9 @@ export function buildProgram(cli = createCliEnv()): Command {
   registerApikeyCommands(program, cli);
   registerCaCommands(program, cli);
   registerShellCommands(program, cli);
+  registerTokenCommands(program, cli);
+  registerMcpCommands(program, cli);
+  registerClaudeCommands(program, cli);
   return program;
 }
 

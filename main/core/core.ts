@@ -22,6 +22,7 @@ import type { MemoryBackend } from './memory/types.js';
 import { startApiServer, type ApiServer } from './api/server.js';
 import { captureFeature } from './capture/capture-feature.js';
 import { trustFeature } from './certs/trust/trust-feature.js';
+import { mcpFeature } from './mcp/feature.js';
 import { uiFeature } from './ui-api/feature.js';
 import { removeRuntimeFile, runningCore, writeRuntimeFile } from './runtime-file.js';
 import { VERSION } from './version.js';
@@ -30,6 +31,7 @@ import { VERSION } from './version.js';
 export const FEATURES: Feature[] = [
   captureFeature as Feature,
   trustFeature() as Feature,
+  mcpFeature as Feature,
   uiFeature as Feature,
 ];
 
