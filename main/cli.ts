@@ -5,7 +5,9 @@ import { EXIT, describeError, isUserError } from './core/errors.js';
 import { VERSION } from './core/version.js';
 import { registerApikeyCommands } from './cli/apikey.js';
 import { registerBackupCommands } from './cli/backup.js';
-import { registerCaCommands } from './cli/ca.js';
+import { defaultCaCliDeps, registerCaCommands } from './cli/ca.js';
+import { regenerateCa } from './core/certs/ca.js';
+import { silentLogger } from './core/log.js';
 import { registerClaudeCommands } from './cli/claude.js';
 import { createCliEnv } from './cli/env.js';
 import { registerMcpCommands } from './cli/mcp.js';
@@ -30,7 +32,21 @@ export function buildProgram(cli = createCliEnv()): Command {
   registerMemoriesCommands(program, cli);
   registerBackupCommands(program, cli);
   registerApikeyCommands(program, cli);
-  registerCaCommands(program, cli);
+  registerCaCommands(
+    program,
+    cli,
+    defaultCaCliDeps(async (c) => {
+      const ca = await regenerateCa(
+        c.paths(),
+        c.settings().settings.interceptHosts,
+        silentLogger,
+        'requested',
+      );
+      // A running proxy keeps signing with the CA it loaded.
+      if (runningCore(c.paths().runtime)) c.err('Restart Mem0 Tray so the proxy uses the new CA.');
+      return ca.certPem;
+    }),
+  );
   registerShellCommands(program, cli);
   registerTokenCommands(program, cli);
   registerMcpCommands(program, cli);

@@ -21,6 +21,7 @@ import { MemoryService } from './memory/service.js';
 import type { MemoryBackend } from './memory/types.js';
 import { startApiServer, type ApiServer } from './api/server.js';
 import { captureFeature } from './capture/capture-feature.js';
+import { regenerateCa } from './certs/ca.js';
 import { trustFeature } from './certs/trust/trust-feature.js';
 import { mcpFeature } from './mcp/feature.js';
 import { uiFeature } from './ui-api/feature.js';
@@ -30,7 +31,10 @@ import { VERSION } from './version.js';
 /** Start order matters: later features use earlier ones' handles; the UI comes last. */
 export const FEATURES: Feature[] = [
   captureFeature as Feature,
-  trustFeature() as Feature,
+  trustFeature({
+    regenerateCa: async (ctx) =>
+      (await regenerateCa(ctx.paths, ctx.settings().interceptHosts, ctx.log, 'requested')).certPem,
+  }) as Feature,
   mcpFeature as Feature,
   uiFeature as Feature,
 ];
