@@ -42,8 +42,6 @@ export function buildProgram(cli = createCliEnv()): Command {
         silentLogger,
         'requested',
       );
-      // A running proxy keeps signing with the CA it loaded.
-      if (runningCore(c.paths().runtime)) c.err('Restart Mem0 Tray so the proxy uses the new CA.');
       return ca.certPem;
     }),
   );
