@@ -235,7 +235,7 @@ export async function startProxy(options: ProxyOptions): Promise<CaptureProxy> {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new UserError(
         'conflict',
-        `port ${options.port} is in use: set MEM0_TRAY_PROXY_PORT (0 = any free port) or stop the other process.`,
+        `Proxy port ${options.port} is in use: set MEM0_TRAY_PROXY_PORT (0 = any free port) or stop the other process.`,
       );
     }
     throw err;

@@ -1,0 +1,139 @@
+// The capture feature inside a real core: CA on first start, proxy and gateway on free ports, a
+// capture through the proxy becoming a memory, pause (forwarding goes on, nothing recorded), a
+// replaced CA used at once, stopping and restarting the proxy, and a taken port explained.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureFeature, type CaptureHandle } from '../../../main/core/capture/capture-feature.js';
+import { Core } from '../../../main/core/core.js';
+import { silentLogger } from '../../../main/core/log.js';
+import { startFakeAnthropicUpstream, type FakeAnthropicUpstream } from '../../fakes/anthropic-upstream.js';
+import { tempDir } from '../../support/tmp.js';
+
+const run = promisify(execFile);
+let fake: FakeAnthropicUpstream;
+let core: Core;
+let env: NodeJS.ProcessEnv;
+
+const capture = () => core.feature<CaptureHandle>('capture')!;
+
+async function ask(text: string, caFile = core.runtime.caPath!): Promise<string> {
+  const payload = JSON.stringify({
+    model: 'claude-sonnet-4-5',
+    max_tokens: 50,
+    messages: [{ role: 'user', content: text }],
+  });
+  const { stdout } = await run('curl', [
+    '-sS',
+    '--fail',
+    '--proxy',
+    `http://127.0.0.1:${capture().proxyPort()}`,
+    '--cacert',
+    caFile,
+    '-H',
+    'content-type: application/json',
+    '-H',
+    'x-api-key: sk-ant-test',
+    '-d',
+    payload,
+    'https://api.anthropic.com/v1/messages',
+  ]);
+  return stdout;
+}
+
+async function memoryCount(): Promise<number> {
+  await capture().pipeline.idle();
+  return (await core.backend().list({ userId: 'dev' }, { limit: 500 })).items.length;
+}
+
+async function waitForMemories(n: number): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  let count = await memoryCount();
+  while (count < n && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 25));
+    count = await memoryCount();
+  }
+  return count;
+}
+
+beforeAll(async () => {
+  fake = await startFakeAnthropicUpstream({ tls: true });
+  env = {
+    MEM0_TRAY_HOME: tempDir(),
+    MEM0_TRAY_API_PORT: '0',
+    MEM0_TRAY_GATEWAY_PORT: '0',
+    MEM0_TRAY_PROXY_PORT: '0',
+    MEM0_TRAY_USER_ID: 'dev',
+    MEM0_TRAY_UPSTREAM: fake.url,
+    MEM0_TRAY_UPSTREAM_CA: fake.pki!.caFile,
+  };
+  core = await Core.start({ env, log: silentLogger, features: [captureFeature], writeRuntime: false });
+});
+
+afterAll(async () => {
+  await core?.stop();
+  await fake?.close();
+});
+
+describe('capture feature', () => {
+  it('makes the CA on first start and reports ports, CA and counters', async () => {
+    expect(core.runtime.proxyPort).toBeGreaterThan(0);
+    expect(core.runtime.gatewayPort).toBeGreaterThan(0);
+    expect(fs.existsSync(core.runtime.caPath!)).toBe(true);
+    const status = core.status().features.capture as Record<string, Record<string, unknown>>;
+    expect(status.proxy).toMatchObject({ running: true, port: core.runtime.proxyPort });
+    expect(status.ca!.fingerprintSha256).toBe(capture().ca().fingerprintSha256);
+    expect(new Date(String(status.ca!.notAfter)).getTime()).toBeGreaterThan(Date.now() + 700 * 86_400_000);
+  });
+
+  it('turns a call through the proxy into a memory; paused, it forwards and records nothing', async () => {
+    fake.queue([{ text: 'Deploys go out on Tuesdays.' }, { text: 'Paused answer.' }]);
+    const before = await memoryCount();
+    expect(await ask('When do deploys go out?')).toContain('Deploys go out on Tuesdays.');
+    expect(await waitForMemories(before + 1)).toBe(before + 1);
+
+    await capture().pause();
+    expect(capture().isEnabled()).toBe(false);
+    expect(await ask('Something while paused')).toContain('Paused answer.');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await memoryCount()).toBe(before + 1);
+    await capture().resume();
+    expect(capture().isEnabled()).toBe(true);
+  });
+
+  it('uses a replaced CA for new connections at once', async () => {
+    const oldCa = tempDir() + '/old.pem';
+    fs.copyFileSync(core.runtime.caPath!, oldCa);
+    const before = capture().ca().fingerprintSha256;
+    const pem = await capture().replaceCa();
+    expect(pem).toBe(fs.readFileSync(core.runtime.caPath!, 'utf8'));
+    expect(capture().ca().fingerprintSha256).not.toBe(before);
+    expect(await ask('new CA?')).toContain('Hello from the fake');
+    await expect(ask('old CA?', oldCa)).rejects.toThrow(/certificate|SSL/i);
+  });
+
+  it('stops and restarts the proxy on request', async () => {
+    const port = capture().proxyPort();
+    await capture().stopProxy();
+    expect(capture().proxyPort()).toBeNull();
+    expect(core.runtime.proxyPort).toBeNull();
+    await expect(
+      run('curl', ['-sS', '--proxy', `http://127.0.0.1:${port}`, 'https://api.anthropic.com/']),
+    ).rejects.toThrow(/connect|refused/i);
+    await capture().startProxy();
+    expect(await ask('back?')).toContain('Hello from the fake');
+  });
+
+  it('says which port is taken and what to do', async () => {
+    const taken = String(capture().proxyPort());
+    await expect(
+      Core.start({
+        env: { ...env, MEM0_TRAY_HOME: tempDir(), MEM0_TRAY_PROXY_PORT: taken },
+        log: silentLogger,
+        features: [captureFeature],
+        writeRuntime: false,
+      }),
+    ).rejects.toThrow(`Proxy port ${taken} is in use: set MEM0_TRAY_PROXY_PORT`);
+  });
+});
