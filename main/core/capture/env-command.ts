@@ -1,0 +1,161 @@
+// What `mem0-tray env` prints: the shell lines that send a terminal's Claude clients through
+// capture. Proxy mode: HTTPS_PROXY (both spellings; tools disagree on case) and NODE_EXTRA_CA_CERTS,
+// which ADDS our CA to Node's and Claude Code's trust. Deliberately not set:
+// - SSL_CERT_FILE, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE: they REPLACE a client's trust store, so every
+//   tunnelled host (whose real certificate we pass through) would fail; use `mem0-tray ca install`;
+// - HTTP_PROXY: nothing on plain HTTP is captured, so routing it through us only adds a failure point.
+// NO_PROXY keeps loopback direct (local dev servers, the gateway itself). Gateway mode needs no
+// certificate: ANTHROPIC_BASE_URL=http://127.0.0.1:PORT.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DataPaths } from '../config/paths.js';
+import type { Settings } from '../config/settings.js';
+import { UserError } from '../errors.js';
+import { runningCore } from '../runtime-file.js';
+
+export const SHELLS = ['bash', 'zsh', 'fish', 'powershell'] as const;
+export type EnvShell = (typeof SHELLS)[number];
+
+export interface EnvTarget {
+  mode: 'proxy' | 'gateway';
+  proxyPort: number | null;
+  gatewayPort: number | null;
+  caPath: string;
+  /** False when read from settings because no core is running. */
+  running: boolean;
+}
+
+export interface EnvOutput {
+  /** Shell code for eval / source / Invoke-Expression. */
+  text: string;
+  /** Said on stderr, never evaluated. */
+  warnings: string[];
+}
+
+const LOOPBACK = ['localhost', '127.0.0.1', '::1'];
+
+/** The shell the user most likely runs, when --shell is not given. */
+export function defaultShell(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): EnvShell {
+  const shell = path.basename(env.SHELL ?? '');
+  if (shell === 'fish') return 'fish';
+  if (shell === 'zsh') return 'zsh';
+  if (shell === 'bash' || shell === 'sh') return 'bash';
+  return platform === 'win32' ? 'powershell' : 'bash';
+}
+
+/** Ports and CA from runtime.json when a core runs on this data directory, else from settings. */
+export function resolveEnvTarget(paths: DataPaths, settings: Settings, mode: EnvTarget['mode']): EnvTarget {
+  const running = runningCore(paths.runtime);
+  if (running) {
+    return {
+      mode,
+      proxyPort: running.proxyPort,
+      gatewayPort: running.gatewayPort,
+      caPath: running.caPath ?? paths.caCert,
+      running: true,
+    };
+  }
+  return {
+    mode,
+    proxyPort: settings.proxyPort,
+    gatewayPort: settings.gatewayPort,
+    caPath: paths.caCert,
+    running: false,
+  };
+}
+
+function mergeList(current: string | undefined, add: readonly string[]): string {
+  const items = (current ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return [...new Set([...add, ...items])].join(',');
+}
+
+/** The variables to set, in order. `env` is the calling shell's environment (merged, not clobbered). */
+export function envVariables(target: EnvTarget, env: NodeJS.ProcessEnv = {}): Array<[string, string]> {
+  if (target.mode === 'gateway') {
+    if (!target.gatewayPort) {
+      throw new UserError(
+        'not_found',
+        target.running
+          ? 'The gateway is not running in this Mem0 Tray.'
+          : 'The gateway port is chosen when Mem0 Tray starts (gatewayPort 0): start it first ("mem0-tray serve" or the tray app).',
+      );
+    }
+    return [['ANTHROPIC_BASE_URL', `http://127.0.0.1:${target.gatewayPort}`]];
+  }
+  if (!target.proxyPort) {
+    throw new UserError(
+      'not_found',
+      target.running
+        ? 'The capture proxy is stopped: start it from the tray, or use "mem0-tray env --gateway".'
+        : 'The proxy port is chosen when Mem0 Tray starts (proxyPort 0): start it first ("mem0-tray serve" or the tray app).',
+    );
+  }
+  const proxy = `http://127.0.0.1:${target.proxyPort}`;
+  const noProxy = mergeList(env.NO_PROXY ?? env.no_proxy, LOOPBACK);
+  return [
+    ['HTTPS_PROXY', proxy],
+    ['https_proxy', proxy],
+    ['NO_PROXY', noProxy],
+    ['no_proxy', noProxy],
+    ['NODE_EXTRA_CA_CERTS', target.caPath],
+  ];
+}
+
+function quote(shell: EnvShell, value: string): string {
+  switch (shell) {
+    case 'bash':
+    case 'zsh':
+      return `'${value.replace(/'/g, `'\\''`)}'`;
+    case 'fish':
+      return `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+    case 'powershell':
+      return `'${value.replace(/'/g, "''")}'`;
+  }
+}
+
+export function renderEnv(vars: Array<[string, string]>, shell: EnvShell): string {
+  return vars
+    .map(([name, value]) => {
+      const v = quote(shell, value);
+      if (shell === 'fish') return `set -gx ${name} ${v};`;
+      if (shell === 'powershell') return `$env:${name} = ${v}`;
+      return `export ${name}=${v}`;
+    })
+    .join('\n');
+}
+
+/** The whole answer of `mem0-tray env`: shell text plus warnings for stderr. */
+export function envCommand(
+  paths: DataPaths,
+  settings: Settings,
+  options: { gateway: boolean; shell: EnvShell; env?: NodeJS.ProcessEnv },
+): EnvOutput {
+  const env = options.env ?? process.env;
+  const target = resolveEnvTarget(paths, settings, options.gateway ? 'gateway' : 'proxy');
+  const vars = envVariables(target, env);
+  const warnings: string[] = [];
+  if (!target.running) {
+    warnings.push(
+      'Mem0 Tray is not running: clients using these settings cannot connect until it starts ("mem0-tray serve" or the tray app).',
+    );
+  }
+  if (target.mode === 'proxy') {
+    if (!fs.existsSync(target.caPath)) {
+      warnings.push(`The CA ${target.caPath} does not exist yet: it is made when Mem0 Tray first starts.`);
+    }
+    const existing = env.NODE_EXTRA_CA_CERTS;
+    if (existing && path.resolve(existing) !== path.resolve(target.caPath)) {
+      warnings.push(
+        `NODE_EXTRA_CA_CERTS was ${existing}; Node reads only one file, so that CA is no longer added. Put both in one file if you need both.`,
+      );
+    }
+  }
+  const note =
+    target.mode === 'proxy'
+      ? `# Mem0 Tray capture proxy. Python and curl clients: "mem0-tray ca install" (not SSL_CERT_FILE, which breaks other hosts).`
+      : '# Mem0 Tray capture gateway (no certificate needed).';
+  return { text: [note, renderEnv(vars, options.shell)].join('\n'), warnings };
+}
