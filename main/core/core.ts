@@ -20,8 +20,7 @@ import { SwitchableBackend } from './memory/backend-factory.js';
 import { MemoryService } from './memory/service.js';
 import type { MemoryBackend } from './memory/types.js';
 import { startApiServer, type ApiServer } from './api/server.js';
-import { captureFeature } from './capture/capture-feature.js';
-import { regenerateCa } from './certs/ca.js';
+import { captureFeature, regenerateCaForCore } from './capture/capture-feature.js';
 import { trustFeature } from './certs/trust/trust-feature.js';
 import { mcpFeature } from './mcp/feature.js';
 import { uiFeature } from './ui-api/feature.js';
@@ -31,10 +30,8 @@ import { VERSION } from './version.js';
 /** Start order matters: later features use earlier ones' handles; the UI comes last. */
 export const FEATURES: Feature[] = [
   captureFeature as Feature,
-  trustFeature({
-    regenerateCa: async (ctx) =>
-      (await regenerateCa(ctx.paths, ctx.settings().interceptHosts, ctx.log, 'requested')).certPem,
-  }) as Feature,
+  // Regenerating through the running capture feature switches the proxy to the new CA at once.
+  trustFeature({ regenerateCa: regenerateCaForCore }) as Feature,
   mcpFeature as Feature,
   uiFeature as Feature,
 ];
