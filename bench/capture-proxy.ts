@@ -1,0 +1,336 @@
+// The interception proxy side by side with a direct connection and mitmdump (Debian's mitmproxy with
+// an equivalent minimal capture addon), all on the same fake Anthropic upstream speaking TLS as
+// api.anthropic.com: added latency (small JSON, per SSE event), throughput with 50 keep-alive
+// clients, tunnel throughput for a host that is not intercepted, and resident memory of the core
+// across 10,000 captured requests. Everything binds 127.0.0.1; every loop is bounded.
+// Run: npm run bench -- capture-proxy
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import { openDatabase } from '../main/core/db/database.js';
+import { makeUpstreamPki, startFakeAnthropicUpstream } from '../test/fakes/anthropic-upstream.js';
+import { ms, summarize } from './support/corpus.js';
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mem0-bench-proxy-'));
+const fake = await startFakeAnthropicUpstream({ tls: true, chunkDelayMs: 0 });
+const sseFake = await startFakeAnthropicUpstream({ tls: true, chunkDelayMs: 5 });
+const pki = fake.pki!;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+const waitFor = async (check: () => boolean, what: string, limitMs = 30_000) => {
+  for (let waited = 0; !check(); waited += 50) {
+    if (waited > limitMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.on('connect', () => (s.destroy(), resolve(true)));
+    s.on('error', () => resolve(false));
+  });
+
+// --- our core, as `mem0-tray serve` in its own process (as a user runs it)
+async function startServe(
+  upstream: string,
+): Promise<{ proc: ChildProcess; home: string; port: number; ca: string }> {
+  const home = fs.mkdtempSync(path.join(work, 'home-'));
+  const proc = spawn(process.execPath, [path.resolve('bin/mem0-tray.js'), 'serve'], {
+    env: {
+      ...process.env,
+      MEM0_TRAY_HOME: home,
+      MEM0_TRAY_API_PORT: '0',
+      MEM0_TRAY_PROXY_PORT: '0',
+      MEM0_TRAY_GATEWAY_PORT: '0',
+      MEM0_TRAY_USER_ID: 'bench',
+      MEM0_TRAY_UPSTREAM: upstream,
+      MEM0_TRAY_UPSTREAM_CA: upstreamCa,
+      ...extra,
+    },
+    stdio: 'ignore',
+  });
+  const runtime = path.join(home, 'runtime.json');
+  await waitFor(() => fs.existsSync(runtime), 'mem0-tray serve');
+  const info = JSON.parse(fs.readFileSync(runtime, 'utf8')) as { proxyPort: number; caPath: string };
+  return { proc, home, port: info.proxyPort, ca: fs.readFileSync(info.caPath, 'utf8') };
+}
+
+// --- mitmdump with a minimal capture addon: redirect to the fake, keep a decoded copy per call
+async function startMitmdump(
+  fakePort: number,
+  upstreamCa: string,
+): Promise<{ proc: ChildProcess; port: number; ca: string }> {
+  const dir = fs.mkdtempSync(path.join(work, 'mitm-'));
+  const addon = path.join(dir, 'capture.py');
+  fs.writeFileSync(
+    addon,
+    `import json
+SECRET = {"authorization", "x-api-key", "cookie"}
+class Capture:
+    def __init__(self):
+        self.out = open(${JSON.stringify(path.join(dir, 'captures.jsonl'))}, "a")
+    def request(self, flow):
+        if flow.request.pretty_host == "api.anthropic.com":
+            flow.request.host = "127.0.0.1"
+            flow.request.port = ${fakePort}
+    def response(self, flow):
+        if flow.request.method == "POST" and flow.request.path.startswith("/v1/messages"):
+            headers = {k: v for k, v in flow.request.headers.items() if k.lower() not in SECRET}
+            self.out.write(json.dumps({
+                "path": flow.request.path, "status": flow.response.status_code, "headers": headers,
+                "request": flow.request.get_text(strict=False), "response": flow.response.get_text(strict=False),
+            }) + "\\n")
+addons = [Capture()]
+`,
+  );
+  const port = await freePort();
+  const proc = spawn(
+    'mitmdump',
+    [
+      '--listen-host',
+      '127.0.0.1',
+      '--listen-port',
+      String(port),
+      '-q',
+      '--set',
+      `confdir=${dir}`,
+      '--set',
+      'connection_strategy=lazy',
+      '--set',
+      `ssl_verify_upstream_trusted_ca=${upstreamCa}`,
+      '-s',
+      addon,
+    ],
+    { stdio: 'ignore' },
+  );
+  const caFile = path.join(dir, 'mitmproxy-ca-cert.pem');
+  await waitFor(() => fs.existsSync(caFile), 'mitmdump CA');
+  for (let i = 0; i < 200 && !(await listening(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  return { proc, port, ca: fs.readFileSync(caFile, 'utf8') };
+}
+
+const rssOf = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+
+interface Route {
+  name: string;
+  url: string;
+  dispatcher: Dispatcher;
+}
+
+let seq = 0;
+// Each request is a new conversation, so every one is captured (one memory each).
+const small = (stream: boolean) =>
+  JSON.stringify({
+    model: 'claude-sonnet-4-5',
+    max_tokens: 50,
+    stream,
+    metadata: { user_id: JSON.stringify({ session_id: `bench-${seq}` }) },
+    messages: [{ role: 'user', content: `benchmark question number ${seq++}` }],
+  });
+
+async function call(route: Route, body: string) {
+  const t0 = performance.now();
+  const res = await request(route.url, {
+    method: 'POST',
+    dispatcher: route.dispatcher,
+    body,
+    headers: { 'content-type': 'application/json', 'x-api-key': 'bench' },
+  });
+  const events: number[] = [];
+  for await (const chunk of res.body) {
+    const now = performance.now() - t0;
+    const n = (chunk as Buffer).toString().split('\n\n').length - 1;
+    for (let i = 0; i < n; i++) events.push(now);
+  }
+  return { status: res.statusCode, end: performance.now() - t0, events };
+}
+
+async function latency(route: Route, n: number, stream: boolean) {
+  const total: number[] = [];
+  const eventAt: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await call(route, small(stream));
+    if (r.status !== 200) throw new Error(`${route.name}: status ${r.status}`);
+    total.push(r.end);
+    eventAt.push(r.events);
+  }
+  return { total: summarize(total), eventAt };
+}
+
+/** Median over streams of each event's arrival time (from the request's start), per event index. */
+function perEventMedian(eventAt: number[][]): number[] {
+  const n = Math.min(...eventAt.map((e) => e.length));
+  return Array.from({ length: n }, (_, k) => summarize(eventAt.map((e) => e[k]!)).p50);
+}
+
+async function throughput(route: Route, clients: number, seconds: number) {
+  let done = 0;
+  let errors = 0;
+  const until = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < until) {
+        try {
+          const r = await call(route, small(false));
+          if (r.status === 200) done++;
+          else errors++;
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return { rps: done / seconds, errors };
+}
+
+console.log(
+  `capture proxy benchmark: node ${process.version}, ${os.cpus().length} cores, ${spawnSync('mitmdump', ['--version']).stdout.toString().split('\n')[0]}`,
+);
+const ours = await startServe(fake.url, pki.caFile);
+const paused = await startServe(fake.url, pki.caFile, { MEM0_TRAY_CAPTURE: 'false' });
+const mitm = await startMitmdump(fake.port, pki.caFile);
+const direct: Route = {
+  name: 'direct',
+  url: `${fake.url}/v1/messages`,
+  dispatcher: new Agent({ connect: { ca: pki.caPem }, connections: 64 }),
+};
+const proxied = (name: string, port: number, ca: string): Route => ({
+  name,
+  url: 'https://api.anthropic.com/v1/messages',
+  dispatcher: new ProxyAgent({ uri: `http://127.0.0.1:${port}`, requestTls: { ca }, connections: 64 }),
+});
+const viaOurs = proxied('proxy', ours.port, ours.ca);
+const viaMitm = proxied('mitmdump', mitm.port, mitm.ca);
+const routes = [direct, viaOurs, viaMitm];
+const viaPaused = proxied('proxy, capture paused', paused.port, paused.ca);
+
+// Small JSON call, sequential, after a warm-up.
+for (const r of routes) await latency(r, 100, false);
+const json = new Map<string, number>();
+for (const r of [...routes, viaPaused]) json.set(r.name, (await latency(r, 1000, false)).total.p50);
+const added = (name: string) => json.get(name)! - json.get('direct')!;
+console.log(
+  `small JSON call p50: direct ${ms(json.get('direct')!)}, proxy ${ms(json.get('proxy')!)} (added ${ms(added('proxy'))}), mitmdump ${ms(json.get('mitmdump')!)} (added ${ms(added('mitmdump'))}); proxy with capture paused ${ms(json.get('proxy, capture paused')!)} (added ${ms(added('proxy, capture paused'))}: the rest is the capture pipeline's own work in the core process)`,
+);
+
+// SSE: the fake sends an event every 5 ms; how much later does each event reach the client?
+const sse = (r: Route): Route => ({ ...r, url: r.name === 'direct' ? `${sseFake.url}/v1/messages` : r.url });
+// Through the proxies, the SSE fake is reached by switching the upstream: a second core and mitmdump.
+const oursSse = await startServe(sseFake.url);
+const mitmSse = await startMitmdump(sseFake.port);
+const sseRoutes = [
+  sse(direct),
+  proxied('proxy', oursSse.port, oursSse.ca),
+  proxied('mitmdump', mitmSse.port, mitmSse.ca),
+];
+for (const r of sseRoutes) await latency(r, 20, true);
+const arrivals = new Map<string, number[]>();
+for (const r of sseRoutes) arrivals.set(r.name, perEventMedian((await latency(r, 200, true)).eventAt));
+const base = arrivals.get('direct')!;
+const addedPerEvent = (name: string) => {
+  const got = arrivals.get(name)!;
+  const n = Math.min(base.length, got.length);
+  return summarize(Array.from({ length: n }, (_, k) => got[k]! - base[k]!)).p50;
+};
+console.log(
+  `SSE (${base.length} events, 5 ms apart): added per event p50 — proxy ${ms(addedPerEvent('proxy'))}, mitmdump ${ms(addedPerEvent('mitmdump'))} (mitmdump buffers the whole response by default: last event at ${ms(arrivals.get('mitmdump')!.at(-1)!)} vs direct ${ms(base.at(-1)!)})`,
+);
+oursSse.proc.kill('SIGTERM');
+paused.proc.kill('SIGTERM');
+mitmSse.proc.kill('SIGTERM');
+
+// Throughput: 50 keep-alive clients, 10 s each route.
+const thr = new Map<string, { rps: number; errors: number }>();
+for (const r of routes) thr.set(r.name, await throughput(r, 50, 10));
+const rps = (n: string) => thr.get(n)!.rps;
+console.log(
+  `50 keep-alive clients, 10 s: direct ${rps('direct').toFixed(0)} req/s, proxy ${rps('proxy').toFixed(0)} req/s (${((100 * rps('proxy')) / rps('direct')).toFixed(0)}% of direct, ${(rps('proxy') / rps('mitmdump')).toFixed(1)}× mitmdump), mitmdump ${rps('mitmdump').toFixed(0)} req/s; errors ${[...thr.values()].map((t) => t.errors).join('/')}`,
+);
+
+// Tunnel: a host that is not intercepted, 32 MB downloads over 8 keep-alive connections for 5 s.
+const other = makeUpstreamPki(['other.test']);
+const blob = Buffer.alloc(32 * 1024 * 1024, 7);
+const bulk = https.createServer({ cert: other.certPem, key: other.keyPem }, (_q, s) => s.end(blob));
+await new Promise<void>((r) => bulk.listen(0, '127.0.0.1', () => r()));
+const bulkUrl = `https://127.0.0.1:${(bulk.address() as net.AddressInfo).port}/blob`;
+async function download(dispatcher: Dispatcher, seconds: number): Promise<number> {
+  let bytes = 0;
+  const until = performance.now() + seconds * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (performance.now() < until) {
+        const res = await request(bulkUrl, { dispatcher });
+        for await (const chunk of res.body) bytes += (chunk as Buffer).length;
+      }
+    }),
+  );
+  return bytes / 1e6 / ((performance.now() - t0) / 1000);
+}
+const tunnelDirect = new Agent({ connect: { ca: other.caPem }, connections: 8 });
+const tunnelProxy = new ProxyAgent({
+  uri: `http://127.0.0.1:${ours.port}`,
+  requestTls: { ca: other.caPem },
+  connections: 8,
+});
+await download(tunnelDirect, 1);
+await download(tunnelProxy, 1);
+const tDirect = await download(tunnelDirect, 5);
+const tProxy = await download(tunnelProxy, 5);
+console.log(
+  `tunnel (not intercepted), 8 connections: direct ${tDirect.toFixed(0)} MB/s, through the proxy ${tProxy.toFixed(0)} MB/s (${((100 * tProxy) / tDirect).toFixed(0)}% of direct)`,
+);
+bulk.close();
+bulk.closeAllConnections();
+
+// Resident memory of the core across 10,000 captured requests (each a new conversation).
+const storedMemories = () => {
+  const db = openDatabase(path.join(ours.home, 'mem0-tray.db'), { readonly: true });
+  const n = (db.prepare('SELECT count(*) AS n FROM memories').get() as { n: number }).n;
+  db.close();
+  return n;
+};
+const settle = async () => {
+  let last = -1;
+  for (let i = 0; i < 600; i++) {
+    const now = storedMemories();
+    if (now === last) return now;
+    last = now;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return last;
+};
+const before = await settle();
+const rss0 = rssOf(ours.proc.pid!);
+const t0 = performance.now();
+for (let i = 0; i < 10_000; i += 50) {
+  await Promise.all(Array.from({ length: 50 }, (_, k) => call(viaOurs, small((i + k) % 100 === 0))));
+}
+const after = await settle();
+const seconds = (performance.now() - t0) / 1000;
+const rss1 = rssOf(ours.proc.pid!);
+console.log(
+  `10,000 captured requests through the proxy: ${after - before} new memories in ${seconds.toFixed(1)} s; core RSS ${(rss0 / 1e6).toFixed(0)} → ${(rss1 / 1e6).toFixed(0)} MB (growth ${((rss1 - rss0) / 1e6).toFixed(1)} MB)`,
+);
+
+ours.proc.kill('SIGTERM');
+mitm.proc.kill('SIGTERM');
+await Promise.all([direct, viaOurs, viaMitm].map((r) => r.dispatcher.close()));
+await tunnelDirect.close();
+await tunnelProxy.close();
+await fake.close();
+await sseFake.close();
+await new Promise((r) => setTimeout(r, 500));
+fs.rmSync(work, { recursive: true, force: true });
+process.exit(0);
