@@ -6,6 +6,7 @@ import { VERSION } from './core/version.js';
 import { registerApikeyCommands } from './cli/apikey.js';
 import { registerBackupCommands } from './cli/backup.js';
 import { defaultCaCliDeps, registerCaCommands } from './cli/ca.js';
+import { registerCaPathCommand, registerCaptureCommands } from './cli/capture.js';
 import { regenerateCa } from './core/certs/ca.js';
 import { silentLogger } from './core/log.js';
 import { registerClaudeCommands } from './cli/claude.js';
@@ -32,7 +33,8 @@ export function buildProgram(cli = createCliEnv()): Command {
   registerMemoriesCommands(program, cli);
   registerBackupCommands(program, cli);
   registerApikeyCommands(program, cli);
-  registerCaCommands(
+  registerCaptureCommands(program, cli);
+  const ca = registerCaCommands(
     program,
     cli,
     defaultCaCliDeps(async (c) => {
@@ -45,6 +47,7 @@ export function buildProgram(cli = createCliEnv()): Command {
       return ca.certPem;
     }),
   );
+  registerCaPathCommand(ca, cli);
   registerShellCommands(program, cli);
   registerTokenCommands(program, cli);
   registerMcpCommands(program, cli);
