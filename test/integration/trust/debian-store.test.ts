@@ -22,41 +22,12 @@ import { TrustManager } from '../../../main/core/certs/trust/trust-manager.js';
 import { openDatabase } from '../../../main/core/db/database.js';
 import { UserError } from '../../../main/core/errors.js';
 import { tempDir } from '../../support/tmp.js';
-import { makeCa, makeLeaf, opensslVerify, toolAvailable, type TestCa } from './pki.js';
+import { makeCa, makeLeaf, opensslVerify, throwawayDebianStore, toolAvailable, type TestCa } from './pki.js';
 
 const canRun =
   toolAvailable('update-ca-certificates', ['--help']) &&
   toolAvailable('openssl', ['version']) &&
   toolAvailable('curl');
-
-function distroPem(certsdir: string): string {
-  return fs.readFileSync(path.join(certsdir, 'distro', 'root.crt'), 'utf8');
-}
-
-function throwawayDebianStore(): { dirs: Required<DebianDirs>; bundle: string; distroRoot: string } {
-  const root = tempDir('mem0-tray-debian-');
-  const dirs = {
-    certsconf: path.join(root, 'ca-certificates.conf'),
-    certsdir: path.join(root, 'share'),
-    localcertsdir: path.join(root, 'local share'),
-    etccertsdir: path.join(root, 'etc certs'),
-    hooksdir: path.join(root, 'hooks'),
-  };
-  for (const d of [dirs.certsdir, dirs.localcertsdir, dirs.etccertsdir, dirs.hooksdir]) fs.mkdirSync(d);
-  // One "distribution" root, as on a real system (update-ca-certificates leaves a stale bundle in
-  // place when it has no certificate at all to write, which never happens outside a test).
-  fs.mkdirSync(path.join(dirs.certsdir, 'distro'));
-  fs.writeFileSync(
-    path.join(dirs.certsdir, 'distro', 'root.crt'),
-    makeCa('/CN=Distro Root/O=Distro', false).pem,
-  );
-  fs.writeFileSync(dirs.certsconf, 'distro/root.crt\n');
-  return {
-    dirs,
-    bundle: path.join(dirs.etccertsdir, 'ca-certificates.crt'),
-    distroRoot: distroPem(dirs.certsdir),
-  };
-}
 
 function curl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) =>

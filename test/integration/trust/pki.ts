@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { DebianDirs } from '../../../main/core/certs/trust/linux-anchors.js';
 import { tempDir } from '../../support/tmp.js';
 
 export interface TestCa {
@@ -149,4 +150,34 @@ export function toolAvailable(tool: string, args?: string[]): boolean {
   if (process.env.CI === 'true') throw new Error(`${tool} is required in CI but is not installed`);
   console.warn(`SKIPPED: ${tool} is not installed`);
   return false;
+}
+
+function distroPem(certsdir: string): string {
+  return fs.readFileSync(path.join(certsdir, 'distro', 'root.crt'), 'utf8');
+}
+
+/** A Debian trust store in a temp directory, for the real update-ca-certificates (never /etc). */
+export function throwawayDebianStore(): { dirs: Required<DebianDirs>; bundle: string; distroRoot: string } {
+  const root = tempDir('mem0-tray-debian-');
+  const dirs = {
+    certsconf: path.join(root, 'ca-certificates.conf'),
+    certsdir: path.join(root, 'share'),
+    localcertsdir: path.join(root, 'local share'),
+    etccertsdir: path.join(root, 'etc certs'),
+    hooksdir: path.join(root, 'hooks'),
+  };
+  for (const d of [dirs.certsdir, dirs.localcertsdir, dirs.etccertsdir, dirs.hooksdir]) fs.mkdirSync(d);
+  // One "distribution" root, as on a real system (update-ca-certificates leaves a stale bundle in
+  // place when it has no certificate at all to write, which never happens outside a test).
+  fs.mkdirSync(path.join(dirs.certsdir, 'distro'));
+  fs.writeFileSync(
+    path.join(dirs.certsdir, 'distro', 'root.crt'),
+    makeCa('/CN=Distro Root/O=Distro', false).pem,
+  );
+  fs.writeFileSync(dirs.certsconf, 'distro/root.crt\n');
+  return {
+    dirs,
+    bundle: path.join(dirs.etccertsdir, 'ca-certificates.crt'),
+    distroRoot: distroPem(dirs.certsdir),
+  };
 }
