@@ -20,6 +20,10 @@ const fake = await startFakeAnthropicUpstream({ tls: true, chunkDelayMs: 0 });
 const sseFake = await startFakeAnthropicUpstream({ tls: true, chunkDelayMs: 5 });
 const pki = fake.pki!;
 
+// Child processes never outlive the benchmark, even when it fails half-way.
+const children: ChildProcess[] = [];
+process.on('exit', () => children.forEach((c) => c.kill('SIGTERM')));
+
 const freePort = () =>
   new Promise<number>((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
@@ -43,6 +47,8 @@ const listening = (port: number) =>
 // --- our core, as `mem0-tray serve` in its own process (as a user runs it)
 async function startServe(
   upstream: string,
+  upstreamCa: string,
+  extra: Record<string, string> = {},
 ): Promise<{ proc: ChildProcess; home: string; port: number; ca: string }> {
   const home = fs.mkdtempSync(path.join(work, 'home-'));
   const proc = spawn(process.execPath, [path.resolve('bin/mem0-tray.js'), 'serve'], {
@@ -59,6 +65,7 @@ async function startServe(
     },
     stdio: 'ignore',
   });
+  children.push(proc);
   const runtime = path.join(home, 'runtime.json');
   await waitFor(() => fs.existsSync(runtime), 'mem0-tray serve');
   const info = JSON.parse(fs.readFileSync(runtime, 'utf8')) as { proxyPort: number; caPath: string };
@@ -113,6 +120,7 @@ addons = [Capture()]
     ],
     { stdio: 'ignore' },
   );
+  children.push(proc);
   const caFile = path.join(dir, 'mitmproxy-ca-cert.pem');
   await waitFor(() => fs.existsSync(caFile), 'mitmdump CA');
   for (let i = 0; i < 200 && !(await listening(port)); i++) await new Promise((r) => setTimeout(r, 50));
@@ -225,12 +233,16 @@ console.log(
 );
 
 // SSE: the fake sends an event every 5 ms; how much later does each event reach the client?
-const sse = (r: Route): Route => ({ ...r, url: r.name === 'direct' ? `${sseFake.url}/v1/messages` : r.url });
-// Through the proxies, the SSE fake is reached by switching the upstream: a second core and mitmdump.
-const oursSse = await startServe(sseFake.url);
-const mitmSse = await startMitmdump(sseFake.port);
-const sseRoutes = [
-  sse(direct),
+// Through the proxies, the SSE fake is reached by a second core and mitmdump pointed at it.
+const sseCa = sseFake.pki!;
+const oursSse = await startServe(sseFake.url, sseCa.caFile);
+const mitmSse = await startMitmdump(sseFake.port, sseCa.caFile);
+const sseRoutes: Route[] = [
+  {
+    name: 'direct',
+    url: `${sseFake.url}/v1/messages`,
+    dispatcher: new Agent({ connect: { ca: sseCa.caPem } }),
+  },
   proxied('proxy', oursSse.port, oursSse.ca),
   proxied('mitmdump', mitmSse.port, mitmSse.ca),
 ];
