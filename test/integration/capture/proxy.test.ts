@@ -289,6 +289,18 @@ describe('hosts that are not intercepted', () => {
   });
 });
 
+describe('requests that are not proxy requests', () => {
+  it('refuses to act as a web server (no forwarding by Host header, no loop to itself)', async () => {
+    const res = await fetch(`${proxyUrl}/v1/messages`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('capture proxy');
+    const before = fake.requests.length;
+    const evil = await fetch(`${proxyUrl}/`, { headers: { host: `127.0.0.1:${fake.port}` } });
+    expect(evil.status).toBe(400);
+    expect(fake.requests.length).toBe(before);
+  });
+});
+
 describe('proxy with the official SDK', () => {
   const client = () => {
     const dispatcher = new ProxyAgent({ uri: proxyUrl, requestTls: { ca: ca.certPem } });

@@ -46,7 +46,19 @@ export class MitmProxy extends Proxy {
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
     server.on('connect', this._onHttpServerConnect.bind(this));
-    server.on('request', this._onHttpServerRequest.bind(this, false));
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      // A proxy request names its target in absolute form. Anything else is someone talking to the
+      // port as if it were a web server (a browser, a DNS-rebinding page): the library would
+      // forward it to whatever its Host header says, this port included.
+      if (!/^http:\/\//i.test(req.url ?? '')) {
+        req.resume();
+        const body = 'This is the Mem0 Tray capture proxy. Use it as HTTPS_PROXY (see "mem0-tray env").\n';
+        res.writeHead(400, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+        return;
+      }
+      this._onHttpServerRequest(false, req, res);
+    });
     this.httpServer = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
