@@ -127,6 +127,46 @@ export function renderEnv(vars: Array<[string, string]>, shell: EnvShell): strin
     .join('\n');
 }
 
+const BUNDLE_NAME = 'node-extra-ca-certs.pem';
+const SOURCE_MARK = '# mem0-tray bundle of our CA and: ';
+
+/**
+ * Node reads one NODE_EXTRA_CA_CERTS file. When the shell already names one (a corporate CA), a
+ * bundle of ours plus that file is written next to our CA, so neither is lost. Re-running on a
+ * shell that already points at the bundle rebuilds it from the recorded source (a new CA is picked
+ * up). OpenSSL's PEM reader skips the comment line.
+ */
+export function extraCaFile(
+  caPath: string,
+  existing: string | undefined,
+): { file: string; warning?: string } {
+  if (!existing || path.resolve(existing) === path.resolve(caPath)) return { file: caPath };
+  const bundle = path.join(path.dirname(caPath), BUNDLE_NAME);
+  let source = existing;
+  if (path.resolve(existing) === path.resolve(bundle)) {
+    try {
+      const first = fs.readFileSync(bundle, 'utf8').split('\n', 1)[0] ?? '';
+      if (!first.startsWith(SOURCE_MARK)) return { file: caPath };
+      source = first.slice(SOURCE_MARK.length);
+    } catch {
+      return { file: caPath };
+    }
+  }
+  try {
+    const ours = fs.readFileSync(caPath, 'utf8');
+    const theirs = fs.readFileSync(source, 'utf8');
+    fs.writeFileSync(bundle, `${SOURCE_MARK}${source}\n${ours.trimEnd()}\n${theirs.trimEnd()}\n`, {
+      mode: 0o644,
+    });
+    return { file: bundle };
+  } catch (err) {
+    return {
+      file: caPath,
+      warning: `NODE_EXTRA_CA_CERTS was ${existing} and could not be combined with the Mem0 Tray CA (${(err as Error).message}); only the Mem0 Tray CA is added now.`,
+    };
+  }
+}
+
 /** The whole answer of `mem0-tray env`: shell text plus warnings for stderr. */
 export function envCommand(
   paths: DataPaths,
@@ -146,12 +186,11 @@ export function envCommand(
     if (!fs.existsSync(target.caPath)) {
       warnings.push(`The CA ${target.caPath} does not exist yet: it is made when Mem0 Tray first starts.`);
     }
-    const existing = env.NODE_EXTRA_CA_CERTS;
-    if (existing && path.resolve(existing) !== path.resolve(target.caPath)) {
-      warnings.push(
-        `NODE_EXTRA_CA_CERTS was ${existing}; Node reads only one file, so that CA is no longer added. Put both in one file if you need both.`,
-      );
+    const extra = extraCaFile(target.caPath, env.NODE_EXTRA_CA_CERTS);
+    if (extra.file !== target.caPath) {
+      for (const v of vars) if (v[0] === 'NODE_EXTRA_CA_CERTS') v[1] = extra.file;
     }
+    if (extra.warning) warnings.push(extra.warning);
   }
   const note =
     target.mode === 'proxy'

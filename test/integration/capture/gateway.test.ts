@@ -50,6 +50,7 @@ beforeAll(async () => {
       MEM0_TRAY_HOME: tempDir(),
       MEM0_TRAY_API_PORT: '0',
       MEM0_TRAY_GATEWAY_PORT: '0',
+      MEM0_TRAY_PROXY_PORT: '0',
       MEM0_TRAY_USER_ID: 'dev',
       MEM0_TRAY_UPSTREAM: fake.url,
     },

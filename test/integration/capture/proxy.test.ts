@@ -290,6 +290,10 @@ describe('hosts that are not intercepted', () => {
 });
 
 describe('requests that are not proxy requests', () => {
+  it('never let http-mitm-proxy make or store its own CA', () => {
+    expect(fs.existsSync(path.join(process.cwd(), '.http-mitm-proxy'))).toBe(false);
+  });
+
   it('refuses to act as a web server (no forwarding by Host header, no loop to itself)', async () => {
     const res = await fetch(`${proxyUrl}/v1/messages`, { method: 'POST', body: '{}' });
     expect(res.status).toBe(400);

@@ -97,6 +97,41 @@ describe('mem0-tray env', () => {
     }
   });
 
+  it('keeps a NODE_EXTRA_CA_CERTS the shell already had: one bundle of both, rebuilt on the next run', () => {
+    const { paths, settings } = setup();
+    fs.mkdirSync(paths.caDir, { recursive: true });
+    fs.writeFileSync(paths.caCert, '-----BEGIN CERTIFICATE-----\nOURS\n-----END CERTIFICATE-----\n');
+    const corp = `${tempDir()}/corp.pem`;
+    fs.writeFileSync(corp, '-----BEGIN CERTIFICATE-----\nCORP\n-----END CERTIFICATE-----\n');
+    const first = envCommand(paths, settings, {
+      gateway: false,
+      shell: 'bash',
+      env: { NODE_EXTRA_CA_CERTS: corp },
+    });
+    const bundle = `${paths.caDir}/node-extra-ca-certs.pem`;
+    expect(first.text).toContain(`export NODE_EXTRA_CA_CERTS='${bundle}'`);
+    expect(fs.readFileSync(bundle, 'utf8')).toMatch(/OURS[\s\S]*CORP/);
+    // A new CA, and the shell already points at the bundle: rebuilt from the recorded source.
+    fs.writeFileSync(paths.caCert, '-----BEGIN CERTIFICATE-----\nNEW\n-----END CERTIFICATE-----\n');
+    const again = envCommand(paths, settings, {
+      gateway: false,
+      shell: 'bash',
+      env: { NODE_EXTRA_CA_CERTS: bundle },
+    });
+    expect(again.text).toContain(`NODE_EXTRA_CA_CERTS='${bundle}'`);
+    const text = fs.readFileSync(bundle, 'utf8');
+    expect(text).toMatch(/NEW[\s\S]*CORP/);
+    expect(text).not.toContain('OURS');
+    // An unreadable file: only our CA, and the user is told.
+    const lost = envCommand(paths, settings, {
+      gateway: false,
+      shell: 'bash',
+      env: { NODE_EXTRA_CA_CERTS: '/nope.pem' },
+    });
+    expect(lost.text).toContain(`NODE_EXTRA_CA_CERTS='${paths.caCert}'`);
+    expect(lost.warnings.join()).toContain('could not be combined');
+  });
+
   it('picks the shell from $SHELL', () => {
     expect(defaultShell({ SHELL: '/usr/bin/fish' }, 'linux')).toBe('fish');
     expect(defaultShell({ SHELL: '/bin/zsh' }, 'darwin')).toBe('zsh');
