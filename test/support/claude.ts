@@ -2,12 +2,15 @@
 // developer's own configuration. Asynchronous, so servers in the test process keep serving.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { partAvailable } from './available.js';
 import { tempDir } from './tmp.js';
 
 export const CLAUDE = path.resolve('node_modules/.bin/claude');
 
+/** The CLI is a devDependency, so it is missing only when install scripts were skipped. */
 export function claudeAvailable(): boolean {
-  return spawnSync(CLAUDE, ['--version'], { encoding: 'utf8' }).status === 0;
+  const runs = spawnSync(CLAUDE, ['--version'], { encoding: 'utf8' }).status === 0;
+  return partAvailable('the Claude Code CLI (node_modules/.bin/claude)', runs, 'run npm ci');
 }
 
 export interface ClaudeRun {

@@ -181,7 +181,7 @@ describe('gateway bytes are what a direct connection gives', () => {
 });
 
 describe('gateway with the real Claude Code CLI', () => {
-  it.runIf(claudeAvailable() || process.env.CI === 'true')(
+  it.runIf(claudeAvailable())(
     'captures each real turn once, with the project, nothing private, across --continue and a tool loop',
     { timeout: 120_000 },
     async () => {

@@ -348,7 +348,7 @@ describe('proxy with the official SDK', () => {
 });
 
 describe('proxy with the real Claude Code CLI', () => {
-  it.runIf(claudeAvailable() || process.env.CI === 'true')(
+  it.runIf(claudeAvailable())(
     'runs a tool loop through the proxy; every Messages call reaches the sink',
     { timeout: 60_000 },
     async () => {

@@ -12,6 +12,7 @@ import type { CliEnv } from '../../../main/cli/env.js';
 import { UserError } from '../../../main/core/errors.js';
 import { createApiKeyStore, KeytarSecretStore } from '../../../main/core/secrets/secret-store.js';
 import { tempDir } from '../../support/tmp.js';
+import { partAvailable } from '../../support/available.js';
 
 const INNER = process.env.MEM0_TRAY_KEYRING_SESSION === '1';
 const THIS_FILE = 'test/integration/keychain/keytar.test.ts';
@@ -20,16 +21,13 @@ function onPath(bin: string): boolean {
   return (process.env.PATH ?? '').split(path.delimiter).some((dir) => fs.existsSync(path.join(dir, bin)));
 }
 
-/** Loud skip on a laptop without the parts; in CI a missing part is a failure, never a skip. */
 function keyringAvailable(): boolean {
   const missing = ['dbus-run-session', 'gnome-keyring-daemon'].filter((b) => !onPath(b));
-  if (missing.length === 0) return true;
-  if (process.env.CI === 'true')
-    throw new Error(`CI must provide ${missing.join(' and ')} (apt-get install gnome-keyring dbus)`);
-  console.warn(
-    `\n${'!'.repeat(78)}\n!! SKIPPING the real-keychain tests: ${missing.join(', ')} not installed.\n!! Install gnome-keyring and dbus to run them (CI always does).\n${'!'.repeat(78)}\n`,
+  return partAvailable(
+    missing.join(' and ') || 'the keyring',
+    missing.length === 0,
+    'apt-get install gnome-keyring dbus',
   );
-  return false;
 }
 
 function fakeCli(stdin: string, env: NodeJS.ProcessEnv = {}) {

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DebianDirs } from '../../../main/core/certs/trust/linux-anchors.js';
 import { tempDir } from '../../support/tmp.js';
+import { partAvailable } from '../../support/available.js';
 
 export interface TestCa {
   dir: string;
@@ -146,10 +147,7 @@ export function hasTool(tool: string, args: string[] = ['--version']): boolean {
  * where the workflow installs them (libnss3-tools, ca-certificates, openssl, curl).
  */
 export function toolAvailable(tool: string, args?: string[]): boolean {
-  if (hasTool(tool, args)) return true;
-  if (process.env.CI === 'true') throw new Error(`${tool} is required in CI but is not installed`);
-  console.warn(`SKIPPED: ${tool} is not installed`);
-  return false;
+  return partAvailable(tool, hasTool(tool, args), 'install it with apt-get; see .ci/run');
 }
 
 function distroPem(certsdir: string): string {
