@@ -8,7 +8,7 @@ import { nativeSigner, type ForgeSigner } from './native-sign.js';
 
 export const LEAF_LIFETIME_DAYS = 7;
 /** A cached leaf is replaced when less than this remains. */
-const RENEW_BEFORE_MS = 24 * 60 * 60 * 1000;
+export const LEAF_RENEW_BEFORE_MS = 24 * 60 * 60 * 1000;
 
 export interface LeafCert {
   host: string;
@@ -42,7 +42,7 @@ export class LeafIssuer {
     const cached = this.cache.get(key);
     if (cached) {
       return cached.then((leaf) =>
-        leaf.notAfter.getTime() - Date.now() > RENEW_BEFORE_MS ? leaf : this.issueAndCache(key),
+        leaf.notAfter.getTime() - Date.now() > LEAF_RENEW_BEFORE_MS ? leaf : this.issueAndCache(key),
       );
     }
     return this.issueAndCache(key);

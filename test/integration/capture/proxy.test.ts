@@ -13,10 +13,10 @@ import zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import Anthropic from '@anthropic-ai/sdk';
 import { ProxyAgent, fetch as undiciFetch } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dataPaths } from '../../../main/core/config/paths.js';
 import { loadOrCreateCa, type CaMaterial } from '../../../main/core/certs/ca.js';
-import { LeafIssuer } from '../../../main/core/certs/leaf-certs.js';
+import { LEAF_LIFETIME_DAYS, LeafIssuer } from '../../../main/core/certs/leaf-certs.js';
 import type { CapturedExchange, ExchangeSink } from '../../../main/core/capture/exchange.js';
 import { startProxy, type CaptureProxy } from '../../../main/core/capture/net/proxy.js';
 import { createUpstream, type Upstream } from '../../../main/core/capture/net/upstream.js';
@@ -247,6 +247,62 @@ describe('proxy with curl', () => {
     expect(p.stats().upstreamErrors).toBe(1);
     await p.close();
     dead.close();
+  });
+});
+
+/** The certificate the proxy presents for api.anthropic.com on a new CONNECT (verified by our CA). */
+async function servedLeaf(port: number): Promise<tls.PeerCertificate> {
+  const socket = await new Promise<import('node:net').Socket>((resolve, reject) => {
+    http
+      .request({ host: '127.0.0.1', port, method: 'CONNECT', path: 'api.anthropic.com:443' })
+      .on('connect', (res, sock) =>
+        res.statusCode === 200 ? resolve(sock) : reject(new Error(String(res.statusCode))),
+      )
+      .on('error', reject)
+      .end();
+  });
+  const secure = tls.connect({ socket, servername: 'api.anthropic.com', ca: ca.certPem });
+  await new Promise<void>((r, j) => secure.once('secureConnect', () => r()).once('error', j));
+  const cert = secure.getPeerCertificate();
+  secure.destroy();
+  return cert;
+}
+
+describe('leaf certificates over a long run', () => {
+  it('renews the leaf of a host before it expires (the tray runs for weeks, leaves last days)', async () => {
+    const real = new LeafIssuer(ca);
+    const realNow = () => new Date(performance.timeOrigin + performance.now());
+    let calls = 0;
+    // The first leaf has 25 hours left; later ones are issued at the real time (TLS checks it).
+    const first = new Date(Date.now() - LEAF_LIFETIME_DAYS * 86_400_000 + 25 * 3_600_000);
+    const issuer = { leafFor: (host: string) => real.issue(host, calls++ === 0 ? first : realNow()) };
+    const p = await startProxy({
+      port: 0,
+      interceptHosts: () => ['api.anthropic.com'],
+      issuer: () => issuer,
+      upstream: () => upstream,
+      sink: () => {},
+      capturing: () => true,
+      log: silentLogger,
+    });
+    try {
+      const a = await servedLeaf(p.port);
+      expect(new Date(a.valid_to).getTime() - Date.now()).toBeLessThan(26 * 3_600_000);
+      expect(await servedLeaf(p.port)).toMatchObject({ serialNumber: a.serialNumber });
+      // Two hours later (the proxy's clock only): less than a day left, so a new leaf is served.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + 2 * 3_600_000);
+      const b = await servedLeaf(p.port);
+      vi.useRealTimers();
+      expect(b.serialNumber).not.toBe(a.serialNumber);
+      expect(new Date(b.valid_to).getTime() - Date.now()).toBeGreaterThan(6 * 86_400_000);
+      // Renewed once, then reused.
+      expect(await servedLeaf(p.port)).toMatchObject({ serialNumber: b.serialNumber });
+      expect(calls).toBe(2);
+    } finally {
+      vi.useRealTimers();
+      await p.close();
+    }
   });
 });
 

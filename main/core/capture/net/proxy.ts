@@ -7,7 +7,7 @@ import type https from 'node:https';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { IContext } from 'http-mitm-proxy';
-import type { LeafIssuer } from '../../certs/leaf-certs.js';
+import { LEAF_RENEW_BEFORE_MS, type LeafIssuer } from '../../certs/leaf-certs.js';
 import { UserError, describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ExchangeSink } from '../exchange.js';
@@ -21,7 +21,7 @@ export interface ProxyOptions {
   /** Hosts decrypted; read per connection so a settings change applies to new connections. */
   interceptHosts: () => readonly string[];
   /** Our CA's leaf issuer; read per new host, so a regenerated CA applies at once. */
-  issuer: () => LeafIssuer;
+  issuer: () => Pick<LeafIssuer, 'leafFor'>;
   /** The upstream override, or null to talk to the host the client asked for. */
   upstream: () => Upstream | null;
   sink: ExchangeSink;
@@ -46,6 +46,12 @@ export interface CaptureProxy {
   /** Forget per-host TLS servers (after a CA change); open connections keep theirs. */
   resetCertificates(): void;
   close(): Promise<void>;
+}
+
+interface HostServer {
+  server: https.Server;
+  notAfter: number;
+  renewing?: Promise<void>;
 }
 
 interface Intercepted {
@@ -84,20 +90,39 @@ export async function startProxy(options: ProxyOptions): Promise<CaptureProxy> {
     leafFor: (host) => options.issuer().leafFor(host),
   });
 
-  // One never-listening TLS server per intercepted host, made once from that host's leaf.
-  let tlsServers = new Map<string, Promise<https.Server>>();
-  const tlsServerFor = (host: string): Promise<https.Server> => {
-    let server = tlsServers.get(host);
-    if (!server) {
-      server = options
+  // One never-listening TLS server per intercepted host. Leaves last days, the tray runs for weeks:
+  // a server whose leaf nears expiry gets the issuer's renewed leaf (open connections keep theirs).
+  let tlsServers = new Map<string, Promise<HostServer>>();
+  const tlsServerFor = async (host: string): Promise<https.Server> => {
+    let entry = tlsServers.get(host);
+    if (!entry) {
+      entry = options
         .issuer()
         .leafFor(host)
-        .then((leaf) => proxy.createTlsServer(leaf.certPem, leaf.keyPem));
+        .then((leaf) => ({
+          server: proxy.createTlsServer(leaf.certPem, leaf.keyPem),
+          notAfter: leaf.notAfter.getTime(),
+        }));
       const map = tlsServers;
-      server.catch(() => map.delete(host));
-      map.set(host, server);
+      entry.catch(() => map.delete(host));
+      map.set(host, entry);
     }
-    return server;
+    const hs = await entry;
+    if (hs.notAfter - Date.now() < LEAF_RENEW_BEFORE_MS) {
+      hs.renewing ??= options
+        .issuer()
+        .leafFor(host)
+        .then((leaf) => {
+          hs.server.setSecureContext({ cert: leaf.certPem, key: leaf.keyPem });
+          hs.notAfter = leaf.notAfter.getTime();
+          log.info('proxy.leaf_renewed', { host, notAfter: leaf.notAfter.toISOString() });
+        })
+        .finally(() => {
+          hs.renewing = undefined;
+        });
+      await hs.renewing;
+    }
+    return hs.server;
   };
   const isIntercepted = (host: string) => options.interceptHosts().includes(host);
 
