@@ -4,6 +4,7 @@
 // The capture route that needs no certificate.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { allowedHosts } from '../../api/server.js';
 import { UserError, describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ExchangeSink } from '../exchange.js';
@@ -21,6 +22,8 @@ export interface GatewayOptions {
 
 export interface GatewayStats extends TapCounters {
   requests: number;
+  /** Browser or foreign-Host requests turned away. */
+  refused: number;
   upstreamErrors: number;
 }
 
@@ -31,24 +34,51 @@ export interface Gateway {
 }
 
 /** The Anthropic API's own error shape, so clients show a readable message. */
-function sendUpstreamError(res: http.ServerResponse, message: string): void {
+function sendError(res: http.ServerResponse, status: number, type: string, message: string): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const body = JSON.stringify({ type: 'error', error: { type: 'api_error', message } });
-  res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  const body = JSON.stringify({ type: 'error', error: { type, message } });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
 
+/**
+ * Claude clients send neither an Origin nor a foreign Host. A web page does (a cross-site fetch, or
+ * DNS rebinding): it could spend its own key through us and plant the answer as a memory that MCP
+ * later hands to Claude. Such requests are refused before anything is forwarded or captured.
+ */
+function refusal(req: http.IncomingMessage, port: number): string | null {
+  if (req.headers.origin !== undefined) return 'browser requests (with an Origin header) are not accepted';
+  if (!allowedHosts(port).has(req.headers.host ?? ''))
+    return 'the Host header must be 127.0.0.1 or localhost';
+  return null;
+}
+
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const stats: GatewayStats = { requests: 0, upstreamErrors: 0, tapped: 0, tapErrors: 0, tooLarge: 0 };
+  const stats: GatewayStats = {
+    requests: 0,
+    refused: 0,
+    upstreamErrors: 0,
+    tapped: 0,
+    tapErrors: 0,
+    tooLarge: 0,
+  };
+  let port = options.port;
   const log = options.log;
   const onTapError = (stage: string, err: unknown) =>
     log.warn('gateway.tap_error', { stage, error: describeError(err) });
 
   const server = http.createServer((req, res) => {
     stats.requests++;
+    const refused = refusal(req, port);
+    if (refused) {
+      stats.refused++;
+      req.resume();
+      sendError(res, 403, 'permission_error', `Mem0 Tray gateway: ${refused}.`);
+      return;
+    }
     const upstream = options.upstream();
     const path = req.url ?? '/';
     const tapped = shouldTap(req.method, path);
@@ -119,8 +149,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         error: describeError(err),
         code: (err as NodeJS.ErrnoException).code,
       });
-      sendUpstreamError(
+      sendError(
         res,
+        502,
+        'api_error',
         `Mem0 Tray gateway could not reach ${upstream.url.origin}: ${describeError(err)}`,
       );
     });
@@ -150,7 +182,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   log.info('gateway.listening', { port });
   return {
     port,
