@@ -16,13 +16,18 @@ export function registerCaptureCommands(program: Command, cli: CliEnv): void {
       new Option('--shell <shell>', 'syntax of the lines (default: from $SHELL)').choices([...SHELLS]),
     )
     .option('-q, --quiet', 'no notes on stderr')
-    .action((opts: { gateway?: boolean; shell?: EnvShell; quiet?: boolean }) => {
+    .option(
+      '--if-running',
+      'print nothing (and succeed) unless Mem0 Tray is running with that route up: for shell profiles',
+    )
+    .action((opts: { gateway?: boolean; shell?: EnvShell; quiet?: boolean; ifRunning?: boolean }) => {
       const out = envCommand(cli.paths(), cli.settings().settings, {
         gateway: Boolean(opts.gateway),
         shell: opts.shell ?? defaultShell(cli.env),
         env: cli.env,
+        ifRunning: Boolean(opts.ifRunning),
       });
-      cli.out(out.text);
+      if (out.text) cli.out(out.text);
       if (!opts.quiet) for (const w of out.warnings) cli.err(`mem0-tray: ${w}`);
     });
 }

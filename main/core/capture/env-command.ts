@@ -167,14 +167,28 @@ export function extraCaFile(
   }
 }
 
+export interface EnvCommandOptions {
+  gateway: boolean;
+  shell: EnvShell;
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Print nothing (and succeed) unless a live core runs on this data directory with the route
+   * up. Shell profiles use it: a terminal opened while Mem0 Tray is down must not send every
+   * HTTPS_PROXY-aware tool to a closed port.
+   */
+  ifRunning?: boolean;
+}
+
+const NOTHING: EnvOutput = { text: '', warnings: [] };
+
 /** The whole answer of `mem0-tray env`: shell text plus warnings for stderr. */
-export function envCommand(
-  paths: DataPaths,
-  settings: Settings,
-  options: { gateway: boolean; shell: EnvShell; env?: NodeJS.ProcessEnv },
-): EnvOutput {
+export function envCommand(paths: DataPaths, settings: Settings, options: EnvCommandOptions): EnvOutput {
   const env = options.env ?? process.env;
   const target = resolveEnvTarget(paths, settings, options.gateway ? 'gateway' : 'proxy');
+  if (options.ifRunning) {
+    const port = target.mode === 'gateway' ? target.gatewayPort : target.proxyPort;
+    if (!target.running || !port) return NOTHING;
+  }
   const vars = envVariables(target, env);
   const warnings: string[] = [];
   if (!target.running) {

@@ -79,25 +79,25 @@ export function profileFiles(shell: ShellKind, o: ShellOptions): string[] {
   }
 }
 
-/** The block's lines: apply `mem0-tray env` if the command exists, silently otherwise. */
+/**
+ * The block's lines: apply `mem0-tray env` if the command exists, silently otherwise. `--if-running`
+ * prints nothing while Mem0 Tray is down (a new terminal then talks to the network directly instead
+ * of to a closed proxy port), and `--shell` names the block's own shell: $SHELL may be another one.
+ */
 export function blockLines(shell: ShellKind, command = 'mem0-tray'): string[] {
   const note = '# Added by "mem0-tray shell install"; remove with "mem0-tray shell uninstall".';
+  const env = `${command} env --if-running --shell ${shell}`;
   switch (shell) {
     case 'bash':
     case 'zsh':
-      return [
-        note,
-        `if command -v ${command} >/dev/null 2>&1; then`,
-        `  eval "$(${command} env 2>/dev/null)"`,
-        'fi',
-      ];
+      return [note, `if command -v ${command} >/dev/null 2>&1; then`, `  eval "$(${env} 2>/dev/null)"`, 'fi'];
     case 'fish':
-      return [note, `if type -q ${command}`, `    ${command} env --shell fish 2>/dev/null | source`, 'end'];
+      return [note, `if type -q ${command}`, `    ${env} 2>/dev/null | source`, 'end'];
     case 'powershell':
       return [
         note,
         `if (Get-Command ${command} -ErrorAction SilentlyContinue) {`,
-        `  (& ${command} env --shell powershell 2>$null) -join [Environment]::NewLine | Invoke-Expression`,
+        `  (& ${env} 2>$null) -join [Environment]::NewLine | Invoke-Expression`,
         '}',
       ];
   }

@@ -63,6 +63,30 @@ describe('mem0-tray env', () => {
     expect(gw.text.split('\n').slice(1)).toEqual(["export ANTHROPIC_BASE_URL='http://127.0.0.1:40002'"]);
   });
 
+  it('--if-running: nothing, and no error, unless a live core has the route up', () => {
+    const { paths, settings } = setup({ MEM0_TRAY_PROXY_PORT: '0' });
+    const quiet = { shell: 'bash' as const, env: {}, ifRunning: true };
+    // No core (and a port only known at start, which would otherwise be an error).
+    expect(envCommand(paths, settings, { ...quiet, gateway: false })).toEqual({ text: '', warnings: [] });
+    const core = {
+      pid: process.ppid,
+      proxyPort: null,
+      gatewayPort: 40002,
+      apiPort: 1,
+      uiUrl: null,
+      caPath: null,
+    };
+    writeRuntimeFile(paths.runtime, core);
+    expect(envCommand(paths, settings, { ...quiet, gateway: false }).text).toBe('');
+    expect(envCommand(paths, settings, { ...quiet, gateway: true }).text).toContain(
+      "ANTHROPIC_BASE_URL='http://127.0.0.1:40002'",
+    );
+    writeRuntimeFile(paths.runtime, { ...core, proxyPort: 40001 });
+    expect(envCommand(paths, settings, { ...quiet, gateway: false }).text).toContain(
+      "HTTPS_PROXY='http://127.0.0.1:40001'",
+    );
+  });
+
   it('explains what to do when a port is not known or the proxy is stopped', () => {
     const { paths, settings } = setup({ MEM0_TRAY_PROXY_PORT: '0' });
     expect(() => envCommand(paths, settings, { gateway: false, shell: 'bash', env: {} })).toThrow(

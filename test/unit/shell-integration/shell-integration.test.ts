@@ -1,6 +1,7 @@
 // Shell integration in a throwaway HOME: idempotent install and uninstall for every shell, backups,
-// byte-identical round trip, symlinked dotfiles, and the bash block really applying `mem0-tray env`.
-import { execFileSync } from 'node:child_process';
+// byte-identical round trip, symlinked dotfiles, and the bash block really applying `mem0-tray env`
+// (only while a core runs).
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +16,8 @@ import {
   uninstallShell,
   type ShellOptions,
 } from '../../../main/core/shell-integration/shell-profiles.js';
+import { writeRuntimeFile } from '../../../main/core/runtime-file.js';
+import { CLI } from '../../support/cli.js';
 import { tempDir } from '../../support/tmp.js';
 
 function options(extra: Partial<ShellOptions> = {}): ShellOptions {
@@ -132,24 +135,60 @@ describe('shell profiles', () => {
     );
   });
 
-  it('the bash block really applies `mem0-tray env` in a new shell, and is silent without mem0-tray', () => {
+  it('the bash block is silent without mem0-tray on PATH', () => {
     const o = options();
     installShell('bash', o);
+    const out = execFileSync('bash', ['-c', `source "$HOME/.bashrc"; printf '%s|' "$HTTPS_PROXY"`], {
+      env: { HOME: o.home, PATH: '/usr/bin:/bin' },
+      encoding: 'utf8',
+    });
+    expect(out).toBe('|');
+  });
+
+  it('the bash block (real mem0-tray): no proxy while Mem0 Tray is down, the live core’s proxy when up', () => {
+    const o = options();
+    installShell('bash', o);
+    const data = tempDir('mem0-tray-data-');
     const bin = path.join(o.home, 'bin');
     fs.mkdirSync(bin);
-    const env = { HOME: o.home, PATH: `${bin}:/usr/bin:/bin` };
+    fs.writeFileSync(path.join(bin, 'mem0-tray'), `#!/bin/sh\nexec '${process.execPath}' '${CLI}' "$@"\n`, {
+      mode: 0o755,
+    });
+    // $SHELL says fish: the block must still get bash syntax.
+    const env = { HOME: o.home, PATH: `${bin}:/usr/bin:/bin`, MEM0_TRAY_HOME: data, SHELL: '/usr/bin/fish' };
     const run = () =>
       execFileSync(
         'bash',
-        ['-c', `source "$HOME/.bashrc"; printf '%s|%s' "$HTTPS_PROXY" "$NODE_EXTRA_CA_CERTS"`],
+        ['-c', `source "$HOME/.bashrc"; printf '%s|%s|%s' "$?" "$HTTPS_PROXY" "$NODE_EXTRA_CA_CERTS"`],
         { env, encoding: 'utf8' },
       );
-    expect(run()).toBe('|');
-    fs.writeFileSync(
-      path.join(bin, 'mem0-tray'),
-      `#!/bin/sh\n[ "$1" = env ] && printf '%s\\n' "export HTTPS_PROXY='http://127.0.0.1:8877'" "export NODE_EXTRA_CA_CERTS='/home/x/My CA/ca.pem'"\n`,
-      { mode: 0o755 },
-    );
-    expect(run()).toBe('http://127.0.0.1:8877|/home/x/My CA/ca.pem');
+    const runtime = path.join(data, 'runtime.json');
+    const info = (pid: number) => ({
+      pid,
+      proxyPort: 40001,
+      gatewayPort: 40002,
+      apiPort: 40003,
+      uiUrl: null,
+      caPath: '/home/x/My CA/ca.pem',
+    });
+
+    expect(run()).toBe('0||');
+    // A crash left runtime.json behind: its pid is gone, so still nothing.
+    const gone = spawnSync('true').pid!;
+    writeRuntimeFile(runtime, info(gone));
+    expect(run()).toBe('0||');
+    // A live core (this test process stands in for it).
+    writeRuntimeFile(runtime, info(process.pid));
+    expect(run()).toBe('0|http://127.0.0.1:40001|/home/x/My CA/ca.pem');
+    // The core is up but its proxy was stopped: nothing rather than a dead port.
+    writeRuntimeFile(runtime, { ...info(process.pid), proxyPort: null });
+    expect(run()).toBe('0||');
+  });
+
+  it.each(SHELLS)('%s: the block asks for its own syntax, only while Mem0 Tray runs', (shell) => {
+    const o = options();
+    installShell(shell, o);
+    const text = fs.readFileSync(profileFiles(shell, o)[0]!, 'utf8');
+    expect(text).toContain(`mem0-tray env --if-running --shell ${shell}`);
   });
 });
