@@ -3,8 +3,20 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AccessVia } from '../events.js';
 import type { AuditLog, Transport } from './audit.js';
-import type { FailureLimiter } from './rate-limit.js';
-import type { AuthFailureReason, TokenInfo, TokenStore } from './tokens.js';
+import {
+  credentialFingerprint,
+  type FailureLimiter,
+  type LimiterClient,
+  type LimitScope,
+} from './rate-limit.js';
+import {
+  lookupOf,
+  looksLikeToken,
+  TOKEN_PREFIX,
+  type AuthFailureReason,
+  type TokenInfo,
+  type TokenStore,
+} from './tokens.js';
 
 export interface Credentials {
   token: string | null;
@@ -68,35 +80,54 @@ export class Authenticator {
   ) {}
 
   authenticate(credentials: Credentials, client: ClientInfo): AuthOutcome {
-    const key = client.clientIp ?? 'unknown';
     const base = {
       via: client.via,
       transport: client.transport,
       clientIp: client.clientIp,
       userAgent: client.userAgent,
     };
-    const wait = this.limiter.retryAfter(key);
-    if (wait > 0) {
-      this.audit.recordAuth({
-        ...base,
-        userId: credentials.claimedUserId,
-        tokenId: null,
-        tokenPrefix: null,
-        outcome: 'failed',
-        reason: 'rate_limited',
-      });
+    const presented = credentials.token;
+    const prefix = presented && looksLikeToken(presented) ? TOKEN_PREFIX + lookupOf(presented) : null;
+    const key: LimiterClient = {
+      address: client.clientIp ?? 'unknown',
+      credential: credentialFingerprint(prefix, client.userAgent, Boolean(presented)),
+    };
+    const refuse = (scope: LimitScope): AuthOutcome => {
+      const { retryAfter, first } = this.limiter.refuse(key, scope);
+      // One row per block, not per attempt: a client retrying in a loop must not fill the log.
+      if (first) {
+        this.audit.recordAuth({
+          ...base,
+          userId: credentials.claimedUserId,
+          tokenId: null,
+          tokenPrefix: prefix,
+          outcome: 'failed',
+          reason: 'rate_limited',
+        });
+      }
+      const what =
+        scope === 'credential'
+          ? prefix
+            ? `with token ${prefix}… (check it with "mem0-tray token list")`
+            : 'without a valid token'
+          : 'from this address';
       return {
         ok: false,
         status: 429,
         reason: 'rate_limited',
-        detail: `Too many failed authentication attempts from this client: try again in ${wait} s.`,
-        retryAfter: wait,
+        detail: `Too many failed authentication attempts ${what}: try again in ${retryAfter} s.`,
+        retryAfter,
       };
-    }
+    };
+    // A credential that kept failing is refused without another look; others from the same
+    // address (every local client is 127.0.0.1) are not affected.
+    if (this.limiter.credentialWait(key) > 0) return refuse('credential');
     const result = credentials.problem
-      ? ({ ok: false, reason: 'malformed', prefix: null } as const)
-      : this.tokens.verify(credentials.token, credentials.claimedUserId);
+      ? ({ ok: false, reason: 'malformed', prefix } as const)
+      : this.tokens.verify(presented, credentials.claimedUserId);
     if (result.ok) {
+      // Accepted even while the address is refused for a flood: a valid token never pays for
+      // other clients' failures.
       this.audit.recordAuth({
         ...base,
         userId: result.token.userId,
@@ -107,6 +138,7 @@ export class Authenticator {
       });
       return { ok: true, token: result.token };
     }
+    if (this.limiter.addressWait(key) > 0) return refuse('address');
     this.limiter.fail(key);
     const token = 'token' in result ? result.token : undefined;
     this.audit.recordAuth({

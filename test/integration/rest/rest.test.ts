@@ -310,26 +310,85 @@ describe('REST API: forgetting and exporting a user', () => {
 });
 
 describe('REST API: repeated failures', () => {
-  it('refuses a client with 429 after too many failed attempts, even with a valid token', async () => {
-    const limited = await startMcpCore({
-      feature: { limiter: { maxFailures: 5, windowMs: 60_000, blockMs: 60_000 } },
-    });
+  const limiter = { maxFailures: 5, maxAddressFailures: 40, windowMs: 60_000, blockMs: 60_000 };
+  const authRows = (core: McpTestCore) => {
+    core.mcp.auditLog.flush();
+    return core.core.db.prepare("SELECT count(*) FROM mcp_audit WHERE kind = 'auth'").pluck().get() as number;
+  };
+
+  it('refuses a client with a stale token with 429, while a good client on 127.0.0.1 keeps working', async () => {
+    const limited = await startMcpCore({ feature: { limiter } });
     try {
       const valid = limited.token({ userId: 'alice' });
-      for (let i = 0; i < 5; i++) {
-        const r = await limited.request('GET', '/memories', { token: generateToken() });
-        expect(r.status).toBe(401);
-      }
-      const refused = await limited.request('GET', '/memories', { token: valid.token });
+      const stale = limited.token({ userId: 'alice', name: 'old laptop config' });
+      limited.mcp.revokeToken(stale.id);
+      const bad = () =>
+        limited.request('GET', '/memories', {
+          token: stale.token,
+          headers: { 'user-agent': 'stale-client' },
+        });
+      const good = () =>
+        limited.request('GET', '/memories', {
+          token: valid.token,
+          headers: { 'user-agent': 'stale-client' },
+        });
+      for (let i = 0; i < 5; i++) expect((await bad()).status).toBe(401);
+
+      // The bad and the good client at the same time, same address and user agent.
+      const [refused, accepted, mcp] = await Promise.all([
+        bad(),
+        good(),
+        limited.request('POST', '/mcp', {
+          token: valid.token,
+          headers: { accept: 'application/json, text/event-stream' },
+          body: { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} },
+        }),
+      ]);
       expect(refused.status).toBe(429);
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-      expect((refused.json as { detail: string }).detail).toMatch(/Too many failed authentication attempts/);
-      expect(limited.mcp.audit({ kind: 'auth', limit: 1 }).entries[0]).toMatchObject({
-        outcome: 'failed',
+      expect((refused.json as { detail: string }).detail).toMatch(
+        new RegExp(`Too many failed authentication attempts with token ${stale.token.slice(0, 12)}`),
+      );
+      expect(accepted.status).toBe(200);
+      expect(mcp.status).toBe(200);
+      expect(mcp.text).toContain('search_memories');
+      // A client that sends no token at all is a different credential too.
+      expect((await limited.request('GET', '/memories')).status).toBe(401);
+
+      expect(limited.mcp.audit({ kind: 'auth', outcome: 'failed', limit: 10 }).entries[1]).toMatchObject({
         reason: 'rate_limited',
+        tokenPrefix: stale.token.slice(0, 12),
       });
-      expect(limited.mcp.stats('alice')).toMatchObject({ failedLastHour: 0 });
-      expect(limited.core.status().features.mcp).toMatchObject({ failedLogins: 6 });
+      // Refused attempts write one row per block, not one per attempt.
+      const before = authRows(limited);
+      for (let i = 0; i < 50; i++) expect((await bad()).status).toBe(429);
+      expect(authRows(limited)).toBe(before);
+      expect(
+        limited.mcp.audit({ kind: 'auth', limit: 1000 }).entries.filter((e) => e.reason === 'rate_limited'),
+      ).toHaveLength(1);
+      expect(limited.core.status().features.mcp).toMatchObject({ failedLogins: 5 + 1 + 1 });
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it('stops a flood of ever-changing tokens with a bounded audit log; a valid token still passes', async () => {
+    const limited = await startMcpCore({ feature: { limiter } });
+    try {
+      const valid = limited.token({ userId: 'alice' });
+      const statuses: number[] = [];
+      for (let i = 0; i < 300; i++) {
+        const r = await limited.request('GET', '/memories', { token: generateToken() });
+        statuses.push(r.status);
+        if (i % 50 === 0) {
+          expect((await limited.request('GET', '/memories', { token: valid.token })).status).toBe(200);
+        }
+      }
+      expect(statuses.slice(0, 40).every((s) => s === 401)).toBe(true);
+      expect(statuses.slice(40).every((s) => s === 429)).toBe(true);
+      expect((await limited.request('GET', '/memories', { token: valid.token })).status).toBe(200);
+      // 40 failures, one rate_limited row, and the 7 successful logins.
+      expect(authRows(limited)).toBe(40 + 1 + 7);
     } finally {
       await limited.stop();
     }
