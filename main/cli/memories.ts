@@ -95,7 +95,11 @@ export function registerMemoriesCommands(
       }
       if (page.items.length === 0) cli.out('No memories.');
       for (const m of page.items) printMemory(cli, m);
-      if (page.total !== undefined) cli.out(`${page.items.length} of ${page.total}`);
+      if (page.total !== undefined)
+        cli.out(
+          `${page.items.length} of ${page.total}` +
+            (page.incomplete ? ' or more: the Mem0 server listed only part of them' : ''),
+        );
       if (page.nextCursor) cli.out(`more: --cursor ${page.nextCursor}`);
     });
 

@@ -2,7 +2,10 @@
 // the same paths (no trailing slashes), X-API-Key auth when a key is configured (401 otherwise),
 // FastAPI-style {"detail": …} errors, synchronous adds answering {"results": [{id, memory, event}]},
 // GET /memories/{id} answering 200 null for an unknown id, history rows without a user id, and the
-// OSS default of at most 100 memories per list. "Extraction" keeps the turn's text as one memory.
+// list sizes of the two server generations (no offset in either): "top_k" (current: GET /memories
+// takes top_k, 0..1000, default 20, and POST /search takes top_k) and "legacy" (before top_k: every
+// size parameter is ignored and Memory.get_all / search stop at 100). "Extraction" keeps the turn's
+// text as one memory.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
@@ -39,15 +42,22 @@ export interface FakeMem0ServerOptions {
   latencyMs?: number;
   /** Adds are stored at once but answered this much later (a reply lost to a client timeout). */
   addReplyDelayMs?: number;
+  /** Which server generation's list sizes to follow (default: the current one, "top_k"). */
+  listApi?: 'top_k' | 'legacy';
 }
 
 type Json = Record<string, unknown>;
-const LIST_CAP = 100;
+/** mem0 before top_k: Memory.get_all(limit=100), Memory.search(limit=100). */
+const LEGACY_CAP = 100;
+/** mem0 with top_k: GET /memories top_k is Query(ge=0, le=1000); Memory.get_all/search default 20. */
+const TOP_K_MAX = 1000;
+const TOP_K_DEFAULT = 20;
 
 export class FakeMem0Server {
   readonly apiKey: string | null;
   latencyMs: number;
   addReplyDelayMs: number;
+  listApi: 'top_k' | 'legacy';
   readonly memories = new Map<string, ServerRecord>();
   readonly history: ServerHistory[] = [];
   readonly requests: Array<{ method: string; path: string; body: unknown; apiKey: string | undefined }> = [];
@@ -60,6 +70,7 @@ export class FakeMem0Server {
     this.apiKey = options.apiKey === undefined ? 'fake-admin-api-key-0000000000' : options.apiKey;
     this.latencyMs = options.latencyMs ?? 0;
     this.addReplyDelayMs = options.addReplyDelayMs ?? 0;
+    this.listApi = options.listApi ?? 'top_k';
     this.server = this.makeServer();
   }
 
@@ -145,9 +156,22 @@ export class FakeMem0Server {
       if (!userId && !q.get('run_id') && !q.get('agent_id')) {
         return this.send(res, 400, { detail: 'At least one identifier is required.' });
       }
+      let size = LEGACY_CAP;
+      if (this.listApi === 'top_k') {
+        const raw = q.get('top_k');
+        size = raw === null ? TOP_K_DEFAULT : Number(raw);
+        if (!Number.isInteger(size) || size < 0 || size > TOP_K_MAX) {
+          return this.send(res, 422, {
+            detail: [
+              { type: 'less_than_equal', loc: ['query', 'top_k'], msg: `Input should be <= ${TOP_K_MAX}` },
+            ],
+          });
+        }
+      }
+      // The vector store lists in insertion order: the oldest come first, the newest are cut off.
       return this.send(res, 200, {
         results: this.memoriesOf(userId ?? '')
-          .slice(0, LIST_CAP)
+          .slice(0, size)
           .map(publicRecord),
       });
     }
@@ -157,7 +181,7 @@ export class FakeMem0Server {
         return this.send(res, 400, { detail: 'At least one identifier is required.' });
       }
       // mem0 OSS deletes one by one, each leaving a DELETE history row (and lists at most 100).
-      for (const rec of this.memoriesOf(userId ?? '').slice(0, LIST_CAP)) this.remove(rec);
+      for (const rec of this.memoriesOf(userId ?? '').slice(0, LEGACY_CAP)) this.remove(rec);
       return this.send(res, 200, { message: 'All relevant memories deleted' });
     }
     if (p === '/search' && method === 'POST') return this.search(body as Json, res);
@@ -243,7 +267,8 @@ export class FakeMem0Server {
     }
     const words = body.query.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
     const filters = (body.filters as Json | undefined) ?? {};
-    const limit = typeof body.limit === 'number' ? body.limit : 100;
+    const limit =
+      this.listApi === 'legacy' ? LEGACY_CAP : typeof body.top_k === 'number' ? body.top_k : TOP_K_DEFAULT;
     const results = [...this.memories.values()]
       .filter((m) => (body.user_id ? m.user_id === body.user_id : true))
       .filter((m) => Object.entries(filters).every(([k, v]) => m.metadata[k] === v))

@@ -1,6 +1,7 @@
 // What the two Mem0 backends share: how a Mem0 Tray memory is written into a Mem0 record (our
 // provenance fields travel as reserved metadata keys) and read back, client-side filters and
 // snippets, offset cursors, and the add ledger that makes add() safe to retry.
+import { createHash } from 'node:crypto';
 import { applyMigrations, type Db } from '../db/database.js';
 import { UserError } from '../errors.js';
 import {
@@ -339,6 +340,16 @@ export function memoryAddLedger(): AddLedger {
       void rows.set(k(s, key), { eventId: rows.get(k(s, key))?.eventId ?? null, memoryIds: ids }),
     forget: (s, key) => void rows.set(k(s, key), { eventId: null, memoryIds: null }),
   };
+}
+
+/**
+ * Names a credential without revealing it: 16 hex digits of its SHA-256 ("none" without one). Goes
+ * into ledger scopes and migration ids, so a new key (another Mem0 project on the same host) is
+ * another target; 64 bits cannot be turned back into a key.
+ */
+export function credentialTag(key: string | null | undefined): string {
+  const k = key?.trim();
+  return k ? createHash('sha256').update(k).digest('hex').slice(0, 16) : 'none';
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -2,7 +2,9 @@
 // POST /memories, GET /memories?user_id=, GET|PUT|DELETE /memories/{id}, GET /memories/{id}/history,
 // POST /search, DELETE /memories?user_id=, authenticated with the X-API-Key header.
 // That API has no paging, no date filters and no way to set created_at, so those are done here on
-// the client, from our own metadata (mem0-records.ts).
+// the client, from our own metadata (mem0-records.ts). A list is one GET that the server caps
+// (mem0 before top_k: 100; with top_k: what we ask for, up to 1000): a capped reply is reported as
+// incomplete (Page.incomplete, export throws at its end) rather than passed off as everything.
 import { UserError, describeError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import {
@@ -28,6 +30,7 @@ import {
   decodeRecord,
   encodeMetadata,
   encodeOffsetCursor,
+  credentialTag,
   idempotencyKeyOf,
   isoTime,
   makeSnippet,
@@ -67,10 +70,25 @@ class HttpFailure extends Error {
 
 type Raw = Record<string, unknown>;
 
+/** What one GET /memories asks for (top_k; `limit` for servers of the Memory.get_all(limit) era). */
+export const SERVER_LIST_FETCH = 1000;
+/**
+ * What mem0's Memory.get_all returns when the size we ask for is ignored: limit=100 (servers
+ * without top_k) or top_k=20 (its later default). A reply of exactly that size may be cut short.
+ */
+const SERVER_DEFAULT_CAPS = [100, 20];
+
+interface Listing {
+  memories: Memory[];
+  /** false: the server cut the reply short, and it cannot page. */
+  complete: boolean;
+}
+
 export class Mem0ServerBackend implements MemoryBackend {
   readonly kind = 'mem0-server' as const;
   private readonly base: string;
-  private readonly scope: string;
+  /** The scope ledger rows had before they named the key (read as a fallback, never written). */
+  private readonly legacyScope: string;
   private readonly ledger: AddLedger;
   private readonly log: Logger;
   private readonly timeoutMs: number;
@@ -78,12 +96,20 @@ export class Mem0ServerBackend implements MemoryBackend {
 
   constructor(private readonly options: Mem0ServerOptions) {
     this.base = options.url.replace(/\/+$/, '');
-    this.scope = `mem0-server:${this.base}`;
+    this.legacyScope = `mem0-server:${this.base}`;
     this.ledger = options.ledger ?? memoryAddLedger();
     this.log = options.log ?? silentLogger;
     // Below the outbox's delivery timeout (30 s), so an attempt never outlives the outbox's wait.
     this.timeoutMs = options.timeoutMs ?? 25_000;
     this.retry = options.retry ?? { rateLimitAttempts: 4, networkAttempts: 2, baseMs: 250, maxMs: 4000 };
+  }
+
+  /** Whether the server honours the size we ask a list for (learnt once, by asking for 1). */
+  private honoursListSize: boolean | undefined;
+
+  /** This server and key, as ledger scope and migration target: a new key is another store. */
+  async identity(): Promise<string> {
+    return `${this.legacyScope}:${credentialTag(await this.options.apiKey())}`;
   }
 
   private async once(method: string, path: string, body?: unknown): Promise<unknown> {
@@ -120,8 +146,18 @@ export class Mem0ServerBackend implements MemoryBackend {
     throw new HttpFailure(res.status, kind, `HTTP ${res.status}`);
   }
 
-  /** One request with retries of 429 and network failures; failures become UserErrors. */
-  private async request(op: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  /**
+   * One request with retries of 429 and network failures; failures become UserErrors. An add is
+   * never re-sent on a network failure here: the server may have stored it and only the reply was
+   * lost, so the retry is left to addOnce, which first looks the memory up by its key.
+   */
+  private async request(
+    op: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    retryNetwork = true,
+  ): Promise<unknown> {
     let rateTries = 0;
     let netTries = 0;
     for (;;) {
@@ -135,7 +171,7 @@ export class Mem0ServerBackend implements MemoryBackend {
           );
           continue;
         }
-        if (err.kind === 'network' && ++netTries < this.retry.networkAttempts) {
+        if (retryNetwork && err.kind === 'network' && ++netTries < this.retry.networkAttempts) {
           await sleep(this.retry.baseMs / 2);
           continue;
         }
@@ -180,10 +216,49 @@ export class Mem0ServerBackend implements MemoryBackend {
     return Array.isArray(results) ? (results as Raw[]) : [];
   }
 
-  /** Every memory of a user, as the server returns them (its own cap applies: 100 in mem0 OSS). */
-  private async all(userId: string): Promise<Memory[]> {
-    const res = await this.request('list', 'GET', `/memories?user_id=${encodeURIComponent(userId)}`);
-    return this.records(res).flatMap((r) => decodeRecord(r) ?? []);
+  /**
+   * Every memory of a user the server will list, and whether that is all of them. mem0's server
+   * has no offset: we ask for SERVER_LIST_FETCH (top_k, and limit for older servers, which ignore
+   * both and stop at 100). A reply as long as what we asked for is cut short; one exactly as long
+   * as a default cap is cut short unless the server is seen to honour the size (asked for 1).
+   */
+  private async all(userId: string): Promise<Listing> {
+    const base = `/memories?user_id=${encodeURIComponent(userId)}`;
+    let sized = true;
+    let res: unknown;
+    try {
+      res = await this.request(
+        'list',
+        'GET',
+        `${base}&top_k=${SERVER_LIST_FETCH}&limit=${SERVER_LIST_FETCH}`,
+      );
+    } catch (err) {
+      // A server with a lower top_k bound refuses the size (422): take its default instead.
+      if (!(err instanceof UserError && err.code === 'invalid_input')) throw err;
+      sized = false;
+      res = await this.request('list', 'GET', base);
+    }
+    const records = this.records(res);
+    const n = records.length;
+    let complete: boolean;
+    if (sized && n >= SERVER_LIST_FETCH) complete = false;
+    else if (!SERVER_DEFAULT_CAPS.includes(n)) complete = true;
+    else {
+      if (sized && this.honoursListSize === undefined) {
+        const probe = await this.request('list', 'GET', `${base}&top_k=1&limit=1`);
+        this.honoursListSize = this.records(probe).length <= 1;
+      }
+      complete = sized && this.honoursListSize === true;
+    }
+    if (!complete) this.log.warn('mem0.list_capped', { count: n, backend: this.kind });
+    return { memories: records.flatMap((r) => decodeRecord(r) ?? []), complete };
+  }
+
+  private incompleteError(userId: string, count: number): UserError {
+    return new UserError(
+      'failure',
+      `The Mem0 server at ${this.base} listed only ${count} memories of ${userId} and cannot page past them, so this is not everything: the rest were not read. Upgrade the server to a mem0 version whose GET /memories accepts top_k (it lists up to ${SERVER_LIST_FETCH}), then run this again.`,
+    );
   }
 
   /** Server-side equality filters (mem0 OSS matches them against the stored metadata). */
@@ -212,38 +287,53 @@ export class Mem0ServerBackend implements MemoryBackend {
     validateNewMemory(input);
     const createdAt = isoTime(input.createdAt, 'createdAt');
     const key = input.idempotencyKey;
+    const scope = await this.identity();
     if (key) {
-      const known = this.ledger.get(this.scope, key);
-      if (known?.memoryIds) return this.getMany(known.memoryIds);
+      const known = this.ledger.get(scope, key) ?? this.ledger.get(this.legacyScope, key);
+      let lookUp = known !== null;
+      if (known?.memoryIds) {
+        const existing = await this.getMany(known.memoryIds);
+        if (existing.length > 0 || known.memoryIds.length === 0) return existing;
+        // Stored once, gone now (the target was wiped, or the copy deleted): store it again.
+        this.ledger.forget(scope, key);
+        lookUp = false;
+      }
       // Only a retry can find its memory already there (the reply to the first attempt was
       // lost, e.g. a timeout while the server's LLM worked): the first attempt skips this lookup.
-      if (known) {
+      if (lookUp) {
         const res = await this.request('find', 'POST', '/search', {
           query: input.text,
           user_id: input.userId,
           filters: { [META.key]: key },
           limit: 10,
+          top_k: 10,
         });
         const existing = this.records(res)
           .filter((r) => idempotencyKeyOf(r) === key)
           .flatMap((r) => decodeRecord(r) ?? []);
         if (existing.length > 0) {
           this.ledger.recordDone(
-            this.scope,
+            scope,
             key,
             existing.map((m) => m.id),
           );
           return existing;
         }
       }
-      this.ledger.recordAttempt(this.scope, key);
+      this.ledger.recordAttempt(scope, key);
     }
-    const res = await this.request('add', 'POST', '/memories', {
-      messages: turnMessages(input),
-      user_id: input.userId,
-      metadata: encodeMetadata(input, createdAt),
-      infer: shouldInfer(input),
-    });
+    const res = await this.request(
+      'add',
+      'POST',
+      '/memories',
+      {
+        messages: turnMessages(input),
+        user_id: input.userId,
+        metadata: encodeMetadata(input, createdAt),
+        infer: shouldInfer(input),
+      },
+      false,
+    );
     const added: Memory[] = [];
     for (const r of this.records(res)) {
       const event = String(r.event ?? 'ADD').toUpperCase();
@@ -253,7 +343,7 @@ export class Mem0ServerBackend implements MemoryBackend {
     }
     if (key)
       this.ledger.recordDone(
-        this.scope,
+        scope,
         key,
         added.map((m) => m.id),
       );
@@ -311,20 +401,23 @@ export class Mem0ServerBackend implements MemoryBackend {
     const offset = options.cursor
       ? decodeOffsetCursor(options.cursor)
       : Math.max(0, Math.floor(options.offset ?? 0));
-    const all = (await this.all(filter.userId)).filter((m) => matchesFilter(m, filter)).sort(newestFirst);
+    const listing = await this.all(filter.userId);
+    const all = listing.memories.filter((m) => matchesFilter(m, filter)).sort(newestFirst);
     const items = all.slice(offset, offset + limit);
     const page: Page<Memory> = {
       items,
       nextCursor: offset + items.length < all.length ? encodeOffsetCursor(offset + items.length) : null,
     };
     if (options.withTotal) page.total = all.length;
+    if (!listing.complete) page.incomplete = true;
     return page;
   }
 
   async search(query: string, filter: MemoryFilter, options: SearchOptions = {}): Promise<SearchHit[]> {
     if (queryWords(query).length === 0) return [];
     const limit = clampLimit(options.limit, SEARCH_LIMIT);
-    const body: Record<string, unknown> = { query, user_id: filter.userId, limit };
+    // `limit` for servers of the Memory.search(limit) era, top_k for later ones.
+    const body: Record<string, unknown> = { query, user_id: filter.userId, limit, top_k: limit };
     const filters = this.serverFilters(filter);
     if (filters) body.filters = filters;
     const res = await this.request('search', 'POST', '/search', body);
@@ -361,7 +454,7 @@ export class Mem0ServerBackend implements MemoryBackend {
     let before = Infinity;
     // The server lists at most a capped number per call: repeat until nothing is left.
     for (;;) {
-      const remaining = (await this.all(userId)).length;
+      const remaining = (await this.all(userId)).memories.length;
       if (remaining === 0) return total;
       if (remaining >= before) {
         throw new UserError(
@@ -376,8 +469,10 @@ export class Mem0ServerBackend implements MemoryBackend {
   }
 
   async *export(filter: MemoryFilter): AsyncIterable<Memory> {
-    const all = (await this.all(filter.userId)).filter((m) => matchesFilter(m, filter)).sort(newestFirst);
+    const listing = await this.all(filter.userId);
+    const all = listing.memories.filter((m) => matchesFilter(m, filter)).sort(newestFirst);
     for (let i = all.length - 1; i >= 0; i--) yield all[i]!;
+    if (!listing.complete) throw this.incompleteError(filter.userId, listing.memories.length);
   }
 
   async close(): Promise<void> {

@@ -76,6 +76,11 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
   total?: number;
+  /**
+   * True when the backend could not read every match (a self-hosted Mem0 server capped its reply
+   * and cannot page): `total` is then a lower bound and memories beyond it are missing.
+   */
+  incomplete?: boolean;
 }
 
 export interface SearchOptions {
@@ -119,8 +124,16 @@ export interface MemoryBackend {
   history(id: string): Promise<HistoryEntry[]>;
   /** Forgets a user: every memory and its history. Returns how many memories were deleted. */
   deleteAllOfUser(userId: string): Promise<number>;
-  /** Every memory matching the filter, oldest first, in batches (constant memory). */
+  /**
+   * Every memory matching the filter, oldest first, in batches (constant memory). Throws after the
+   * last memory it could read when it could not read them all, so no caller takes a part for all.
+   */
   export(filter: MemoryFilter): AsyncIterable<Memory>;
+  /**
+   * Which store this is, for remembering what was copied where: the kind plus the host or URL and
+   * a hash of the credential (never the credential). Two projects on one host differ.
+   */
+  identity?(): Promise<string>;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryAddLedger } from '../../../main/core/memory/mem0-records.js';
 import { Mem0ServerBackend } from '../../../main/core/memory/mem0-server-backend.js';
+import type { Memory } from '../../../main/core/memory/types.js';
 import { runMemoryBackendContract } from '../../contract/memory-backend.contract.js';
 import { FakeMem0Server } from '../../fakes/mem0-server.js';
 
@@ -138,5 +139,89 @@ describe('mem0-server wire protocol and errors', () => {
     const before = fake.requests.length;
     await backend().add({ userId: 'jo', text: 'fresh', source: 'manual', idempotencyKey: 'k-jo' });
     expect(fake.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(['POST /memories']);
+  });
+
+  it('a lost add reply is not re-sent inside the call, even with network retries on', async () => {
+    const b = new Mem0ServerBackend({
+      url: fake.url,
+      apiKey: async () => fake.apiKey,
+      timeoutMs: 50,
+      // The production default: network failures of reads are retried once.
+      retry: { rateLimitAttempts: 4, networkAttempts: 2, baseMs: 1, maxMs: 1 },
+    });
+    const input = { userId: 'ivo', text: 'one copy', source: 'proxy' as const, idempotencyKey: 'k-ivo' };
+    fake.addReplyDelayMs = 200;
+    try {
+      await expect(b.add(input)).rejects.toMatchObject({ code: 'backend_unavailable' });
+    } finally {
+      fake.addReplyDelayMs = 0;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+    expect(fake.memoriesOf('ivo')).toHaveLength(1);
+    await b.add(input);
+    expect(fake.memoriesOf('ivo')).toHaveLength(1);
+  });
+});
+
+describe('mem0-server lists of more than the server returns at once', () => {
+  async function seed(userId: string, n: number) {
+    const b = backend();
+    for (let i = 0; i < n; i++) {
+      await b.add({
+        userId,
+        text: `note ${i}`,
+        source: 'manual',
+        createdAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString(),
+      });
+    }
+  }
+  async function exported(b: Mem0ServerBackend, userId: string) {
+    const out: Memory[] = [];
+    let error: unknown = null;
+    try {
+      for await (const m of b.export({ userId })) out.push(m);
+    } catch (err) {
+      error = err;
+    }
+    return { out, error };
+  }
+
+  it('a server that takes top_k lists, totals and exports all 150', async () => {
+    fake.listApi = 'top_k';
+    await seed('many', 150);
+    const b = backend();
+    const page = await b.list({ userId: 'many' }, { limit: 500, withTotal: true });
+    expect(page.total).toBe(150);
+    expect(page.incomplete).toBeUndefined();
+    // Newest first: the newest memory is there (a capped reply drops the newest).
+    expect(page.items[0]!.text).toBe('note 149');
+    const { out, error } = await exported(b, 'many');
+    expect(error).toBeNull();
+    expect(out.map((m) => m.text)).toEqual(Array.from({ length: 150 }, (_, i) => `note ${i}`));
+    const list = fake.requests.filter((r) => r.path.startsWith('/memories?user_id=many')).at(-1)!;
+    expect(list.path).toContain('top_k=1000');
+  });
+
+  it('a server before top_k (100 at most): list says incomplete, export throws after the 100 it read', async () => {
+    fake.listApi = 'legacy';
+    try {
+      await seed('capped', 150);
+      const b = backend();
+      const page = await b.list({ userId: 'capped' }, { limit: 500, withTotal: true });
+      expect(page).toMatchObject({ total: 100, incomplete: true });
+      const { out, error } = await exported(b, 'capped');
+      expect(out).toHaveLength(100);
+      expect(error).toMatchObject({ code: 'failure' });
+      expect(String((error as Error).message)).toMatch(/listed only 100 memories .* not everything/);
+      // Exactly 100 on a server seen to honour the size is everything, not a false alarm.
+      fake.listApi = 'top_k';
+      const fresh = backend();
+      await seed('hundred', 100);
+      expect(await fresh.list({ userId: 'hundred' }, { withTotal: true })).not.toHaveProperty('incomplete');
+      const { error: none } = await exported(fresh, 'hundred');
+      expect(none).toBeNull();
+    } finally {
+      fake.listApi = 'top_k';
+    }
   });
 });
