@@ -86,7 +86,8 @@ export function mountRestApi(router: Router, deps: RestDeps): void {
     const fromMessages = body.text === undefined && body.memory === undefined;
     const added = await deps.memories.add(scope.caller, {
       text,
-      source: 'mcp',
+      // Not 'mcp' (that is the add_memory tool): a REST client names what to keep, like the CLI's add.
+      source: 'manual',
       projectId: scope.writeProjectId,
       metadata: body.metadata,
       ...(fromMessages
@@ -202,11 +203,16 @@ export function mountRestApi(router: Router, deps: RestDeps): void {
       `{"user_id":${JSON.stringify(identity.userId)},"exported_at":"${new Date().toISOString()}","memories":[`,
     );
     let n = 0;
-    while (!next.done) {
-      const history = (await backend.history(next.value.id)).map(toHistoryRecord);
-      const chunk = (n++ ? ',' : '') + JSON.stringify({ ...toRecord(next.value), history });
-      if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
-      next = await iterator.next();
+    try {
+      while (!next.done) {
+        const history = (await backend.history(next.value.id)).map(toHistoryRecord);
+        const chunk = (n++ ? ',' : '') + JSON.stringify({ ...toRecord(next.value), history });
+        if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+        next = await iterator.next();
+      }
+    } finally {
+      // Ends the export early on a failure, so what was already sent is still in the audit log.
+      if (!next.done) await iterator.return?.();
     }
     res.write(`],"tokens":${JSON.stringify(deps.tokens.list({ userId: identity.userId }))},"audit":[`);
     let offset = 0;

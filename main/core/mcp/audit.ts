@@ -125,6 +125,7 @@ type NewRow = Omit<AuditRow, 'id' | 'token_name'>;
 
 /** The vias whose memory accesses are recorded (the UI and CLI act as the machine's own user). */
 const AUDITED_VIAS: ReadonlySet<AccessVia> = new Set(['rest', 'mcp']);
+/** Memory ids per access row; a larger access is split over several rows. */
 const MAX_IDS = 100;
 const MAX_AGENT = 200;
 const FLUSH_MS = 20;
@@ -246,27 +247,37 @@ export class AuditLog {
     });
   }
 
+  /**
+   * One row per access, or per MAX_IDS ids of a larger one (a 500-item page, an export): each
+   * memory's access log finds its id, and every row of the access carries its total count.
+   */
   recordAccess(event: AccessEvent, transport: Transport | null = null): void {
     const { caller } = event;
     if (!AUDITED_VIAS.has(caller.via)) return;
-    const ids = event.memoryIds.slice(0, MAX_IDS);
-    this.push({
-      at: this.now().toISOString(),
-      kind: 'access',
-      user_id: actorOf(caller),
-      owner_id: caller.userId,
-      token_id: caller.tokenId ?? null,
-      token_prefix: null,
-      action: event.action,
-      outcome: event.outcome,
-      reason: null,
-      via: caller.via,
-      transport,
-      memory_ids: ids.length ? ids.join(',') : null,
-      count: event.count,
-      client_ip: caller.clientIp ?? null,
-      user_agent: caller.userAgent?.slice(0, MAX_AGENT) ?? null,
-    });
+    const at = this.now().toISOString();
+    const chunks: string[][] = [];
+    for (let i = 0; i < event.memoryIds.length; i += MAX_IDS)
+      chunks.push(event.memoryIds.slice(i, i + MAX_IDS));
+    if (chunks.length === 0) chunks.push([]);
+    for (const ids of chunks) {
+      this.push({
+        at,
+        kind: 'access',
+        user_id: actorOf(caller),
+        owner_id: caller.userId,
+        token_id: caller.tokenId ?? null,
+        token_prefix: null,
+        action: event.action,
+        outcome: event.outcome,
+        reason: null,
+        via: caller.via,
+        transport,
+        memory_ids: ids.length ? ids.join(',') : null,
+        count: event.count,
+        client_ip: caller.clientIp ?? null,
+        user_agent: caller.userAgent?.slice(0, MAX_AGENT) ?? null,
+      });
+    }
   }
 
   /** Records every memory access the service announces; returns the unsubscribe function. */

@@ -119,15 +119,14 @@ export class Authenticator {
         retryAfter,
       };
     };
-    // A credential that kept failing is refused without another look; others from the same
-    // address (every local client is 127.0.0.1) are not affected.
-    if (this.limiter.credentialWait(key) > 0) return refuse('credential');
+    // The token is checked even while its client is refused: checking costs a hash and an indexed
+    // lookup, and a token that just became valid (re-enabled, or a fixed config) must work at once.
     const result = credentials.problem
       ? ({ ok: false, reason: 'malformed', prefix } as const)
       : this.tokens.verify(presented, credentials.claimedUserId);
     if (result.ok) {
-      // Accepted even while the address is refused for a flood: a valid token never pays for
-      // other clients' failures.
+      // Accepted even while this credential or its address is refused: a valid token never pays
+      // for failures, its own earlier ones or other local clients' (all of them are 127.0.0.1).
       this.audit.recordAuth({
         ...base,
         userId: result.token.userId,
@@ -138,6 +137,7 @@ export class Authenticator {
       });
       return { ok: true, token: result.token };
     }
+    if (this.limiter.credentialWait(key) > 0) return refuse('credential');
     if (this.limiter.addressWait(key) > 0) return refuse('address');
     this.limiter.fail(key);
     const token = 'token' in result ? result.token : undefined;

@@ -1,14 +1,16 @@
 // Slows down a misbehaving client: after too many failed authentications, further attempts are
 // refused (HTTP 429) until a block has passed. In memory on purpose: it protects one running
 // process, restarts clear it, and tokens are 256-bit random values that cannot be guessed anyway —
-// the limiter keeps a misbehaving client from flooding the audit log and the CPU.
+// the limiter tells a misbehaving client to back off (429 with Retry-After) and keeps it from
+// flooding the audit log.
 //
 // Everything we serve is on 127.0.0.1, so the address alone cannot tell clients apart: one Claude
 // Code with a stale token would lock out every other local client. Failures are therefore counted
 // per credential (address + the token's public lookup prefix, or + user agent when no well-formed
 // token was sent), and only that credential is blocked. A second, higher limit per address catches
-// a flood of ever-changing tokens; under it, invalid attempts are refused but a valid token still
-// passes (the authenticator checks it first). Each block writes one audit row, not one per attempt.
+// a flood of ever-changing tokens. Under either block invalid attempts are refused, but a valid
+// token always passes (the authenticator checks it first). Each block writes one audit row, not
+// one per attempt.
 
 export interface FailureLimiterOptions {
   /** Failures of one credential allowed in the window before refusing it. */

@@ -115,7 +115,13 @@ export class MemoryService {
 
   async list(caller: Caller, scope: ScopeFilter = {}, options?: ListOptions): Promise<Page<Memory>> {
     const page = await this.backend().list({ ...scope, userId: caller.userId }, options);
-    this.audit(caller, 'list', [], page.items.length);
+    // The ids say who read which memory (the audit log and each memory's access log); no text.
+    this.audit(
+      caller,
+      'list',
+      page.items.map((m) => m.id),
+      page.items.length,
+    );
     return page;
   }
 
@@ -155,13 +161,20 @@ export class MemoryService {
     return entries;
   }
 
+  /**
+   * Announced when the export ends, with the id of every memory handed out — also when the reader
+   * stops early (the audit log splits long id lists over several rows).
+   */
   async *export(caller: Caller, scope: ScopeFilter = {}): AsyncIterable<Memory> {
-    let count = 0;
-    for await (const memory of this.backend().export({ ...scope, userId: caller.userId })) {
-      count++;
-      yield memory;
+    const ids: string[] = [];
+    try {
+      for await (const memory of this.backend().export({ ...scope, userId: caller.userId })) {
+        ids.push(memory.id);
+        yield memory;
+      }
+    } finally {
+      this.audit(caller, 'export', ids, ids.length);
     }
-    this.audit(caller, 'export', [], count);
   }
 
   /** Forgets every memory (and its history) of the caller. */

@@ -5,6 +5,8 @@ import { Core } from '../../../main/core/core.js';
 import { silentLogger } from '../../../main/core/log.js';
 import { createMcpFeature, type McpFeatureOptions, type McpHandle } from '../../../main/core/mcp/feature.js';
 import type { CreateTokenInput } from '../../../main/core/mcp/tokens.js';
+import type { AccessEntryDto } from '../../../main/core/ui-api/contract.js';
+import { createUiServices } from '../../../main/core/ui-api/services.js';
 import { tempDir } from '../../support/tmp.js';
 
 export interface HttpResult {
@@ -26,6 +28,8 @@ export interface McpTestCore {
     path: string,
     options?: { token?: string; headers?: Record<string, string>; body?: unknown; rawBody?: string },
   ): Promise<HttpResult>;
+  /** What the review UI's detail pane shows as one memory's access log (for the settings' user). */
+  accessLog(memoryId: string): Promise<AccessEntryDto[]>;
   stop(): Promise<void>;
 }
 
@@ -86,6 +90,18 @@ export async function startMcpCore(
         req.on('error', reject);
         req.end(payload);
       });
+    },
+    async accessLog(memoryId) {
+      const ui = createUiServices({
+        settings: () => core.settings(),
+        env: {},
+        runtime: core.runtime,
+        feature: <T>(name: string) => core.feature<T>(name),
+        featureStatus: () => ({}),
+      });
+      const log = await ui.accessLog(core.settings().userId, memoryId);
+      if (!log.available) throw new Error(`access log unavailable: ${log.reason}`);
+      return log.entries;
     },
     stop: () => core.stop(),
   };

@@ -101,6 +101,44 @@ describe('MCP over HTTP', () => {
     );
   });
 
+  it('names the memories list_memories and memory://recent handed out, in the audit and access logs', async () => {
+    const texts = [
+      'Alice takes node 22 from .nvmrc',
+      'Alice reviews PRs before lunch',
+      'Alice keeps ADRs in docs/adr',
+    ];
+    const ids: string[] = [];
+    for (const text of texts) ids.push(idOf(await call(alice, 'add_memory', { text })));
+
+    const listed = await call(alice, 'list_memories', { limit: 3 });
+    expect((listed.structured?.memories as Array<{ id: string }>).map((m) => m.id).sort()).toEqual(
+      [...ids].sort(),
+    );
+    const list = t.mcp.audit({ userId: 'alice', kind: 'access', action: 'list', limit: 1 }).entries[0]!;
+    expect(list).toMatchObject({ via: 'mcp', outcome: 'ok', tokenId: aliceToken.id, count: 3 });
+    expect([...list.memoryIds].sort()).toEqual([...ids].sort());
+
+    const recent = await alice.readResource({ uri: 'memory://recent' });
+    const shown = (
+      JSON.parse((recent.contents[0] as { text: string }).text) as { memories: Array<{ id: string }> }
+    ).memories;
+    const row = t.mcp.audit({ userId: 'alice', kind: 'access', action: 'list', limit: 1 }).entries[0]!;
+    expect(row.id).toBeGreaterThan(list.id);
+    expect(row.memoryIds).toEqual(shown.map((m) => m.id));
+    expect(row.memoryIds).toEqual(expect.arrayContaining(ids));
+    expect(row.count).toBe(shown.length);
+
+    // The review UI's detail pane shows both reads for each memory.
+    for (const id of ids) {
+      const log = await t.accessLog(id);
+      expect(log.map((e) => e.action).sort(), id).toEqual(['create', 'list', 'list']);
+      expect(log.every((e) => e.via === 'mcp' && e.outcome === 'ok')).toBe(true);
+    }
+    t.mcp.auditLog.flush();
+    const dump = JSON.stringify(t.core.db.prepare('SELECT * FROM mcp_audit').all());
+    for (const text of texts) expect(dump).not.toContain(text);
+  });
+
   it('turns bad input into a tool error that says what was wrong', async () => {
     const empty = await call(alice, 'search_memories', { query: '' });
     expect(empty.isError).toBe(true);

@@ -52,6 +52,8 @@ describe('REST API: Mem0-server compatible shapes', () => {
       id,
       memory: 'Alice deploys with terraform on Fridays',
       user_id: 'alice',
+      // Added by a REST client, not through an MCP tool or by capture.
+      source: 'manual',
     });
 
     const put = await t.request('PUT', `/memories/${id}?user_id=alice`, {
@@ -256,15 +258,53 @@ describe('REST API: token lifecycle and the audit log', () => {
     const secretText = 'the launch code is swordfish-7781';
     const id = await addAs(alice.token, secretText);
     await t.request('GET', `/memories/${id}`, { token: alice.token });
+    expect((await t.request('GET', '/memories', { token: alice.token })).status).toBe(200);
+    expect((await t.request('GET', '/export', { token: alice.token })).status).toBe(200);
     const entries = t.mcp.audit({ userId: 'alice', memoryId: id }).entries;
-    expect(entries.map((e) => e.action).sort()).toEqual(['create', 'read']);
+    expect(entries.map((e) => e.action).sort()).toEqual(['create', 'export', 'list', 'read']);
     expect(entries.every((e) => e.via === 'rest' && e.tokenId === alice.id)).toBe(true);
+    // The review UI's detail pane shows the same reads.
+    const log = await t.accessLog(id);
+    expect(log.map((e) => e.action).sort()).toEqual(['create', 'export', 'list', 'read']);
+    expect(log.every((e) => e.via === 'rest' && e.outcome === 'ok')).toBe(true);
     t.mcp.auditLog.flush();
     const dump = JSON.stringify(t.core.db.prepare('SELECT * FROM mcp_audit').all());
     expect(dump).not.toContain('swordfish');
     expect(dump).not.toContain(alice.token);
     const tokens = JSON.stringify(t.core.db.prepare('SELECT * FROM mcp_tokens').all());
     expect(tokens).not.toContain(alice.token.slice(12));
+  });
+});
+
+describe('REST API: which memories a list or an export handed out', () => {
+  it('names every id, split over rows of at most 100, each with the total count', async () => {
+    const frank = t.token({ userId: 'frank' });
+    const ids: string[] = [];
+    for (let i = 0; i < 230; i++) {
+      const [m] = await t.core
+        .backend()
+        .add({ userId: 'frank', text: `Frank note ${i}`, source: 'manual', infer: false });
+      ids.push(m!.id);
+    }
+    const rowsOf = (action: string) => t.mcp.audit({ userId: 'frank', kind: 'access', action }).entries;
+
+    const list = await t.request('GET', '/memories?limit=250', { token: frank.token });
+    const listed = (list.json as { results: Array<{ id: string }> }).results.map((r) => r.id);
+    expect(listed).toHaveLength(230);
+    const listRows = rowsOf('list');
+    expect(listRows.map((r) => r.memoryIds.length).sort((a, b) => a - b)).toEqual([30, 100, 100]);
+    expect(listRows.every((r) => r.count === 230 && r.via === 'rest' && r.tokenId === frank.id)).toBe(true);
+    expect(listRows.flatMap((r) => r.memoryIds).sort()).toEqual([...listed].sort());
+
+    const page = await t.request('GET', '/memories?limit=5', { token: frank.token });
+    const five = (page.json as { results: Array<{ id: string }> }).results.map((r) => r.id);
+    expect(rowsOf('list')[0]).toMatchObject({ memoryIds: five, count: 5 });
+
+    expect((await t.request('GET', '/export', { token: frank.token })).status).toBe(200);
+    const exportRows = rowsOf('export');
+    expect(exportRows).toHaveLength(3);
+    expect(exportRows.every((r) => r.count === 230)).toBe(true);
+    expect(exportRows.flatMap((r) => r.memoryIds).sort()).toEqual([...ids].sort());
   });
 });
 
@@ -367,6 +407,9 @@ describe('REST API: repeated failures', () => {
         limited.mcp.audit({ kind: 'auth', limit: 1000 }).entries.filter((e) => e.reason === 'rate_limited'),
       ).toHaveLength(1);
       expect(limited.core.status().features.mcp).toMatchObject({ failedLogins: 5 + 1 + 1 });
+      // Re-enabled (as the revoked message suggests), the same token works at once.
+      limited.mcp.enableToken(stale.id);
+      expect((await bad()).status).toBe(200);
     } finally {
       await limited.stop();
     }
