@@ -40,35 +40,104 @@ export interface LaunchCommand {
   env?: Record<string, string>;
 }
 
+/** What the launch command depends on; tests inject each part, the app uses its own process. */
+export interface LaunchContext {
+  /**
+   * process.versions.electron: set in the tray app and in its CLI run as Node (ELECTRON_RUN_AS_NODE);
+   * null for plain Node.
+   */
+  electron?: string | null;
+  /** The runtime that runs the CLI: Node, or the app's Electron executable. */
+  execPath?: string;
+  /** The file this code was loaded from (a bundle in dist/, or the TypeScript source in tests). */
+  moduleFile?: string;
+  /** process.argv[1]: the script the user ran. */
+  argvScript?: string;
+}
+
 /**
- * How Claude Desktop should start `mem0-tray mcp stdio`: the `mem0-tray` command if it is on PATH
- * (an absolute path: Claude Desktop does not get the shell's PATH on macOS), otherwise this Node
- * with the CLI script that is running now.
+ * The bundled CLI next to the bundle this code runs in. The module is bundled twice: into
+ * dist/cli.js (the CLI itself, also inside the packaged app's app.asar) and into
+ * dist/main/electron/main.js (the tray app). Null when running from the TypeScript sources.
  */
-export function defaultLaunchCommand(env: NodeJS.ProcessEnv = process.env): LaunchCommand {
+export function bundledCliScript(moduleFile: string): string | null {
+  const dir = path.dirname(moduleFile);
+  if (path.basename(dir) === 'dist' && path.basename(moduleFile) === 'cli.js') return moduleFile;
+  const dist = path.dirname(path.dirname(dir));
+  if (path.basename(dir) === 'electron' && path.basename(path.dirname(dir)) === 'main') {
+    if (path.basename(dist) === 'dist') return path.join(dist, 'cli.js');
+  }
+  return null;
+}
+
+/**
+ * A `mem0-tray` found on PATH may be the packaged tray app itself (the deb links /usr/bin/mem0-tray
+ * to the Electron executable): that one runs the CLI only as Node, with the script in its app.asar.
+ */
+function fromPath(candidate: string): LaunchCommand {
+  let real = candidate;
+  try {
+    real = fs.realpathSync(candidate);
+  } catch {
+    // a dangling link: use the name as found
+  }
+  const asar = path.join(path.dirname(real), 'resources', 'app.asar');
+  if (fs.existsSync(asar)) {
+    return {
+      command: real,
+      args: [path.join(asar, 'dist', 'cli.js'), 'mcp', 'stdio'],
+      env: { ELECTRON_RUN_AS_NODE: '1' },
+    };
+  }
+  return { command: candidate, args: ['mcp', 'stdio'] };
+}
+
+/**
+ * How Claude Desktop should start `mem0-tray mcp stdio`. Always absolute paths: Claude Desktop does
+ * not get the shell's PATH (on macOS it has no Node on it at all), so a `#!/usr/bin/env node` command
+ * would not start. In order:
+ * - the bundled CLI (dist/cli.js) run by the runtime running now: plain Node, or the tray app's own
+ *   Electron executable as Node (its native modules are built for that runtime);
+ * - from the sources (tests, a script runner): the JavaScript file the user ran, then a `mem0-tray`
+ *   on PATH.
+ */
+export function defaultLaunchCommand(
+  env: NodeJS.ProcessEnv = process.env,
+  context: LaunchContext = {},
+): LaunchCommand {
+  const electron = context.electron !== undefined ? context.electron : process.versions.electron;
+  const execPath = context.execPath ?? process.execPath;
+  const script =
+    env.MEM0_TRAY_CLI_SCRIPT || bundledCliScript(context.moduleFile ?? fileURLToPath(import.meta.url));
+  if (script) {
+    return electron
+      ? { command: execPath, args: [script, 'mcp', 'stdio'], env: { ELECTRON_RUN_AS_NODE: '1' } }
+      : { command: execPath, args: [script, 'mcp', 'stdio'] };
+  }
+  const ran = context.argvScript ?? process.argv[1];
+  if (ran) {
+    let real = path.resolve(ran);
+    try {
+      // An npm-installed command is a link without an extension to bin/mem0-tray.js.
+      real = fs.realpathSync(real);
+    } catch {
+      // keep the resolved name
+    }
+    if (/\.(c|m)?js$/.test(real)) return { command: execPath, args: [real, 'mcp', 'stdio'] };
+  }
   const names = process.platform === 'win32' ? ['mem0-tray.cmd', 'mem0-tray.exe'] : ['mem0-tray'];
   for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
     for (const name of names) {
       const candidate = path.join(dir, name);
       try {
         fs.accessSync(candidate, fs.constants.X_OK);
-        return { command: candidate, args: ['mcp', 'stdio'] };
+        return fromPath(candidate);
       } catch {
         // not here; keep looking
       }
     }
   }
-  if (process.versions.electron) {
-    // Inside the tray app: its own executable runs the bundled CLI as plain Node (the app's native
-    // modules are built for this runtime). dist/main/electron/main.js → dist/cli.js.
-    const cli = env.MEM0_TRAY_CLI_SCRIPT || fileURLToPath(new URL('../../cli.js', import.meta.url));
-    return { command: process.execPath, args: [cli, 'mcp', 'stdio'], env: { ELECTRON_RUN_AS_NODE: '1' } };
-  }
-  const script = process.argv[1];
-  if (script && /\.(c|m)?js$/.test(script)) {
-    return { command: process.execPath, args: [path.resolve(script), 'mcp', 'stdio'] };
-  }
-  return { command: process.execPath, args: ['mcp', 'stdio'] };
+  return { command: execPath, args: ['mcp', 'stdio'] };
 }
 
 type Json = Record<string, unknown>;
