@@ -66,7 +66,8 @@ export interface FakeMem0PlatformOptions {
 type Json = Record<string, unknown>;
 
 export class FakeMem0Platform {
-  readonly apiKey: string;
+  /** The one key accepted; a test may replace it (and clear `memories`) to act as another project. */
+  apiKey: string;
   latencyMs: number;
   processingMs: number;
   readonly memories = new Map<string, FakeMemoryRecord>();
@@ -76,6 +77,7 @@ export class FakeMem0Platform {
   readonly requests: Array<{ method: string; path: string; body: unknown; auth: string | undefined }> = [];
   private throttle = 0;
   private failEvents = 0;
+  private dropAddReplies = 0;
   private server: http.Server;
   private sockets = new Set<import('node:net').Socket>();
   private port = 0;
@@ -118,6 +120,14 @@ export class FakeMem0Platform {
   /** The next n adds end in a FAILED event. */
   failNextEvents(n: number): void {
     this.failEvents = n;
+  }
+
+  /**
+   * The next n adds are queued and processed as usual, but the connection is cut instead of
+   * answering: the client never sees the event id (a reply lost on the way back).
+   */
+  dropNextAddReplies(n: number): void {
+    this.dropAddReplies = n;
   }
 
   /** Memories currently stored for a user (test assertions). */
@@ -285,6 +295,11 @@ export class FakeMem0Platform {
       event.status = 'SUCCEEDED';
       event.latency = Date.parse(done) - Date.parse(now);
     }, this.processingMs);
+    if (this.dropAddReplies > 0) {
+      this.dropAddReplies--;
+      res.socket?.destroy();
+      return;
+    }
     this.send(res, 200, {
       message: 'Memory processing has been queued for background execution',
       status: 'PENDING',

@@ -27,6 +27,7 @@ import {
   decodeRecord,
   encodeMetadata,
   encodeOffsetCursor,
+  credentialTag,
   isoTime,
   makeSnippet,
   matchesFilter,
@@ -100,7 +101,8 @@ const retryDelay = (attempt: number, baseMs: number, maxMs: number) =>
 export class Mem0PlatformBackend implements MemoryBackend {
   readonly kind = 'mem0-platform' as const;
   private readonly host: string;
-  private readonly scope: string;
+  /** The scope ledger rows had before they named the key (read as a fallback, never written). */
+  private readonly legacyScope: string;
   private readonly ledger: AddLedger;
   private readonly log: Logger;
   private readonly poll: NonNullable<Mem0PlatformOptions['eventPoll']>;
@@ -109,7 +111,7 @@ export class Mem0PlatformBackend implements MemoryBackend {
 
   constructor(private readonly options: Mem0PlatformOptions) {
     this.host = options.host.replace(/\/+$/, '');
-    this.scope = `mem0-platform:${this.host}`;
+    this.legacyScope = `mem0-platform:${this.host}`;
     this.ledger = options.ledger ?? memoryAddLedger();
     this.log = options.log ?? silentLogger;
     // Give up following an event (for now) well before the outbox's own delivery timeout (30 s).
@@ -136,8 +138,22 @@ export class Mem0PlatformBackend implements MemoryBackend {
     return this.client;
   }
 
-  /** One SDK call with our retry policy; failures become UserErrors that say what to do. */
-  private async call<T>(op: string, fn: (c: MemoryClient) => Promise<T>): Promise<T> {
+  /** This host and key (a key belongs to one Mem0 project), as ledger scope and migration target. */
+  async identity(): Promise<string> {
+    return `${this.legacyScope}:${credentialTag(await this.options.apiKey())}`;
+  }
+
+  /** The ledger scope of the key the client uses now. */
+  private async scopeNow(): Promise<string> {
+    return `${this.legacyScope}:${credentialTag((await this.connect()).key)}`;
+  }
+
+  /**
+   * One SDK call with our retry policy; failures become UserErrors that say what to do. An add is
+   * not re-sent on a network failure here: Mem0 may have queued it and only the reply (with its
+   * event id) was lost, so the retry is left to addOnce, which first looks for it by its key.
+   */
+  private async call<T>(op: string, fn: (c: MemoryClient) => Promise<T>, retryNetwork = true): Promise<T> {
     let rateTries = 0;
     let netTries = 0;
     let reauthed = false;
@@ -152,7 +168,7 @@ export class Mem0PlatformBackend implements MemoryBackend {
           await sleep(retryDelay(rateTries, this.retry.baseMs, this.retry.maxMs));
           continue;
         }
-        if (kind === 'network' && ++netTries < this.retry.networkAttempts) {
+        if (retryNetwork && kind === 'network' && ++netTries < this.retry.networkAttempts) {
           await sleep(retryDelay(netTries, this.retry.baseMs / 2, this.retry.maxMs));
           continue;
         }
@@ -231,31 +247,45 @@ export class Mem0PlatformBackend implements MemoryBackend {
     validateNewMemory(input);
     const createdAt = isoTime(input.createdAt, 'createdAt');
     const key = input.idempotencyKey;
+    const scope = key ? await this.scopeNow() : this.legacyScope;
     if (key) {
-      const known = this.ledger.get(this.scope, key);
-      if (known?.memoryIds) return this.getMany(known.memoryIds);
-      if (known?.eventId) {
-        const results = await this.followEvent(known.eventId, key);
+      const known = this.ledger.get(scope, key) ?? this.ledger.get(this.legacyScope, key);
+      let lookUp = known !== null;
+      let waitMs = 0;
+      if (known?.memoryIds) {
+        const existing = await this.getMany(known.memoryIds);
+        if (existing.length > 0 || known.memoryIds.length === 0) return existing;
+        // Stored once, gone now (another project's ids, a wiped target, a deleted copy): add again.
+        this.ledger.forget(scope, key);
+        lookUp = false;
+      } else if (known?.eventId) {
+        const results = await this.followEvent(known.eventId, key, scope);
         if (results)
           return this.finish(
+            scope,
             key,
             addedResults(results).map((r) => String(r.id ?? r.memory_id)),
           );
+      } else if (known) {
+        // Attempted, but no event id came back: the add may have reached Mem0 and be PENDING
+        // there, invisible to a list until it is processed. Look until that attempt is as old as
+        // the poll timeout before adding again.
+        waitMs = Math.max(0, known.since + this.poll.timeoutMs - Date.now());
       }
       // Only a retry can find its memory already there (the reply to the first attempt was lost):
       // the first attempt skips this round trip.
-      if (known) {
-        const existing = await this.findByKey(input.userId, key);
+      if (lookUp) {
+        const existing = await this.awaitByKey(input.userId, key, waitMs);
         if (existing.length > 0) {
           this.ledger.recordDone(
-            this.scope,
+            scope,
             key,
             existing.map((m) => m.id),
           );
           return existing;
         }
       }
-      this.ledger.recordAttempt(this.scope, key);
+      this.ledger.recordAttempt(scope, key);
     }
     const options: Record<string, unknown> = {
       userId: input.userId,
@@ -263,13 +293,13 @@ export class Mem0PlatformBackend implements MemoryBackend {
       infer: shouldInfer(input),
     };
     if (input.createdAt) options.timestamp = Math.floor(Date.parse(createdAt) / 1000);
-    const response = (await this.call('add', (c) => c.add(turnMessages(input), options))) as unknown;
+    const response = (await this.call('add', (c) => c.add(turnMessages(input), options), false)) as unknown;
     let results: Array<Record<string, unknown>>;
     const body = (response ?? {}) as { eventId?: string; event_id?: string };
     const eventId = Array.isArray(response) ? undefined : (body.eventId ?? body.event_id);
     if (eventId) {
-      if (key) this.ledger.recordEvent(this.scope, key, eventId);
-      const followed = await this.followEvent(eventId, key);
+      if (key) this.ledger.recordEvent(scope, key, eventId);
+      const followed = await this.followEvent(eventId, key, scope);
       if (!followed)
         throw new UserError(
           'backend_unavailable',
@@ -283,7 +313,7 @@ export class Mem0PlatformBackend implements MemoryBackend {
     const added = addedResults(results).flatMap((r) => memoryFromResult(r, input, createdAt) ?? []);
     if (key)
       this.ledger.recordDone(
-        this.scope,
+        scope,
         key,
         added.map((m) => m.id),
       );
@@ -291,8 +321,8 @@ export class Mem0PlatformBackend implements MemoryBackend {
     return added;
   }
 
-  private async finish(key: string | undefined, ids: string[]): Promise<Memory[]> {
-    if (key) this.ledger.recordDone(this.scope, key, ids);
+  private async finish(scope: string, key: string | undefined, ids: string[]): Promise<Memory[]> {
+    if (key) this.ledger.recordDone(scope, key, ids);
     return this.getMany(ids);
   }
 
@@ -312,6 +342,18 @@ export class Mem0PlatformBackend implements MemoryBackend {
     return resultsOf(page).flatMap((r) => decodeRecord(r) ?? []);
   }
 
+  /** findByKey, repeated with the event poll's backoff until it finds something or waitMs passed. */
+  private async awaitByKey(userId: string, key: string, waitMs: number): Promise<Memory[]> {
+    const deadline = Date.now() + waitMs;
+    let delay = this.poll.firstMs;
+    for (;;) {
+      const found = await this.findByKey(userId, key);
+      if (found.length > 0 || Date.now() >= deadline) return found;
+      await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
+      delay = Math.min(this.poll.maxMs, Math.ceil(delay * 1.5));
+    }
+  }
+
   /**
    * Polls GET /v1/event/{id}/ (the SDK has no call for it) until SUCCEEDED or FAILED. Returns the
    * event's results, or null when Mem0 no longer knows the event. Giving up for now (timeout, network)
@@ -320,6 +362,7 @@ export class Mem0PlatformBackend implements MemoryBackend {
   private async followEvent(
     eventId: string,
     key: string | undefined,
+    scope: string,
   ): Promise<Array<Record<string, unknown>> | null> {
     const { key: apiKey } = await this.connect();
     const url = `${this.host}/v1/event/${encodeURIComponent(eventId)}/`;
@@ -339,7 +382,7 @@ export class Mem0PlatformBackend implements MemoryBackend {
       }
       if (res.status === 401 || res.status === 403) throw this.userError('unauthorized', 'event', null);
       if (res.status === 404) {
-        if (key) this.ledger.forget(this.scope, key);
+        if (key) this.ledger.forget(scope, key);
         return null;
       }
       if (res.ok) {
@@ -348,7 +391,7 @@ export class Mem0PlatformBackend implements MemoryBackend {
         if (status === 'SUCCEEDED')
           return Array.isArray(event.results) ? (event.results as Array<Record<string, unknown>>) : [];
         if (status === 'FAILED') {
-          if (key) this.ledger.forget(this.scope, key);
+          if (key) this.ledger.forget(scope, key);
           throw new UserError(
             'failure',
             `Mem0 could not process the memory (event ${eventId} failed); it will be sent again.`,

@@ -264,13 +264,22 @@ export function decodeOffsetCursor(cursor: string): number {
  * survives restarts because it lives in SQLite.
  */
 export interface AddLedger {
-  /** null: never attempted (no remote lookup needed); a row: attempted, maybe finished. */
-  get(scope: string, key: string): { eventId: string | null; memoryIds: string[] | null } | null;
+  /**
+   * null: never attempted (no remote lookup needed); a row: attempted, maybe finished.
+   * `since`: when the row last changed (ms), so a retry knows how long ago the attempt was.
+   */
+  get(
+    scope: string,
+    key: string,
+  ): { eventId: string | null; memoryIds: string[] | null; since: number } | null;
   /** Written before the request leaves, so a retry knows the first attempt may have landed. */
   recordAttempt(scope: string, key: string): void;
   recordEvent(scope: string, key: string, eventId: string): void;
   recordDone(scope: string, key: string, memoryIds: string[]): void;
-  /** The event is gone or failed: back to "attempted" (a retry looks remotely, then adds). */
+  /**
+   * The event is gone or failed, or the memories are: back to "attempted" with nothing in flight
+   * (`since` 0), so a retry looks remotely once, then adds, without waiting for a pending add.
+   */
   forget(scope: string, key: string): void;
 }
 
@@ -288,7 +297,7 @@ export const LEDGER_MIGRATIONS = [
 export function sqliteAddLedger(db: Db): AddLedger {
   applyMigrations(db, 'mem0-ledger', LEDGER_MIGRATIONS);
   const get = db.prepare(
-    'SELECT event_id, memory_ids FROM mem0_add_ledger WHERE scope = ? AND idempotency_key = ?',
+    'SELECT event_id, memory_ids, updated_at FROM mem0_add_ledger WHERE scope = ? AND idempotency_key = ?',
   );
   const upsertEvent = db.prepare(
     `INSERT INTO mem0_add_ledger (scope, idempotency_key, event_id, updated_at) VALUES (?, ?, ?, ?)
@@ -300,7 +309,7 @@ export function sqliteAddLedger(db: Db): AddLedger {
   );
   const attempt = db.prepare(
     `INSERT INTO mem0_add_ledger (scope, idempotency_key, updated_at) VALUES (?, ?, ?)
-     ON CONFLICT (scope, idempotency_key) DO NOTHING`,
+     ON CONFLICT (scope, idempotency_key) DO UPDATE SET updated_at = excluded.updated_at`,
   );
   const reset = db.prepare(
     'UPDATE mem0_add_ledger SET event_id = NULL, memory_ids = NULL, updated_at = ? WHERE scope = ? AND idempotency_key = ?',
@@ -311,34 +320,50 @@ export function sqliteAddLedger(db: Db): AddLedger {
   ).run();
   return {
     get(scope, key) {
-      const row = get.get(scope, key) as { event_id: string | null; memory_ids: string | null } | undefined;
+      const row = get.get(scope, key) as
+        { event_id: string | null; memory_ids: string | null; updated_at: string } | undefined;
       if (!row) return null;
       return {
         eventId: row.event_id,
         memoryIds: row.memory_ids ? (JSON.parse(row.memory_ids) as string[]) : null,
+        since: Date.parse(row.updated_at),
       };
     },
     recordAttempt: (scope, key) => void attempt.run(scope, key, new Date().toISOString()),
     recordEvent: (scope, key, eventId) => void upsertEvent.run(scope, key, eventId, new Date().toISOString()),
     recordDone: (scope, key, ids) =>
       void upsertDone.run(scope, key, JSON.stringify(ids), new Date().toISOString()),
-    forget: (scope, key) => void reset.run(new Date().toISOString(), scope, key),
+    // The epoch says "nothing in flight"; the row is pruned with the old ones on a later open.
+    forget: (scope, key) => void reset.run(new Date(0).toISOString(), scope, key),
   };
 }
 
 export function memoryAddLedger(): AddLedger {
-  const rows = new Map<string, { eventId: string | null; memoryIds: string[] | null }>();
+  const rows = new Map<string, { eventId: string | null; memoryIds: string[] | null; since: number }>();
   const k = (s: string, key: string) => `${s}\0${key}`;
   return {
     get: (s, key) => rows.get(k(s, key)) ?? null,
     recordAttempt: (s, key) => {
-      if (!rows.has(k(s, key))) rows.set(k(s, key), { eventId: null, memoryIds: null });
+      const row = rows.get(k(s, key));
+      rows.set(k(s, key), {
+        eventId: row?.eventId ?? null,
+        memoryIds: row?.memoryIds ?? null,
+        since: Date.now(),
+      });
     },
     recordEvent: (s, key, eventId) =>
-      void rows.set(k(s, key), { eventId, memoryIds: rows.get(k(s, key))?.memoryIds ?? null }),
+      void rows.set(k(s, key), {
+        eventId,
+        memoryIds: rows.get(k(s, key))?.memoryIds ?? null,
+        since: Date.now(),
+      }),
     recordDone: (s, key, ids) =>
-      void rows.set(k(s, key), { eventId: rows.get(k(s, key))?.eventId ?? null, memoryIds: ids }),
-    forget: (s, key) => void rows.set(k(s, key), { eventId: null, memoryIds: null }),
+      void rows.set(k(s, key), {
+        eventId: rows.get(k(s, key))?.eventId ?? null,
+        memoryIds: ids,
+        since: Date.now(),
+      }),
+    forget: (s, key) => void rows.set(k(s, key), { eventId: null, memoryIds: null, since: 0 }),
   };
 }
 

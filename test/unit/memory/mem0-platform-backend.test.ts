@@ -169,4 +169,49 @@ describe('mem0-platform wire protocol and errors', () => {
       fake.processingMs = 5;
     }
   });
+
+  it('a retry after a lost add reply (no event id ever arrived) waits for the pending add instead of adding twice', async () => {
+    fake.processingMs = 200;
+    try {
+      // Production retry settings: network failures are retried, but never an add's.
+      const b = backend(fake.apiKey, { rateLimitAttempts: 4, networkAttempts: 2, baseMs: 5, maxMs: 20 });
+      const input = { userId: 'fay', text: 'said once', source: 'manual' as const, idempotencyKey: 'lost-1' };
+      fake.dropNextAddReplies(1);
+      await expect(b.add(input)).rejects.toMatchObject({ code: 'backend_unavailable' });
+      // Still PENDING at Mem0: a list does not show it yet.
+      expect(fake.memoriesOf('fay')).toHaveLength(0);
+      const got = await b.add(input);
+      expect(got.map((m) => m.text)).toEqual(['said once']);
+      expect(fake.memoriesOf('fay')).toHaveLength(1);
+      const adds = fake.requests.filter(
+        (r) => r.path === '/v3/memories/add/' && (r.body as { user_id?: string }).user_id === 'fay',
+      );
+      expect(adds).toHaveLength(1);
+    } finally {
+      fake.processingMs = 5;
+    }
+  });
+
+  it('a retry long after a lost attempt that never reached Mem0 looks once, then adds', async () => {
+    const b = new Mem0PlatformBackend({
+      host: fake.url,
+      apiKey: async () => fake.apiKey,
+      eventPoll: { firstMs: 2, maxMs: 20, timeoutMs: 50 },
+    });
+    const input = {
+      userId: 'gil',
+      text: 'never arrived',
+      source: 'manual' as const,
+      idempotencyKey: 'gone-1',
+    };
+    await fake.stop();
+    await expect(b.add(input)).rejects.toMatchObject({ code: 'backend_unavailable' });
+    await fake.start();
+    await new Promise((r) => setTimeout(r, 60));
+    const before = fake.requests.length;
+    expect(await b.add(input)).toHaveLength(1);
+    const paths = fake.requests.slice(before).map((r) => r.path);
+    expect(paths.filter((p) => p.startsWith('/v3/memories/?') || p === '/v3/memories/')).toHaveLength(1);
+    expect(fake.memoriesOf('gil')).toHaveLength(1);
+  });
 });
