@@ -2,6 +2,8 @@
 // first, resumable and without duplicates: every copied source id is recorded in SQLite, and each
 // add carries an idempotency key derived from the source id, so even a copy that reached the
 // target just before a crash (and was not recorded) is not stored twice when the run resumes.
+// Progress belongs to one target store (kind, host or URL, and a hash of its key): a new Mem0
+// project or server is a new copy, and a re-run checks that what it copied is still there.
 import type { BackendKind } from '../config/settings.js';
 import { applyMigrations, type Db } from '../db/database.js';
 import { UserError, describeError } from '../errors.js';
@@ -54,8 +56,13 @@ export interface MigrateResult extends MigrateProgress {
   copied: number;
 }
 
-export function migrationId(from: BackendKind, to: BackendKind, userId: string): string {
-  return `${from}->${to}:${userId}`;
+/** `target`: the target's identity() (kind, host or URL, key hash), or its kind when it has none. */
+export function migrationId(from: BackendKind, target: string, userId: string): string {
+  return `${from}->${target}:${userId}`;
+}
+
+async function identityOf(backend: MemoryBackend): Promise<string> {
+  return backend.identity ? await backend.identity() : backend.kind;
 }
 
 /** The key a copy carries in the target: the same source memory always maps to the same key. */
@@ -86,7 +93,7 @@ export async function migrateMemories(options: MigrateOptions): Promise<MigrateR
     throw new UserError('usage', `Source and target are both "${from.kind}": choose another --to or --from.`);
   }
   applyMigrations(db, 'migrate', MIGRATE_MIGRATIONS);
-  const id = migrationId(from.kind, to.kind, userId);
+  const id = migrationId(from.kind, await identityOf(to), userId);
   const now = () => new Date().toISOString();
   db.transaction(() => {
     if (options.restart) db.prepare('DELETE FROM memory_migrations WHERE id = ?').run(id);
@@ -96,7 +103,9 @@ export async function migrateMemories(options: MigrateOptions): Promise<MigrateR
        ON CONFLICT (id) DO UPDATE SET status = 'running', last_error = NULL, updated_at = excluded.updated_at`,
     ).run(id, from.kind, to.kind, userId, now(), now());
   })();
-  const isDone = db.prepare('SELECT 1 FROM memory_migration_items WHERE migration_id = ? AND source_id = ?');
+  const doneIds = db.prepare(
+    'SELECT target_ids FROM memory_migration_items WHERE migration_id = ? AND source_id = ?',
+  );
   const markDone = db.prepare(
     'INSERT OR REPLACE INTO memory_migration_items (migration_id, source_id, target_ids) VALUES (?, ?, ?)',
   );
@@ -107,13 +116,22 @@ export async function migrateMemories(options: MigrateOptions): Promise<MigrateR
     'UPDATE memory_migrations SET status = ?, last_error = ?, updated_at = ? WHERE id = ?',
   );
 
+  /** Copied by an earlier run and still in the target (a wiped or emptied target is copied again). */
+  const stillCopied = async (sourceId: string): Promise<boolean> => {
+    const row = doneIds.get(id, sourceId) as { target_ids: string } | undefined;
+    if (!row) return false;
+    const ids = JSON.parse(row.target_ids) as string[];
+    if (ids.length === 0) return true;
+    return (await to.get(ids[0]!)) !== null;
+  };
+
   const total = (await from.list({ userId }, { limit: 1, withTotal: true })).total ?? 0;
   const progress: MigrateProgress = { total, done: 0, resumed: 0, failed: 0 };
   let copied = 0;
   options.onProgress?.({ ...progress });
   try {
     for await (const memory of from.export({ userId })) {
-      if (isDone.get(id, memory.id)) {
+      if (await stillCopied(memory.id)) {
         progress.done++;
         progress.resumed++;
       } else {

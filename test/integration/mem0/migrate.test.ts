@@ -147,4 +147,145 @@ describe('memories migrate', () => {
     expect(adds.every((r) => (r.body as { infer?: boolean }).infer === false)).toBe(true);
     db.close();
   });
+
+  function cliFor(
+    dir: string,
+    db: ReturnType<typeof openDatabase>,
+    env: Record<string, string>,
+    key: () => string,
+  ) {
+    const out: string[] = [];
+    const cli = {
+      env,
+      settings: () => loadSettings(path.join(dir, 'settings.json'), env),
+      db: () => db,
+      out: (t: string) => void out.push(t),
+      err: () => undefined,
+    } as unknown as CliEnv;
+    const noKeychain = new KeytarSecretStore({
+      load: async () => {
+        throw new Error('none');
+      },
+    });
+    const run = async (...args: string[]) => {
+      out.length = 0;
+      const program = new Command().exitOverride();
+      registerMigrateCommand(program.command('memories'), cli, {
+        secrets: () => new EnvOverrideSecretStore(noKeychain, { MEM0_API_KEY: key() }),
+        progressStream: new PassThrough(),
+      });
+      await program.parseAsync(['node', 'mem0-tray', 'memories', 'migrate', ...args]);
+      return out.join('\n');
+    };
+    return run;
+  }
+
+  it('a new key on the same host (another Mem0 project) gets its own copy, not "already copied"', async () => {
+    const own = await new FakeMem0Platform({ processingMs: 2, apiKey: 'm0-project-a-key-000000' }).start();
+    try {
+      const dir = tempDir();
+      const { db } = seedLocal(path.join(dir, 'mem0-tray.db'), 5);
+      const env = { MEM0_TRAY_MEM0_HOST: own.url, MEM0_TRAY_USER_ID: 'alice' };
+      const run = cliFor(dir, db, env, () => own.apiKey);
+      expect(await run('--to', 'mem0-platform')).toMatch(/Copied 5 memories/);
+      expect(own.memoriesOf('alice')).toHaveLength(5);
+
+      // apikey set with project B's key: same host, an empty project where A's ids do not exist.
+      own.apiKey = 'm0-project-b-key-111111';
+      own.memories.clear();
+      const second = await run('--to', 'mem0-platform');
+      expect(second).toMatch(/Copied 5 memories/);
+      expect(second).not.toMatch(/already copied/);
+      expect(own.memoriesOf('alice')).toHaveLength(5);
+      // The key itself is never part of what is remembered; only a hash of it.
+      const rows = JSON.stringify(db.prepare('SELECT * FROM memory_migrations').all());
+      const ledger = JSON.stringify(db.prepare('SELECT scope FROM mem0_add_ledger').all());
+      for (const text of [rows, ledger]) {
+        expect(text).not.toContain('m0-project-a-key');
+        expect(text).not.toContain('m0-project-b-key');
+      }
+      db.close();
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('a wiped target is copied again: on a plain re-run and with --restart, never twice', async () => {
+    const own = await new FakeMem0Server().start();
+    try {
+      const dir = tempDir();
+      const { db } = seedLocal(path.join(dir, 'mem0-tray.db'), 6);
+      const env = { MEM0_TRAY_MEM0_SERVER_URL: own.url, MEM0_TRAY_USER_ID: 'alice' };
+      const run = cliFor(dir, db, env, () => own.apiKey!);
+      expect(await run('--to', 'mem0-server')).toMatch(/Copied 6 memories/);
+
+      own.memories.clear();
+      const again = await run('--to', 'mem0-server');
+      expect(again).toMatch(/Copied 6 memories/);
+      expect(again).not.toMatch(/already copied/);
+      expect(own.memoriesOf('alice')).toHaveLength(6);
+
+      // Intact target: nothing to do, and it says so.
+      expect(await run('--to', 'mem0-server')).toMatch(/Copied 0 memories .*\(6 were already copied/);
+
+      own.memories.clear();
+      expect(await run('--to', 'mem0-server', '--restart')).toMatch(/Copied 6 memories/);
+      expect(own.memoriesOf('alice')).toHaveLength(6);
+      // --restart on an intact target goes through everything again without storing anything twice.
+      await run('--to', 'mem0-server', '--restart');
+      const texts = own.memoriesOf('alice').map((m) => m.memory);
+      expect(texts).toHaveLength(6);
+      expect(new Set(texts).size).toBe(6);
+      db.close();
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('a new mem0ServerUrl is another target: copied there without --restart', async () => {
+    const [a, b] = await Promise.all([new FakeMem0Server().start(), new FakeMem0Server().start()]);
+    try {
+      const dir = tempDir();
+      const { db } = seedLocal(path.join(dir, 'mem0-tray.db'), 4);
+      const env: Record<string, string> = { MEM0_TRAY_MEM0_SERVER_URL: a.url, MEM0_TRAY_USER_ID: 'alice' };
+      const run = cliFor(dir, db, env, () => a.apiKey!);
+      expect(await run('--to', 'mem0-server')).toMatch(/Copied 4 memories/);
+      env.MEM0_TRAY_MEM0_SERVER_URL = b.url;
+      const moved = await run('--to', 'mem0-server');
+      expect(moved).toMatch(/Copied 4 memories/);
+      expect(b.memoriesOf('alice')).toHaveLength(4);
+      expect(a.memoriesOf('alice')).toHaveLength(4);
+      db.close();
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
+  it('a source the server lists only in part stops the migration as failed, never "done"', async () => {
+    const legacy = await new FakeMem0Server({ listApi: 'legacy' }).start();
+    try {
+      const dir = tempDir();
+      const db = openDatabase(path.join(dir, 'mem0-tray.db'));
+      const source = new Mem0ServerBackend({ url: legacy.url, apiKey: async () => legacy.apiKey });
+      for (let i = 0; i < 150; i++) {
+        await source.add({
+          userId: 'alice',
+          text: `server note ${i}`,
+          source: 'manual',
+          createdAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString(),
+        });
+      }
+      const local = new LocalMemoryBackend(db);
+      await expect(migrateMemories({ from: source, to: local, userId: 'alice', db })).rejects.toMatchObject({
+        code: 'failure',
+        message: /listed only 100 memories/,
+      });
+      expect((await local.list({ userId: 'alice' }, { withTotal: true })).total).toBe(100);
+      const row = db.prepare('SELECT status FROM memory_migrations').get() as { status: string };
+      expect(row.status).toBe('failed');
+      db.close();
+    } finally {
+      await legacy.stop();
+    }
+  });
 });
