@@ -293,7 +293,15 @@ export class Mem0PlatformBackend implements MemoryBackend {
       infer: shouldInfer(input),
     };
     if (input.createdAt) options.timestamp = Math.floor(Date.parse(createdAt) / 1000);
-    const response = (await this.call('add', (c) => c.add(turnMessages(input), options), false)) as unknown;
+    let response: unknown;
+    try {
+      response = await this.call('add', (c) => c.add(turnMessages(input), options), false);
+    } catch (err) {
+      // Refused before anything was sent (Mem0 down, no DNS): nothing can be pending there, so the
+      // retry need not wait for it.
+      if (key && neverSent(err)) this.ledger.forget(scope, key);
+      throw err;
+    }
     let results: Array<Record<string, unknown>>;
     const body = (response ?? {}) as { eventId?: string; event_id?: string };
     const eventId = Array.isArray(response) ? undefined : (body.eventId ?? body.event_id);
@@ -559,6 +567,18 @@ export class Mem0PlatformBackend implements MemoryBackend {
     // The SDK keeps no connections open; nothing to release.
     this.client = null;
   }
+}
+
+/** Connection errors that happen before a request is written: it cannot have reached Mem0. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function neverSent(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 5) return false;
+  const e = err as { code?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof e.code === 'string' && NOT_SENT.has(e.code)) return true;
+  if (Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every((x) => neverSent(x, depth + 1)))
+    return true;
+  return neverSent(e.cause, depth + 1);
 }
 
 function resultsOf(res: unknown): Record<string, unknown>[] {
