@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { openDatabase } from '../main/core/db/database.js';
 import { startFakeAnthropic } from '../test/fakes/anthropic-api.js';
 import { ms, summarize } from './support/corpus.js';
+import { residentGrowth, residentOf, settledResident } from './support/resident.js';
 
 const fake = await startFakeAnthropic({ chunkDelayMs: 0 });
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mem0-bench-gw-'));
@@ -31,8 +32,6 @@ const runtimeFile = path.join(home, 'runtime.json');
 while (!fs.existsSync(runtimeFile)) await new Promise((r) => setTimeout(r, 20));
 const runtime = JSON.parse(fs.readFileSync(runtimeFile, 'utf8')) as { gatewayPort: number };
 const gateway = `http://127.0.0.1:${runtime.gatewayPort}`;
-const rssOf = (pid: number) =>
-  Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 const storedMemories = () => {
   const db = openDatabase(path.join(home, 'mem0-tray.db'), { readonly: true });
   const n = (db.prepare('SELECT count(*) AS n FROM memories').get() as { n: number }).n;
@@ -141,21 +140,31 @@ async function waitStored(expected: number, limitMs: number): Promise<number> {
   }
   return stored;
 }
-let sent = 1700;
-console.log(`captured so far: ${await waitStored(sent, 60_000)} memories for ${sent} requests`);
+// 200 + 1000 + 300 calls went through the gateway so far (the rest went direct).
+const throughGateway = 1500;
+console.log(
+  `captured so far: ${await waitStored(throughGateway, 60_000)} memories for ${throughGateway} gateway calls`,
+);
 
 // Memory of the core across 10,000 captured requests (each a new conversation: one memory each).
-const rss0 = rssOf(serve.pid!);
+// Idle before and after (see settledResident). Batches of 50 concurrent calls, each sent once the core
+// has stored the one before (give or take 100): every call is captured, none dropped as overload.
+const rss0 = await settledResident(serve.pid!);
 const t0 = performance.now();
+const base = storedMemories();
+let posted = 0;
 for (let i = 0; i < 10_000; i += 50) {
   await Promise.all(Array.from({ length: 50 }, () => post(gateway, small(i % 100 === 0))));
+  posted += 50;
+  for (let w = 0; w < 200 && storedMemories() - base < posted - 100; w++)
+    await new Promise((r) => setTimeout(r, 10));
 }
-sent += 10_000;
-const stored = await waitStored(sent, 120_000);
+const stored = (await waitStored(base + posted, 120_000)) - base;
 const seconds = (performance.now() - t0) / 1000;
-const rss1 = rssOf(serve.pid!);
+const loaded = residentOf(serve.pid!);
+const rss1 = await settledResident(serve.pid!);
 console.log(
-  `10,000 captured requests: ${stored} memories for ${sent} requests, in ${seconds.toFixed(1)} s (${(10_000 / seconds).toFixed(0)} captures/s end to end); core RSS ${(rss0 / 1e6).toFixed(0)} → ${(rss1 / 1e6).toFixed(0)} MB (growth ${((rss1 - rss0) / 1e6).toFixed(1)} MB)`,
+  `10,000 captured requests: ${stored} new memories in ${seconds.toFixed(1)} s (${(10_000 / seconds).toFixed(0)} captures/s end to end); core RSS idle before → idle after: ${residentGrowth(rss0, rss1)}; right after the load ${(loaded.total / 1e6).toFixed(0)} MB`,
 );
 
 const dThr = await throughput(fake.url, 50, 10);

@@ -14,6 +14,7 @@ import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
 import { openDatabase } from '../main/core/db/database.js';
 import { makeUpstreamPki, startFakeAnthropicUpstream } from '../test/fakes/anthropic-upstream.js';
 import { ms, summarize } from './support/corpus.js';
+import { residentGrowth, residentOf, settledResident } from './support/resident.js';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mem0-bench-proxy-'));
 const fake = await startFakeAnthropicUpstream({ tls: true, chunkDelayMs: 0 });
@@ -127,9 +128,6 @@ addons = [Capture()]
   return { proc, port, ca: fs.readFileSync(caFile, 'utf8') };
 }
 
-const rssOf = (pid: number) =>
-  Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
-
 interface Route {
   name: string;
   url: string;
@@ -233,12 +231,13 @@ const added = (name: string) => json.get(name)! - json.get('direct')!;
 // The same with 20 ms of think time between calls (a person or a tool loop, not a load test): the
 // core has finished the previous capture before the next call arrives.
 const spaced = new Map<string, number>();
-for (const r of [direct, viaOurs]) spaced.set(r.name, (await latency(r, 300, false, 20)).total.p50);
+for (const r of [direct, viaOurs, viaPaused])
+  spaced.set(r.name, (await latency(r, 300, false, 20)).total.p50);
 console.log(
   `small JSON call p50: direct ${ms(json.get('direct')!)}, proxy ${ms(json.get('proxy')!)} (added ${ms(added('proxy'))}), mitmdump ${ms(json.get('mitmdump')!)} (added ${ms(added('mitmdump'))}); proxy with capture paused ${ms(json.get('proxy, capture paused')!)} (added ${ms(added('proxy, capture paused'))}: the rest is the capture pipeline's own work in the core process)`,
 );
 console.log(
-  `small JSON call p50 with 20 ms between calls: direct ${ms(spaced.get('direct')!)}, proxy ${ms(spaced.get('proxy')!)} (added ${ms(spaced.get('proxy')! - spaced.get('direct')!)})`,
+  `small JSON call p50 with 20 ms between calls: direct ${ms(spaced.get('direct')!)}, proxy ${ms(spaced.get('proxy')!)} (added ${ms(spaced.get('proxy')! - spaced.get('direct')!)}), proxy with capture paused ${ms(spaced.get('proxy, capture paused')!)} (added ${ms(spaced.get('proxy, capture paused')! - spaced.get('direct')!)})`,
 );
 
 // SSE: the fake sends an event every 5 ms; how much later does each event reach the client?
@@ -335,7 +334,8 @@ const settle = async () => {
   return last;
 };
 const before = await settle();
-const rss0 = rssOf(ours.proc.pid!);
+// Measured idle before and after (see settledResident); the reading right after the load is shown too.
+const rss0 = await settledResident(ours.proc.pid!);
 const t0 = performance.now();
 // Batches of 50 concurrent calls, each batch sent once the core has stored the one before (give or
 // take 100): every one of the 10,000 is captured, none dropped as overload, at the rate the store
@@ -349,9 +349,10 @@ for (let i = 0; i < 10_000; i += 50) {
 }
 const after = await settle();
 const seconds = (performance.now() - t0) / 1000;
-const rss1 = rssOf(ours.proc.pid!);
+const loaded = residentOf(ours.proc.pid!);
+const rss1 = await settledResident(ours.proc.pid!);
 console.log(
-  `10,000 captured requests through the proxy: ${after - before} new memories in ${seconds.toFixed(1)} s (${(10_000 / seconds).toFixed(0)} captures/s end to end); core RSS ${(rss0 / 1e6).toFixed(0)} → ${(rss1 / 1e6).toFixed(0)} MB (growth ${((rss1 - rss0) / 1e6).toFixed(1)} MB)`,
+  `10,000 captured requests through the proxy: ${after - before} new memories in ${seconds.toFixed(1)} s (${(10_000 / seconds).toFixed(0)} captures/s end to end); core RSS idle before → idle after: ${residentGrowth(rss0, rss1)}; right after the load ${(loaded.total / 1e6).toFixed(0)} MB`,
 );
 
 paused.proc.kill('SIGTERM');
