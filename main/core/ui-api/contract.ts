@@ -10,6 +10,8 @@ export const MEMORY_SOURCES = ['proxy', 'gateway', 'mcp', 'manual', 'import'] as
 export type MemorySourceDto = (typeof MEMORY_SOURCES)[number];
 export const BACKEND_KINDS = ['local', 'mem0-platform', 'mem0-server'] as const;
 export const ISOLATION_MODES = ['auto', 'manual', 'global'] as const;
+/** The outcomes the audit log stores: sign-ins, then memory accesses. */
+export const AUDIT_OUTCOMES = ['success', 'failed', 'ok', 'denied', 'not_found'] as const;
 
 export interface MemoryDto {
   id: string;
@@ -83,6 +85,10 @@ export interface CaptureInfo {
   failed: number | null;
   lastError: { message: string; at: string } | null;
   excludedProjects: string[];
+  /**
+   * proxy: the shell lines of `mem0-tray env` for the user's shell, resolved (ports, CA path), or a
+   * comment saying why there are none; gateway: a command line for Claude Code.
+   */
   commands: { proxy: string; gateway: string };
   recent: CaptureEventDto[];
 }
@@ -115,6 +121,8 @@ export interface TokenDto {
   lastUsedAt: string | null;
   revoked: boolean;
   enabled: boolean;
+  /** Past its expiry date: refused like a revoked token, whatever `enabled` says. */
+  expired: boolean;
 }
 
 export interface AuditEntryDto {
@@ -122,9 +130,15 @@ export interface AuditEntryDto {
   at: string;
   tokenId: string | null;
   tokenName: string | null;
+  /** The first characters of the presented token (an unknown token has no id or name). */
+  tokenPrefix: string | null;
+  /** Null for an unknown token with no claimed user. */
   userId: string | null;
   action: string;
+  /** Sign-ins: success | failed; memory accesses: ok | denied | not_found. */
   outcome: string;
+  /** Why a sign-in failed: unknown, expired, revoked, mismatch, … */
+  reason: string | null;
   detail: string | null;
   client: string | null;
 }
@@ -265,11 +279,15 @@ export const UI_CONTRACT = {
   revokeToken: method<{ tokens: TokenDto[] }>()(z.strictObject({ id })),
   enableToken: method<{ tokens: TokenDto[] }>()(z.strictObject({ id })),
   deleteToken: method<{ tokens: TokenDto[] }>()(z.strictObject({ id })),
+  /**
+   * Every entry on this machine, newest first: failed sign-ins with an unknown token have no user,
+   * and they are what the tray warns about.
+   */
   auditLog: method<Maybe<{ entries: AuditEntryDto[]; total: number | null }>>()(
     z.strictObject({
       tokenId: id.optional(),
       action: z.string().max(50).optional(),
-      outcome: z.string().max(50).optional(),
+      outcome: z.enum(AUDIT_OUTCOMES).optional(),
       since: isoDate.optional(),
       until: isoDate.optional(),
       offset: z.number().int().min(0),

@@ -1,6 +1,8 @@
 // The UI API implemented over the core: one handler per contract method, a dispatcher that
 // validates payloads and turns every failure into data, and the live event feed. Electron's IPC
 // and the headless HTTP routes both call `dispatch`; neither adds logic of its own.
+import { defaultShell, envVariables, renderEnv } from '../capture/env-command.js';
+import { claudeCodeAddCommand, mcpUrl } from '../claude-clients/claude-code.js';
 import type { Settings, SettingsFile } from '../config/settings.js';
 import { loadSettings } from '../config/settings.js';
 import type { DataPaths } from '../config/paths.js';
@@ -159,6 +161,28 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
   host.events.on('capture', onCapture);
   host.events.on('status', onStatus);
 
+  /**
+   * The lines `mem0-tray env` prints for the user's shell, with this core's proxy port and CA.
+   * Copied as they are: `eval "$(mem0-tray env)"` needs a mem0-tray command on PATH, which a
+   * packaged app on macOS or Windows does not have and which is the GUI on a Linux deb install.
+   */
+  const shellSetup = (): string => {
+    const r = host.runtime;
+    const target = {
+      mode: 'proxy' as const,
+      proxyPort: r.proxyPort,
+      gatewayPort: r.gatewayPort,
+      caPath: r.caPath ?? host.paths.caCert,
+      running: true,
+    };
+    try {
+      return renderEnv(envVariables(target, host.env), defaultShell(host.env));
+    } catch (err) {
+      // The proxy is stopped: say so where the lines would be (a comment in every shell).
+      return `# ${describeError(err)}`;
+    }
+  };
+
   const captureInfo = (): CaptureInfo => {
     const s = host.settings();
     const c = services.capture();
@@ -175,7 +199,7 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
       lastError: c.lastError,
       excludedProjects: s.excludedProjects,
       commands: {
-        proxy: 'eval "$(mem0-tray env)"',
+        proxy: shellSetup(),
         gateway: `ANTHROPIC_BASE_URL=http://127.0.0.1:${r.gatewayPort ?? s.gatewayPort} claude`,
       },
       recent: [...recent],
@@ -207,11 +231,11 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
   };
 
   const connections = async (): Promise<ConnectionsInfo> => {
-    const mcpUrl = `http://127.0.0.1:${host.runtime.apiPort}/mcp`;
     return {
-      mcpUrl,
+      mcpUrl: mcpUrl(host.runtime.apiPort),
       claudeDesktop: await services.claudeDesktop(),
-      claudeCodeCommand: `claude mcp add --transport http mem0 ${mcpUrl} --header "Authorization: Bearer <TOKEN>"`,
+      // The CLI's own command (server name mem0-tray: Claude Code names the tools after it).
+      claudeCodeCommand: claudeCodeAddCommand(host.runtime.apiPort, '<TOKEN>'),
     };
   };
 
@@ -396,7 +420,10 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
       return tokenList();
     },
     async auditLog(input) {
-      return services.audit({ ...input, userId: host.settings().userId });
+      // Not only this user's rows: a failed sign-in with an unknown token is stored with no user,
+      // and the tray counts every failure when it says "check Connections". This is the
+      // machine owner's own log (`mem0-tray token audit` shows the same).
+      return services.audit(input);
     },
 
     async getSettings() {

@@ -67,7 +67,8 @@ export interface UiServices {
 }
 
 export interface AuditFilter {
-  userId: string;
+  /** Only entries about this user; absent: every entry on this machine (as `token audit` shows). */
+  userId?: string;
   tokenId?: string;
   action?: string;
   outcome?: string;
@@ -110,6 +111,7 @@ function lastError(v: unknown): { message: string; at: string } | null {
 function toToken(v: unknown): TokenDto {
   const t = isObj(v) ? v : {};
   const revoked = Boolean(t.revoked ?? t.revokedAt);
+  const expiresAt = str(t.expiresAt);
   return {
     id: str(t.id) ?? '',
     name: str(t.name) ?? '',
@@ -117,10 +119,11 @@ function toToken(v: unknown): TokenDto {
     email: str(t.email),
     prefix: str(t.prefix) ?? str(t.lookupPrefix) ?? '',
     createdAt: str(t.createdAt) ?? '',
-    expiresAt: str(t.expiresAt),
+    expiresAt,
     lastUsedAt: str(t.lastUsedAt),
     revoked,
     enabled: t.enabled === undefined ? !revoked : Boolean(t.enabled),
+    expired: Boolean(t.expired) || (expiresAt !== null && Date.parse(expiresAt) <= Date.now()),
   };
 }
 
@@ -131,9 +134,11 @@ function toAudit(v: unknown): AuditEntryDto {
     at: str(e.at) ?? str(e.createdAt) ?? str(e.time) ?? '',
     tokenId: str(e.tokenId),
     tokenName: str(e.tokenName),
+    tokenPrefix: str(e.tokenPrefix),
     userId: str(e.userId),
     action: str(e.action) ?? str(e.tool) ?? '',
     outcome: str(e.outcome) ?? '',
+    reason: str(e.reason),
     detail: str(e.detail),
     client: str(e.client) ?? str(e.clientIp) ?? str(e.userAgent),
   };

@@ -1,10 +1,28 @@
-// Connections: Claude Desktop, the Claude Code command, MCP tokens and the audit log.
+// Connections: Claude Desktop, the Claude Code command, MCP tokens and the audit log (every entry
+// on this machine, failed sign-ins with an unknown token included).
 import { useState } from 'react';
-import type { TokenDto } from '../../../main/core/ui-api/contract';
+import { AUDIT_OUTCOMES, type TokenDto } from '../../../main/core/ui-api/contract';
 import { useClient } from '../api/context';
 import { errorMessage, useLoad } from '../api/use-load';
 import { CopyField, LoadState, Unavailable, formatTime } from '../components/bits';
 import { useToasts } from '../components/toasts';
+
+type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+const OUTCOME_LABELS: Record<AuditOutcome, string> = {
+  success: 'sign-in succeeded',
+  failed: 'sign-in failed',
+  ok: 'access ok',
+  denied: 'access denied',
+  not_found: 'not found',
+};
+
+/** Revoked and expired tokens are both refused; say which, and never "Active" for either. */
+function tokenStatus(tok: TokenDto): string {
+  if (tok.revoked) return 'Revoked';
+  if (tok.expired) return 'Expired';
+  return tok.enabled ? 'Active' : 'Disabled';
+}
 
 export function ConnectionsPage() {
   const client = useClient();
@@ -14,7 +32,10 @@ export function ConnectionsPage() {
   const [created, setCreated] = useState<{ token: TokenDto; secret: string } | null>(null);
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
-  const [auditFilter, setAuditFilter] = useState({ tokenId: '', outcome: '' });
+  const [auditFilter, setAuditFilter] = useState<{ tokenId: string; outcome: AuditOutcome | '' }>({
+    tokenId: '',
+    outcome: '',
+  });
   const [audit, reloadAudit] = useLoad(
     () =>
       client.auditLog({
@@ -149,9 +170,7 @@ export function ConnectionsPage() {
                     <td>{formatTime(tok.createdAt)}</td>
                     <td>{tok.expiresAt ? formatTime(tok.expiresAt) : 'never'}</td>
                     <td>{formatTime(tok.lastUsedAt)}</td>
-                    <td data-testid="token-status">
-                      {tok.revoked ? 'Revoked' : tok.enabled ? 'Active' : 'Disabled'}
-                    </td>
+                    <td data-testid="token-status">{tokenStatus(tok)}</td>
                     <td className="row-actions">
                       {tok.revoked || !tok.enabled ? (
                         <button
@@ -201,13 +220,14 @@ export function ConnectionsPage() {
         <select
           aria-label="Outcome"
           value={auditFilter.outcome}
-          onChange={(e) => setAuditFilter({ ...auditFilter, outcome: e.target.value })}
+          onChange={(e) => setAuditFilter({ ...auditFilter, outcome: e.target.value as AuditOutcome | '' })}
         >
           <option value="">All outcomes</option>
-          <option value="ok">ok</option>
-          <option value="denied">denied</option>
-          <option value="not_found">not found</option>
-          <option value="unauthorized">unauthorized</option>
+          {AUDIT_OUTCOMES.map((o) => (
+            <option key={o} value={o}>
+              {OUTCOME_LABELS[o]}
+            </option>
+          ))}
         </select>
       </div>
       <LoadState loaded={audit} onRetry={reloadAudit}>
@@ -221,19 +241,27 @@ export function ConnectionsPage() {
               <thead>
                 <tr>
                   <th>Time</th>
+                  <th>User</th>
                   <th>Token</th>
                   <th>Action</th>
                   <th>Outcome</th>
+                  <th>Reason</th>
                   <th>Client</th>
                 </tr>
               </thead>
               <tbody>
                 {a.entries.map((e) => (
-                  <tr key={e.id}>
+                  <tr key={e.id} data-testid="audit-row">
                     <td>{formatTime(e.at)}</td>
-                    <td>{e.tokenName ?? e.tokenId ?? '—'}</td>
+                    <td>{e.userId ?? '—'}</td>
+                    <td className={e.tokenName ? undefined : 'mono'}>
+                      {e.tokenName ?? (e.tokenPrefix ? `${e.tokenPrefix}…` : (e.tokenId ?? '—'))}
+                    </td>
                     <td>{e.action}</td>
-                    <td className={e.outcome === 'ok' ? undefined : 'error'}>{e.outcome}</td>
+                    <td className={e.outcome === 'ok' || e.outcome === 'success' ? undefined : 'error'}>
+                      {e.outcome}
+                    </td>
+                    <td data-testid="audit-reason">{e.reason ?? e.detail ?? '—'}</td>
                     <td>{e.client ?? '—'}</td>
                   </tr>
                 ))}
