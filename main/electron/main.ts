@@ -9,7 +9,8 @@ import { describeError } from '../core/errors.js';
 import type { Feature } from '../core/feature.js';
 import { UI_FEATURE, uiFeature, type UiHandle } from '../core/ui-api/feature.js';
 import { registerUiIpc } from './ipc.js';
-import { TrayService, type TrayAction, type TrayState } from './tray.js';
+import { startAtLoginSync } from './start-at-login.js';
+import { TrayService, WINDOW_ROUTES, type TrayAction, type TrayState } from './tray.js';
 import { createReviewWindow, type ReviewWindow } from './window.js';
 
 /** How long quitting waits for the proxy and servers to stop before it exits anyway. */
@@ -102,29 +103,27 @@ async function onAction(action: TrayAction): Promise<void> {
     return;
   }
   const h = ui.api.handlers;
+  const route = WINDOW_ROUTES[action];
+  if (route) {
+    showWindow(route);
+    return;
+  }
   try {
     switch (action) {
       case 'toggleCapture':
         await h.setCaptureEnabled({ enabled: !core.settings().captureEnabled });
         break;
-      case 'openMemories':
-        showWindow('/memories');
-        break;
       case 'copyShellSetup':
+        // The resolved lines for the user's shell: no mem0-tray command is needed on PATH.
         clipboard.writeText((await h.getCapture({})).commands.proxy);
         break;
       case 'connectClaudeDesktop':
         await h.connectClaudeDesktop({});
         break;
-      case 'openCertificates':
-        showWindow('/certificates');
+      case 'toggleStartAtLogin':
+        // The OS follows through the settings listener in startCore, as for a change in the UI.
+        await core.updateSettings({ startAtLogin: !core.settings().startAtLogin });
         break;
-      case 'toggleStartAtLogin': {
-        const next = !core.settings().startAtLogin;
-        await core.updateSettings({ startAtLogin: next });
-        app.setLoginItemSettings({ openAtLogin: next });
-        break;
-      }
       case 'quit':
         app.quit();
         return;
@@ -144,6 +143,18 @@ async function startCore(): Promise<void> {
     console.error(`Mem0 Tray could not start: ${coreError}`);
     return;
   }
+  const started = core;
+  const syncLogin = startAtLoginSync();
+  const applyLogin = () => {
+    try {
+      syncLogin(started.settings().startAtLogin);
+    } catch (err) {
+      console.error(`start at login: ${describeError(err)}`);
+    }
+  };
+  // At startup too: the OS entry may have been removed, or the app moved since the last run.
+  applyLogin();
+  started.events.on('status', applyLogin);
   if (ui) {
     undoIpc = registerUiIpc({
       ipcMain,

@@ -25,6 +25,7 @@ export interface TrayState {
 export type TrayAction =
   | 'toggleCapture'
   | 'openMemories'
+  | 'openConnections'
   | 'copyShellSetup'
   | 'connectClaudeDesktop'
   | 'openCertificates'
@@ -40,6 +41,13 @@ export interface TrayMenuItem {
 }
 
 export type TrayIconState = 'capturing' | 'paused' | 'error';
+
+/** The review window's page each opening action shows (the renderer's hash routes). */
+export const WINDOW_ROUTES: Partial<Record<TrayAction, string>> = {
+  openMemories: '/memories',
+  openConnections: '/connections',
+  openCertificates: '/certificates',
+};
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -61,7 +69,7 @@ export function buildTrayMenu(state: TrayState): TrayMenuItem[] {
     items.push({
       type: 'normal',
       label: `⚠ ${state.failedLogins} failed MCP logins — check Connections`,
-      action: 'openMemories',
+      action: 'openConnections',
     });
   }
   items.push(

@@ -10,7 +10,7 @@ vi.mock('electron', () => ({
   Tray: vi.fn(),
 }));
 
-const { buildTrayMenu, trayIconState, TrayService, FAILED_LOGIN_WARNING, statusLine } =
+const { buildTrayMenu, trayIconState, TrayService, FAILED_LOGIN_WARNING, statusLine, WINDOW_ROUTES } =
   await import('../../../main/electron/tray.js');
 type TrayState = import('../../../main/electron/tray.js').TrayState;
 
@@ -70,6 +70,17 @@ describe('buildTrayMenu', () => {
     expect(below.some((i) => /failed MCP logins/.test(i.label ?? ''))).toBe(false);
     const at = buildTrayMenu({ ...base, failedLogins: FAILED_LOGIN_WARNING });
     expect(at[1]!.label).toBe(`⚠ ${FAILED_LOGIN_WARNING} failed MCP logins — check Connections`);
+    // It opens the page it names, where those failures are listed.
+    expect(at[1]!.action).toBe('openConnections');
+    expect(WINDOW_ROUTES[at[1]!.action!]).toBe('/connections');
+  });
+
+  it('opens each page by its route', () => {
+    expect(WINDOW_ROUTES).toEqual({
+      openMemories: '/memories',
+      openConnections: '/connections',
+      openCertificates: '/certificates',
+    });
   });
 
   it('disables core actions when the core did not start, and says why', () => {
