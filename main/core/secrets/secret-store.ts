@@ -58,18 +58,32 @@ export function keychainUnavailable(detail: string, platform: NodeJS.Platform = 
   return new UserError('keychain_unavailable', `${why} (${detail}).`);
 }
 
+/** keytar itself is missing (an optional native module that did not build): not the OS's fault. */
+export function keytarMissing(detail: string, platform: NodeJS.Platform = process.platform): UserError {
+  const build =
+    platform === 'linux'
+      ? 'it builds where libsecret-1-dev is installed: install that, then run "npm rebuild keytar"'
+      : 'run "npm rebuild keytar"';
+  return new UserError(
+    'keychain_unavailable',
+    `No keychain available: the keytar native module is not installed or not built for this runtime (${build}), or set MEM0_API_KEY in the environment instead (${detail}).`,
+  );
+}
+
 /**
  * keytar is a native module: a missing or unbuildable binary must give the clear error above, not
  * crash the core at import time, so it is only loaded when a secret is actually needed.
  */
-export async function loadKeytar(): Promise<KeytarLike> {
+export async function loadKeytar(
+  importKeytar: () => Promise<unknown> = () => import('keytar'),
+): Promise<KeytarLike> {
   try {
-    const mod = (await import('keytar')) as unknown as { default?: KeytarLike } & Partial<KeytarLike>;
+    const mod = (await importKeytar()) as { default?: KeytarLike } & Partial<KeytarLike>;
     const keytar = mod.default ?? (mod as KeytarLike);
     if (typeof keytar.getPassword !== 'function') throw new Error('keytar has no getPassword');
     return keytar;
   } catch (err) {
-    throw keychainUnavailable(`the keytar module could not be loaded: ${describeError(err)}`);
+    throw keytarMissing(describeError(err));
   }
 }
 

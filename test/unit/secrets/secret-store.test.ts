@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   EnvOverrideSecretStore,
   KeytarSecretStore,
+  loadKeytar,
   maskSecret,
   type KeytarLike,
 } from '../../../main/core/secrets/secret-store.js';
@@ -39,6 +40,27 @@ describe('secret store', () => {
     });
     await expect(store.get()).rejects.toThrow(/Cannot find module/);
     expect(await store.status()).toMatchObject({ set: false, keychainAvailable: false });
+  });
+
+  it('a keytar module that is not installed or built says "no keychain available" and how to build it, not D-Bus', async () => {
+    const store = new KeytarSecretStore({
+      platform: 'linux',
+      load: () =>
+        loadKeytar(async () => {
+          throw new Error("Cannot find module '../build/Release/keytar.node'");
+        }),
+    });
+    const err = (await store.set('m0-key-that-stays-secret-4242').catch((e: unknown) => e)) as Error & {
+      code: string;
+    };
+    expect(err.code).toBe('keychain_unavailable');
+    expect(err.message).toMatch(
+      /^No keychain available: the keytar native module is not installed or not built/,
+    );
+    expect(err.message).toMatch(/libsecret-1-dev/);
+    expect(err.message).toMatch(/MEM0_API_KEY/);
+    expect(err.message).not.toMatch(/Secret Service|D-Bus/);
+    expect(err.message).not.toContain('stays-secret');
   });
 
   it('keychain failures become keychain_unavailable with the secret masked out of the message', async () => {
