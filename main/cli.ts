@@ -7,7 +7,7 @@ import { registerApikeyCommands } from './cli/apikey.js';
 import { registerBackupCommands } from './cli/backup.js';
 import { defaultCaCliDeps, registerCaCommands } from './cli/ca.js';
 import { registerCaPathCommand, registerCaptureCommands } from './cli/capture.js';
-import { regenerateCa } from './core/certs/ca.js';
+import { commitCa, stageCa } from './core/certs/ca.js';
 import { silentLogger } from './core/log.js';
 import { registerClaudeCommands } from './cli/claude.js';
 import { createCliEnv } from './cli/env.js';
@@ -38,13 +38,13 @@ export function buildProgram(cli = createCliEnv()): Command {
     program,
     cli,
     defaultCaCliDeps(async (c) => {
-      const ca = await regenerateCa(
-        c.paths(),
-        c.settings().settings.interceptHosts,
-        silentLogger,
-        'requested',
-      );
-      return ca.certPem;
+      const staged = await stageCa(c.settings().settings.interceptHosts);
+      return {
+        pem: staged.certPem,
+        commit: async () => {
+          commitCa(c.paths(), staged, silentLogger, 'requested');
+        },
+      };
     }),
   );
   registerCaPathCommand(ca, cli);

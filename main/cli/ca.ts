@@ -3,16 +3,17 @@
 // (`ca path` is registered by the CA module's own commands.)
 import { Command, Option } from 'commander';
 import type { ChangeReport } from '../core/certs/trust/trust-manager.js';
-import { TrustService, type TrustOverview } from '../core/certs/trust/trust-service.js';
+import { TrustService, type StagedCaPem, type TrustOverview } from '../core/certs/trust/trust-service.js';
 import { formatFingerprint } from '../core/certs/trust/ca-cert.js';
 import { UserError } from '../core/errors.js';
+import { assertNotRunning } from '../core/runtime-file.js';
 import type { CliEnv } from './env.js';
 
 export interface CaCliDeps {
   trust(cli: CliEnv): TrustService;
 }
 
-export function defaultCaCliDeps(regenerateCa?: (cli: CliEnv) => Promise<string>): CaCliDeps {
+export function defaultCaCliDeps(stageCa?: (cli: CliEnv) => Promise<StagedCaPem>): CaCliDeps {
   return {
     trust: (cli) =>
       new TrustService({
@@ -20,7 +21,7 @@ export function defaultCaCliDeps(regenerateCa?: (cli: CliEnv) => Promise<string>
         db: cli.db(),
         env: cli.env,
         interactiveTerminal: process.stdin.isTTY === true,
-        regenerateCa: regenerateCa ? () => regenerateCa(cli) : undefined,
+        stageCa: stageCa ? () => stageCa(cli) : undefined,
       }),
   };
 }
@@ -89,19 +90,31 @@ export function registerCaCommands(
       const reports = await trust.uninstall(opts.all ? 'all' : opts.store, opts.fingerprint);
       printReports(cli, trust, reports);
       const total = reports.reduce((n, r) => n + r.removed, 0);
-      if (total === 0) cli.out('Nothing of Mem0 Tray was found in those stores.');
+      if (total === 0 && !reports.some((r) => r.skipped))
+        cli.out('Nothing of Mem0 Tray was found in those stores.');
+      const failed = reports.filter((r) => r.failed).map((r) => r.storeId);
+      if (failed.length > 0)
+        throw new UserError(
+          'failure',
+          `Could not remove the CA from ${failed.join(', ')} (see above); the other stores were cleaned.`,
+        );
     });
 
   ca.command('regenerate')
     .description('make a new CA; the stores that trusted the old one trust the new one instead')
     .action(async () => {
+      // A running core keeps signing with the CA it loaded: the stores would then trust only a CA
+      // the proxy does not use. The app's own Regenerate switches the proxy at once.
+      assertNotRunning(
+        cli.paths().runtime,
+        'regenerate the CA here (or use "Regenerate the CA" on its Certificates page, which switches the proxy at once)',
+      );
       const trust = deps.trust(cli);
       const { fingerprint, reports } = await trust.regenerate();
       cli.out(`New CA: ${fingerprint}`);
       printReports(cli, trust, reports);
       if (reports.length === 0)
         cli.out('The old CA was not trusted anywhere; install the new one with "mem0-tray ca install".');
-      cli.out('Restart capture ("mem0-tray serve" or the tray) so the proxy signs with the new CA.');
     });
 
   return ca;
@@ -116,7 +129,8 @@ function printReports(cli: CliEnv, trust: TrustService, reports: ChangeReport[])
       parts.push(
         r.storeId === 'environment' ? 'nothing to install (see "mem0-tray env")' : 'installed the CA',
       );
-    if (parts.length) cli.out(`${label}: ${parts.join(', then ')}.`);
+    if (r.skipped) parts.push(`${r.failed ? 'failed' : 'skipped'}: ${r.skipped}`);
+    if (parts.length) cli.out(`${label}: ${parts.join(', then ')}${r.skipped ? '' : '.'}`);
   }
 }
 
@@ -145,9 +159,10 @@ export function formatStatus(o: TrustOverview): string {
         ? `SHA-256 ${formatFingerprint(other.sha256)}`
         : `SHA-1 ${formatFingerprint(other.sha1 ?? '')}`;
       lines.push(
-        `  ${''.padEnd(24)} earlier CA "${other.subject}" (${fp}): remove with "mem0-tray ca uninstall --store ${s.id}"`,
+        `  ${''.padEnd(24)} earlier CA "${other.subject}" (${fp}): remove only it with "mem0-tray ca uninstall --store ${s.id} --fingerprint ${other.sha256 ?? other.sha1 ?? ''}"`,
       );
     }
   }
+  if (o.notice) lines.push('', o.notice);
   return lines.join('\n');
 }

@@ -20,7 +20,7 @@ import { SwitchableBackend } from './memory/backend-factory.js';
 import { MemoryService } from './memory/service.js';
 import type { MemoryBackend } from './memory/types.js';
 import { startApiServer, type ApiServer } from './api/server.js';
-import { captureFeature, regenerateCaForCore } from './capture/capture-feature.js';
+import { captureFeature, stageCaForCore } from './capture/capture-feature.js';
 import { trustFeature } from './certs/trust/trust-feature.js';
 import { mcpFeature } from './mcp/feature.js';
 import { uiFeature } from './ui-api/feature.js';
@@ -31,7 +31,7 @@ import { VERSION } from './version.js';
 export const FEATURES: Feature[] = [
   captureFeature as Feature,
   // Regenerating through the running capture feature switches the proxy to the new CA at once.
-  trustFeature({ regenerateCa: regenerateCaForCore }) as Feature,
+  trustFeature({ stageCa: stageCaForCore }) as Feature,
   mcpFeature as Feature,
   uiFeature as Feature,
 ];

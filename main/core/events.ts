@@ -43,6 +43,8 @@ export interface CoreEventMap {
   'memory.deleted': [ids: string[], caller: Caller];
   'memory.access': [event: AccessEvent];
   capture: [event: CaptureEvent];
+  /** The capture CA was replaced without the user asking (hosts changed, near expiry). */
+  'ca.replaced': [];
   /** Something in the status changed; listeners call core.status() again. */
   status: [];
 }

@@ -3,7 +3,8 @@
 // proxy is a separate action: clients configured with HTTPS_PROXY then fail to connect.
 import type { Settings } from '../config/settings.js';
 import type { CoreContext, Feature } from '../feature.js';
-import { loadOrCreateCa, regenerateCa, type CaMaterial } from '../certs/ca.js';
+import { commitCa, loadOrCreateCa, stageCa, type CaMaterial, type StagedCa } from '../certs/ca.js';
+import type { StagedCaPem } from '../certs/trust/trust-service.js';
 import { LeafIssuer } from '../certs/leaf-certs.js';
 import { describeError } from '../errors.js';
 import { startGateway, type Gateway } from './net/gateway.js';
@@ -33,11 +34,15 @@ export interface CaptureHandle {
   startProxy(): Promise<number>;
   ca(): CaInfo;
   /**
-   * A new CA in the data directory, used at once for new connections; returns its PEM. (Named
-   * apart from the trust feature's regenerate, which also removes the old CA from trust stores.)
+   * A new CA (the staged one, else a fresh one) in the data directory, used at once for new
+   * connections; returns its PEM. (Named apart from the trust feature's regenerate, which also
+   * replaces the old CA in the trust stores and then calls this.)
    */
-  replaceCa(): Promise<string>;
+  replaceCa(staged?: StagedCa): Promise<string>;
 }
+
+/** How often a long-running core checks whether its CA nears expiry (CA_RENEW_BEFORE_DAYS). */
+export const CA_CHECK_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
 function caInfo(ctx: CoreContext, ca: CaMaterial): CaInfo {
   return {
@@ -136,11 +141,27 @@ export const captureFeature: Feature<CaptureHandle> = {
         return proxy.port;
       },
       ca: () => caInfo(ctx, ca),
-      replaceCa: async () => {
-        useCa(await regenerateCa(ctx.paths, ctx.settings().interceptHosts, log.child('ca'), 'requested'));
+      replaceCa: async (staged) => {
+        const next = staged ?? (await stageCa(ctx.settings().interceptHosts));
+        useCa(commitCa(ctx.paths, next, log.child('ca'), 'requested'));
         return ca.certPem;
       },
     };
+
+    // A CA replaced without the user (near expiry, hosts changed): the trust feature carries the
+    // stores over to it, or says plainly in its status which ones still trust only the old one.
+    const refreshCa = async (hosts: readonly string[]) => {
+      const next = await loadOrCreateCa(ctx.paths, hosts, log.child('ca'));
+      if (next.fingerprintSha256 === ca.fingerprintSha256) return;
+      useCa(next);
+      if (next.regenerated) ctx.events.emit('ca.replaced');
+    };
+    const expiryCheck = setInterval(() => {
+      refreshCa(ctx.settings().interceptHosts).catch((err: unknown) =>
+        log.warn('ca.refresh_failed', { error: describeError(err) }),
+      );
+    }, CA_CHECK_INTERVAL_MS);
+    expiryCheck.unref();
 
     return {
       handle,
@@ -165,7 +186,7 @@ export const captureFeature: Feature<CaptureHandle> = {
         }
         if (next.interceptHosts.join(',') !== previous.interceptHosts.join(',')) {
           // The name constraint lists the hosts: a new list needs a new CA (to be trusted again).
-          useCa(await loadOrCreateCa(ctx.paths, next.interceptHosts, log.child('ca')));
+          await refreshCa(next.interceptHosts);
         }
         if (next.proxyPort !== previous.proxyPort || next.gatewayPort !== previous.gatewayPort) {
           log.info('capture.port_change_needs_restart', {
@@ -175,6 +196,7 @@ export const captureFeature: Feature<CaptureHandle> = {
         }
       },
       async stop() {
+        clearInterval(expiryCheck);
         await Promise.all([gw.close(), proxy?.close()]);
         await pipeline.stop();
         upstream.close();
@@ -184,12 +206,18 @@ export const captureFeature: Feature<CaptureHandle> = {
 };
 
 /**
- * What the trust feature's regenerate needs (trustFeature({ regenerateCa })): through the running
- * capture feature when there is one (so the proxy switches at once), else straight to the files.
+ * What the trust feature's regenerate needs (trustFeature({ stageCa })): a new CA that is written
+ * only on commit, through the running capture feature when there is one (so the proxy switches at
+ * once), else straight to the files.
  */
-export async function regenerateCaForCore(ctx: CoreContext): Promise<string> {
-  const capture = ctx.feature<CaptureHandle>('capture');
-  if (capture) return capture.replaceCa();
-  const fresh = await regenerateCa(ctx.paths, ctx.settings().interceptHosts, ctx.log.child('ca'));
-  return fresh.certPem;
+export async function stageCaForCore(ctx: CoreContext): Promise<StagedCaPem> {
+  const staged = await stageCa(ctx.settings().interceptHosts);
+  return {
+    pem: staged.certPem,
+    commit: async () => {
+      const capture = ctx.feature<CaptureHandle>('capture');
+      if (capture) await capture.replaceCa(staged);
+      else commitCa(ctx.paths, staged, ctx.log.child('ca'));
+    },
+  };
 }

@@ -143,6 +143,49 @@ function ensureCaDir(paths: CaPaths): void {
   }
 }
 
+/**
+ * A new CA made but not yet written: `ca regenerate` changes the trust stores first and writes
+ * (commits) it only when that worked, so a cancelled prompt leaves the current CA in place.
+ */
+export interface StagedCa {
+  certPem: string;
+  keyPem: string;
+  hosts: string[];
+}
+
+export async function stageCa(hosts: readonly string[]): Promise<StagedCa> {
+  const wanted = normalizeHosts(hosts);
+  return { ...(await createCaCertificate(wanted)), hosts: wanted };
+}
+
+/** Writes a staged CA over whatever is there, and says so in the log. */
+export function commitCa(paths: CaPaths, staged: StagedCa, log: Logger, reason = 'requested'): CaMaterial {
+  const { certPem, keyPem, hosts } = staged;
+  ensureCaDir(paths);
+  const previous = previousFingerprint(paths);
+  // Key first: a cert on disk always has its key next to it.
+  writeFileAtomic(paths.caKey, keyPem, 0o600);
+  writeFileAtomic(paths.caCert, certPem, 0o644);
+  const fingerprintSha256 = fingerprintOf(certPem);
+  const meta: CaMetadata = { hosts, fingerprintSha256, createdAt: new Date().toISOString() };
+  writeFileAtomic(metadataPath(paths), JSON.stringify(meta, null, 2) + '\n', 0o644);
+  log.info('ca.regenerated', {
+    reason,
+    fingerprint: fingerprintSha256,
+    previous: previous ?? null,
+    hosts: hosts.length,
+  });
+  return {
+    certPem,
+    keyPem,
+    fingerprintSha256,
+    notAfter: new Date(new crypto.X509Certificate(certPem).validTo),
+    hosts,
+    regenerated: true,
+    previousFingerprint: previous,
+  };
+}
+
 /** Makes a new CA for these hosts, replacing whatever is there, and says so in the log. */
 export async function regenerateCa(
   paths: CaPaths,
@@ -150,31 +193,7 @@ export async function regenerateCa(
   log: Logger,
   reason = 'requested',
 ): Promise<CaMaterial> {
-  const wanted = normalizeHosts(hosts);
-  ensureCaDir(paths);
-  const previous = previousFingerprint(paths);
-  const { certPem, keyPem } = await createCaCertificate(wanted);
-  // Key first: a cert on disk always has its key next to it.
-  writeFileAtomic(paths.caKey, keyPem, 0o600);
-  writeFileAtomic(paths.caCert, certPem, 0o644);
-  const fingerprintSha256 = fingerprintOf(certPem);
-  const meta: CaMetadata = { hosts: wanted, fingerprintSha256, createdAt: new Date().toISOString() };
-  writeFileAtomic(metadataPath(paths), JSON.stringify(meta, null, 2) + '\n', 0o644);
-  log.info('ca.regenerated', {
-    reason,
-    fingerprint: fingerprintSha256,
-    previous: previous ?? null,
-    hosts: wanted.length,
-  });
-  return {
-    certPem,
-    keyPem,
-    fingerprintSha256,
-    notAfter: new Date(new crypto.X509Certificate(certPem).validTo),
-    hosts: wanted,
-    regenerated: true,
-    previousFingerprint: previous,
-  };
+  return commitCa(paths, await stageCa(hosts), log, reason);
 }
 
 /** The CA for these hosts: the one on disk when still good, else a new one. */

@@ -17,6 +17,7 @@ import { TrustService, type TrustOverview } from '../../../main/core/certs/trust
 import { dataPaths } from '../../../main/core/config/paths.js';
 import { openDatabase, type Db } from '../../../main/core/db/database.js';
 import { UserError } from '../../../main/core/errors.js';
+import { writeRuntimeFile } from '../../../main/core/runtime-file.js';
 import { tempDir } from '../../support/tmp.js';
 import { makeCa, makeLeaf, opensslVerify, toolAvailable } from './pki.js';
 
@@ -81,10 +82,9 @@ describe.skipIf(!canRun)('mem0-tray ca', () => {
         new LinuxAnchorStore({ layout: debianLayout(dirs), elevator, toolExists: () => true }),
         new EnvironmentRoute(),
       ],
-      regenerateCa: async () => {
+      stageCa: async () => {
         const fresh = makeCa('/CN=Mem0 Tray CA/O=Mem0 Tray');
-        fs.copyFileSync(fresh.certFile, paths.caCert);
-        return fresh.pem;
+        return { pem: fresh.pem, commit: async () => fs.copyFileSync(fresh.certFile, paths.caCert) };
       },
     });
   }
@@ -135,6 +135,71 @@ describe.skipIf(!canRun)('mem0-tray ca', () => {
     const bundle = path.join(dirs.etccertsdir, 'ca-certificates.crt');
     expect(fs.readFileSync(bundle, 'utf8')).not.toContain(old.pem.split('\n')[1]!);
   });
+
+  it('status names a command that removes only an earlier CA, and that command keeps the current one', async () => {
+    const earlier = parseCaCert(makeCa('/CN=Mem0 Tray CA old/O=Mem0 Tray').pem);
+    const nss = service().manager.store('nss-user');
+    await nss.install(earlier);
+    const text = await run('ca', 'status');
+    const hint = `mem0-tray ca uninstall --store nss-user --fingerprint ${earlier.sha256}`;
+    expect(text).toContain(`remove only it with "${hint}"`);
+    await run(...hint.split(' ').slice(1));
+    const o = await status();
+    expect(trusted(o)).toEqual({ 'nss-user': true, 'linux-system': true, environment: true });
+    expect(o.stores.find((s) => s.id === 'nss-user')!.others).toEqual([]);
+  });
+
+  it('regenerate is refused while a core runs on the data directory (it would keep the old CA)', async () => {
+    const before = fs.readFileSync(paths.caCert, 'utf8');
+    writeRuntimeFile(paths.runtime, {
+      pid: process.ppid,
+      proxyPort: 1,
+      gatewayPort: 2,
+      apiPort: 3,
+      uiUrl: null,
+      caPath: paths.caCert,
+    });
+    try {
+      await expect(run('ca', 'regenerate')).rejects.toThrow(/is running .*Certificates page/);
+    } finally {
+      fs.rmSync(paths.runtime);
+    }
+    expect(fs.readFileSync(paths.caCert, 'utf8')).toBe(before);
+  });
+
+  it('uninstall --all without certutil: the other stores are cleaned, the NSS database is reported', async () => {
+    const runner = execFileRunner();
+    const elevator = directElevator(runner);
+    const noCertutil = new TrustService({
+      paths,
+      db,
+      elevator,
+      runner,
+      stores: [
+        new NssDbStore({
+          id: 'nss-user',
+          label: 'NSS user database',
+          dir: nssDir,
+          runner,
+          certutil: path.join(root, 'no-such-certutil'),
+          createIfMissing: true,
+        }),
+        new LinuxAnchorStore({ layout: debianLayout(dirs), elevator, toolExists: () => true }),
+        new EnvironmentRoute(),
+      ],
+    });
+    out = [];
+    const program = new Command('mem0-tray').exitOverride();
+    registerCaCommands(program, cli(), { trust: () => noCertutil });
+    await program.parseAsync(['node', 'mem0-tray', 'ca', 'uninstall', '--all']);
+    const text = out.join('\n');
+    expect(text).toMatch(/NSS user database: skipped: NSS certutil is missing.*our record says/);
+    expect(text).toMatch(/removed 1 CA of Mem0 Tray/);
+    expect(fs.readdirSync(dirs.localcertsdir)).toEqual([]);
+    // With certutil back, the NSS database still holds it: nothing was lost track of.
+    expect(trusted(await status())).toEqual({ 'nss-user': true, 'linux-system': false, environment: true });
+    await run('ca', 'install', '--scope', 'system');
+  }, 60_000);
 
   it('uninstall needs --store or --all', async () => {
     const err = await run('ca', 'uninstall').catch((e: unknown) => e);

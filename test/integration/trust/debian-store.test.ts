@@ -177,7 +177,10 @@ describe.skipIf(!canRun)('Debian system store with the real update-ca-certificat
   it('regenerating replaces the old CA with the new one in the store that held it, in one elevated run', async () => {
     const newTestCa = makeCa('/CN=Mem0 Tray CA 2/O=Mem0 Tray');
     const before = elevations;
-    const { ca: fresh, reports } = await manager.regenerate(ca, async () => parseCaCert(newTestCa.pem));
+    const { ca: fresh, reports } = await manager.regenerate(ca, async () => ({
+      ca: parseCaCert(newTestCa.pem),
+      commit: async () => {},
+    }));
     expect(elevations - before).toBe(1);
     expect(reports).toEqual([{ storeId: 'linux-system', installed: true, removed: 1 }]);
     expect(fs.readdirSync(dirs.localcertsdir)).toEqual([`mem0-tray-${fresh.sha256.slice(0, 16)}.crt`]);

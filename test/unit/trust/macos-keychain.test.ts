@@ -173,7 +173,7 @@ describe('macOS System keychain (privileged)', () => {
     const login = new MacLoginKeychainStore({ runner, home: HOME });
     const system = new MacSystemKeychainStore({ runner, elevator });
     const manager = new TrustManager({ stores: [login, system], elevator });
-    const { reports } = await manager.regenerate(old, async () => current);
+    const { reports } = await manager.regenerate(old, async () => ({ ca: current, commit: async () => {} }));
     expect(elevator.plans).toHaveLength(1);
     expect(
       elevator.plans[0]!.steps.map((s) => (s.kind === 'run' ? s.argv.slice(0, 2).join(' ') : s.kind)),

@@ -1,22 +1,30 @@
 // Trust as a core feature: its handle is what the UI's Certificates page calls (status, install in
-// a store, remove from a store, regenerate), in the shape main/core/ui-api/services.ts reads.
-// It starts nothing and holds nothing open: every call reads the stores afresh.
+// a store, remove from a store or from all, regenerate), in the shape main/core/ui-api/services.ts
+// reads. Every call reads the stores afresh. At start, and whenever capture replaces the CA by
+// itself, per-user stores that held the earlier CA are carried over to the current one.
+import { describeError } from '../../errors.js';
 import type { CoreContext, Feature } from '../../feature.js';
 import type { Elevator } from './elevation.js';
-import { TrustService, type TrustOverview } from './trust-service.js';
+import type { ChangeReport } from './trust-manager.js';
+import { TrustService, type StagedCaPem, type TrustOverview } from './trust-service.js';
 import type { TrustStore } from './types.js';
 
 export interface TrustHandle {
   status(): Promise<TrustOverview>;
   install(storeId: string): Promise<void>;
-  remove(storeId: string): Promise<void>;
+  /** Every CA of this app from that store, or only the one with this fingerprint. */
+  remove(storeId: string, fingerprint?: string): Promise<void>;
+  /** Every CA of this app from every store (what "ca uninstall --all" does). */
+  removeEverywhere(): Promise<ChangeReport[]>;
   regenerate(): Promise<void>;
+  /** Done once the start-time reconcile has finished (tests). */
+  readonly reconciled: Promise<void>;
   readonly service: TrustService;
 }
 
 export interface TrustFeatureOptions {
-  /** The CA module's regenerate: makes a new CA in the data directory and returns its PEM. */
-  regenerateCa?: (ctx: CoreContext) => Promise<string>;
+  /** Makes a new CA, written (and used by the proxy) only on commit. */
+  stageCa?: (ctx: CoreContext) => Promise<StagedCaPem>;
   /** Tests: this machine's stores and elevation replaced. */
   stores?: TrustStore[];
   elevator?: Elevator;
@@ -26,7 +34,7 @@ export function trustFeature(options: TrustFeatureOptions = {}): Feature<TrustHa
   return {
     name: 'certs',
     async start(ctx) {
-      const regenerate = options.regenerateCa;
+      const stage = options.stageCa;
       const service = new TrustService({
         paths: ctx.paths,
         db: ctx.db,
@@ -34,19 +42,45 @@ export function trustFeature(options: TrustFeatureOptions = {}): Feature<TrustHa
         log: ctx.log,
         stores: options.stores,
         elevator: options.elevator,
-        regenerateCa: regenerate ? () => regenerate(ctx) : undefined,
+        stageCa: stage ? () => stage(ctx) : undefined,
       });
+      const log = ctx.log.child('trust');
+      const reconcile = async (): Promise<void> => {
+        try {
+          const result = await service.reconcile();
+          if (!result) return;
+          if (result.replaced.length > 0 || result.needsAdmin.length > 0) {
+            log.info('trust.reconciled', {
+              replaced: result.replaced.filter((r) => !r.failed).length,
+              failed: result.replaced.filter((r) => r.failed).length,
+              needsAdmin: result.needsAdmin.length,
+            });
+            ctx.events.emit('status');
+          }
+        } catch (err) {
+          log.warn('trust.reconcile_failed', { error: describeError(err) });
+        }
+      };
+      // In the background: reading every store must not hold up the core's start.
+      const reconciled = reconcile();
+      const onReplaced = () => void reconcile();
+      ctx.events.on('ca.replaced', onReplaced);
       return {
         handle: {
           service,
           status: () => service.status(),
           install: (storeId) => service.installIn(storeId),
-          remove: (storeId) => service.removeFrom(storeId),
+          remove: (storeId, fingerprint) => service.removeFrom(storeId, fingerprint),
+          removeEverywhere: () => service.uninstall('all'),
+          reconciled,
           regenerate: async () => {
             await service.regenerate();
           },
         },
-        stop: async () => {},
+        stop: async () => {
+          ctx.events.off('ca.replaced', onReplaced);
+          await reconciled;
+        },
       };
     },
   };

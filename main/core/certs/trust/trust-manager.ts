@@ -1,12 +1,13 @@
 // One place that changes trust for a user action: it runs the privileged part of the action first,
 // in ONE elevated script (one prompt; if the prompt is cancelled nothing at all has changed), then
-// the per-user stores, and records what went where. Status is per store, by fingerprint.
+// the per-user stores, and records what went where. Status is per store, by fingerprint. After the
+// CA was replaced automatically, reconcile() carries the per-user stores over to the new one.
 import { UserError, describeError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../log.js';
 import type { CaCert } from './ca-cert.js';
 import type { ElevatedStep, Elevator } from './elevation.js';
 import type { InstallRecord } from './install-record.js';
-import { isSameCert, unavailableStatus } from './store-status.js';
+import { unavailableStatus } from './store-status.js';
 import {
   isPrivileged,
   type RemoveTarget,
@@ -26,6 +27,23 @@ export interface ChangeReport {
   storeId: string;
   installed: boolean;
   removed: number;
+  /** Nothing was done in this store, and why (uninstall --all goes on with the other stores). */
+  skipped?: string;
+  /** The skip was a failure, not an unavailable store. */
+  failed?: boolean;
+}
+
+/** A new CA made but not yet in use: commit() writes it and switches the proxy to it. */
+export interface StagedCaCert {
+  ca: CaCert;
+  commit(): Promise<void>;
+}
+
+export interface ReconcileResult {
+  /** Per-user stores that held only an earlier CA and now trust the current one. */
+  replaced: ChangeReport[];
+  /** Administrator stores still trusting only an earlier CA (no prompt is shown unattended). */
+  needsAdmin: string[];
 }
 
 export interface TrustManagerOptions {
@@ -95,18 +113,50 @@ export class TrustManager {
     );
   }
 
-  /** Every CA of this app from every store, whether or not it is still in our record. */
-  uninstallAll(): Promise<ChangeReport[]> {
-    return this.uninstall(this.stores, 'all');
+  /**
+   * Every CA of this app from every store, whether or not it is still in our record. A store that
+   * is unavailable (its tool is missing) or fails does not stop the others: it is reported with why.
+   */
+  async uninstallAll(): Promise<ChangeReport[]> {
+    const reports: ChangeReport[] = [];
+    const reachable: TrustStore[] = [];
+    const recorded = new Set((this.record?.active() ?? []).map((r) => r.storeId));
+    for (const store of this.stores) {
+      if (store.scope === 'environment') continue;
+      const availability = await store.available();
+      if (availability.ok) reachable.push(store);
+      else if (recorded.has(store.id))
+        reports.push({
+          storeId: store.id,
+          installed: false,
+          removed: 0,
+          skipped: `${availability.reason ?? 'not available'} (our record says a CA of Mem0 Tray was installed here)`,
+        });
+    }
+    const changes = reachable.map((store) => ({ store, remove: 'all' as const }));
+    reports.push(
+      ...(await this.applyPrivileged(
+        changes.filter((c) => isPrivileged(c.store)),
+        'remove the CA',
+      )),
+    );
+    reports.push(
+      ...(await this.applyPlain(
+        changes.filter((c) => !isPrivileged(c.store)),
+        { keepGoing: true },
+      )),
+    );
+    return reports;
   }
 
   /**
    * Regeneration: the stores that trusted the old CA (found there, or in our record) get the new one
-   * instead. makeNew() runs first; if it fails, nothing changes.
+   * instead. The new CA is staged first and committed (written, used by the proxy) only once the
+   * administrator stores are changed: a cancelled prompt leaves the old CA current and trusted.
    */
   async regenerate(
     old: CaCert | null,
-    makeNew: () => Promise<CaCert>,
+    stage: () => Promise<StagedCaCert>,
   ): Promise<{ ca: CaCert; reports: ChangeReport[] }> {
     const holders: TrustStore[] = [];
     if (old) {
@@ -116,34 +166,88 @@ export class TrustManager {
         if (status.trusted || recorded.has(status.id)) holders.push(this.store(status.id));
       }
     }
-    const ca = await makeNew();
-    if (old && isSameCert({ sha256: ca.sha256, sha1: ca.sha1, serial: null, subject: '', ref: null }, old)) {
-      return { ca, reports: [] };
-    }
+    const staged = await stage();
+    const ca = staged.ca;
+    const changes: TrustChange[] = holders.map((store) => ({
+      store,
+      remove: { certs: old ? [old] : [] },
+      install: ca,
+    }));
+    const privileged = changes.filter((c) => isPrivileged(c.store));
+    const plain = changes.filter((c) => !isPrivileged(c.store));
+    // A cancel or failure here: the staged CA is dropped, nothing changed anywhere.
+    const reports = await this.applyPrivileged(privileged, 'replace the CA');
+    const done: TrustChange[] = [];
     try {
-      const reports = await this.apply(
-        holders.map((store) => ({ store, remove: { certs: old ? [old] : [] }, install: ca })),
-        'replace the CA',
-      );
-      return { ca, reports };
+      reports.push(...(await this.applyPlain(plain, { done })));
     } catch (err) {
-      if (err instanceof UserError && holders.length > 0) {
-        throw new UserError(
-          err.code,
-          `The CA was regenerated, but the trust stores were not updated (${err.message}) Run "mem0-tray ca install" for: ${holders.map((s) => s.id).join(', ')}.`,
-          { cause: err },
+      if (privileged.length === 0 && old) {
+        // Only per-user stores were touched: put the old CA back where it was replaced, and in the
+        // store that failed (it may have lost the old one before the new one failed).
+        await this.applyPlain(
+          plain
+            .slice(0, done.length + 1)
+            .map((c) => ({ store: c.store, remove: { certs: [ca] }, install: old })),
+          { keepGoing: true },
         );
+        throw err;
       }
-      throw err;
+      // The administrator stores already trust only the new CA: it has to become current.
+      await staged.commit();
+      const left = plain.filter((c) => !done.includes(c)).map((c) => c.store.id);
+      throw new UserError(
+        err instanceof UserError ? err.code : 'failure',
+        `The new CA is in use, but ${left.join(', ')} still trust${left.length === 1 ? 's' : ''} only the old one (${describeError(err)}). Run "mem0-tray ca install --store ${left.join(',')}".`,
+        { cause: err },
+      );
     }
+    await staged.commit();
+    return { ca, reports };
+  }
+
+  /**
+   * After the CA was replaced without the user (hosts changed, near expiry): every store that our
+   * record says held an earlier CA, that still holds it and does not trust the current one. Per-user
+   * stores get the current CA instead (no prompt needed); administrator stores are left for the user
+   * (a prompt nobody asked for is not shown) and reported, so status can say so plainly.
+   */
+  async reconcile(current: CaCert): Promise<ReconcileResult> {
+    const earlier = (this.record?.active() ?? []).filter((r) => r.sha256 !== current.sha256);
+    if (earlier.length === 0) return { replaced: [], needsAdmin: [] };
+    const plain: TrustChange[] = [];
+    const needsAdmin: string[] = [];
+    for (const status of await this.status(current)) {
+      if (!status.available || status.scope === 'environment' || status.trusted) continue;
+      const ours = status.others.filter((o) =>
+        earlier.some((r) => r.storeId === status.id && (r.sha256 === o.sha256 || r.sha1 === o.sha1)),
+      );
+      if (ours.length === 0) continue;
+      const store = this.store(status.id);
+      if (isPrivileged(store)) needsAdmin.push(store.id);
+      else
+        plain.push({
+          store,
+          remove: { certs: ours.map((o) => ({ sha256: o.sha256 ?? '', sha1: o.sha1 ?? '' })) },
+          install: current,
+        });
+    }
+    const replaced = await this.applyPlain(plain, { keepGoing: true });
+    for (const id of needsAdmin) this.log.warn('trust.earlier_ca_only', { store: id });
+    return { replaced, needsAdmin };
   }
 
   async apply(changes: TrustChange[], action: string): Promise<ChangeReport[]> {
-    const reports: ChangeReport[] = [];
-    const privileged = changes.filter((c) => isPrivileged(c.store));
-    const plain = changes.filter((c) => !isPrivileged(c.store));
-
     // Privileged first: a cancelled prompt then means truly nothing was changed.
+    const reports = await this.applyPrivileged(
+      changes.filter((c) => isPrivileged(c.store)),
+      action,
+    );
+    reports.push(...(await this.applyPlain(changes.filter((c) => !isPrivileged(c.store)))));
+    return reports;
+  }
+
+  /** Every administrator store's change in one elevated script: one prompt. */
+  private async applyPrivileged(privileged: TrustChange[], action: string): Promise<ChangeReport[]> {
     const steps: ElevatedStep[] = [];
     const counts = new Map<string, number>();
     for (const change of privileged) {
@@ -166,19 +270,44 @@ export class TrustManager {
         steps,
       });
     }
-    for (const change of privileged) {
+    return privileged.map((change) => {
       this.recordChange(change);
-      reports.push({
+      return {
         storeId: change.store.id,
         installed: Boolean(change.install),
         removed: counts.get(change.store.id) ?? 0,
-      });
-    }
+      };
+    });
+  }
 
+  /**
+   * Per-user stores one by one. `done` collects the changes that went through (for a rollback);
+   * with keepGoing a failing store is reported and the others still change.
+   */
+  private async applyPlain(
+    plain: TrustChange[],
+    options: { keepGoing?: boolean; done?: TrustChange[] } = {},
+  ): Promise<ChangeReport[]> {
+    const reports: ChangeReport[] = [];
     for (const change of plain) {
-      const removed = change.remove ? await change.store.remove(change.remove) : 0;
-      if (change.install) await change.store.install(change.install);
+      let removed = 0;
+      try {
+        removed = change.remove ? await change.store.remove(change.remove) : 0;
+        if (change.install) await change.store.install(change.install);
+      } catch (err) {
+        if (!options.keepGoing) throw err;
+        this.log.warn('trust.change_failed', { store: change.store.id, error: describeError(err) });
+        reports.push({
+          storeId: change.store.id,
+          installed: false,
+          removed,
+          skipped: describeError(err),
+          failed: true,
+        });
+        continue;
+      }
       this.recordChange(change);
+      options.done?.push(change);
       reports.push({ storeId: change.store.id, installed: Boolean(change.install), removed });
       this.log.info('trust.changed', { store: change.store.id, installed: Boolean(change.install), removed });
     }

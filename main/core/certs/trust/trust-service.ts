@@ -12,7 +12,7 @@ import { execFileRunner, type CommandRunner } from './command-runner.js';
 import { pickElevator, type Elevator } from './elevation.js';
 import { InstallRecord } from './install-record.js';
 import { createPlatformStores } from './platform-stores.js';
-import { TrustManager, type ChangeReport } from './trust-manager.js';
+import { TrustManager, type ChangeReport, type ReconcileResult } from './trust-manager.js';
 import type { StoreStatus, TrustStore } from './types.js';
 
 export interface StoreOverview extends StoreStatus {
@@ -27,6 +27,18 @@ export interface TrustOverview {
   fingerprint: string | null;
   expiresAt: string | null;
   stores: StoreOverview[];
+  /**
+   * Set when a store trusts only an earlier CA of this app, not the current one (the CA was replaced
+   * and an administrator store could not be changed unattended): what breaks and what to do.
+   */
+  notice: string | null;
+}
+
+/** A new CA made but not yet written (see StagedCa in certs/ca.ts), as its PEM. */
+export interface StagedCaPem {
+  pem: string;
+  /** Writes it to the data directory and, in a running core, switches the proxy to it. */
+  commit(): Promise<void>;
 }
 
 export interface TrustServiceOptions {
@@ -41,15 +53,15 @@ export interface TrustServiceOptions {
   stores?: TrustStore[];
   /** The CLI on a terminal asks for sudo there instead of a graphical prompt. */
   interactiveTerminal?: boolean;
-  /** Makes a new CA in the data directory (the CA module's regenerate), returning its PEM. */
-  regenerateCa?: () => Promise<string>;
+  /** Makes a new CA (not yet written): regenerate commits it once the stores are changed. */
+  stageCa?: () => Promise<StagedCaPem>;
   log?: Logger;
 }
 
 export class TrustService {
   readonly manager: TrustManager;
   private readonly paths: DataPaths;
-  private readonly regenerateCa: (() => Promise<string>) | undefined;
+  private readonly stageCa: (() => Promise<StagedCaPem>) | undefined;
 
   constructor(options: TrustServiceOptions) {
     const platform = options.platform ?? process.platform;
@@ -72,7 +84,7 @@ export class TrustService {
         elevator,
       });
     this.paths = options.paths;
-    this.regenerateCa = options.regenerateCa;
+    this.stageCa = options.stageCa;
     this.manager = new TrustManager({
       stores,
       elevator,
@@ -112,7 +124,14 @@ export class TrustService {
       fingerprint: ca ? formatFingerprint(ca.sha256) : null,
       expiresAt: ca?.notAfter ?? null,
       stores: stores.map((s) => ({ ...s, name: s.label })),
+      notice: ca ? earlierOnlyNotice(stores) : null,
     };
+  }
+
+  /** After an automatic CA change: per-user stores follow it; administrator stores are reported. */
+  async reconcile(): Promise<ReconcileResult | null> {
+    const ca = this.currentCa();
+    return ca ? this.manager.reconcile(ca) : null;
   }
 
   /** Default: every available per-user store (no prompt); scope "system" = the administrator stores. */
@@ -173,15 +192,29 @@ export class TrustService {
     await this.install([storeId]);
   }
 
-  async removeFrom(storeId: string): Promise<void> {
-    await this.uninstall([storeId]);
+  async removeFrom(storeId: string, fingerprint?: string): Promise<void> {
+    await this.uninstall([storeId], fingerprint);
   }
 
   async regenerate(): Promise<{ fingerprint: string; reports: ChangeReport[] }> {
-    const make = this.regenerateCa;
-    if (!make) throw new UserError('failure', 'Regenerating the CA is not available in this build.');
+    const stage = this.stageCa;
+    if (!stage) throw new UserError('failure', 'Regenerating the CA is not available in this build.');
     const old = this.currentCa();
-    const { ca, reports } = await this.manager.regenerate(old, async () => parseCaCert(await make()));
+    const { ca, reports } = await this.manager.regenerate(old, async () => {
+      const staged = await stage();
+      return { ca: parseCaCert(staged.pem), commit: () => staged.commit() };
+    });
     return { fingerprint: formatFingerprint(ca.sha256), reports };
   }
+}
+
+/** Stores that hold an earlier CA of this app but not the current one: proxy clients relying on them fail. */
+export function earlierOnlyNotice(stores: StoreStatus[]): string | null {
+  const stale = stores.filter(
+    (s) => s.available && s.scope !== 'environment' && !s.trusted && s.others.length > 0,
+  );
+  if (stale.length === 0) return null;
+  const names = stale.map((s) => s.label).join(', ');
+  const ids = stale.map((s) => s.id).join(',');
+  return `${names} ${stale.length === 1 ? 'trusts' : 'trust'} only an earlier CA of Mem0 Tray, not the current one: proxy clients that rely on ${stale.length === 1 ? 'it' : 'them'} fail. Install the current CA there (Install, or "mem0-tray ca install --store ${ids}"; administrator stores ask for your password), then remove the earlier CA.`;
 }
