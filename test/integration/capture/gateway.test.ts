@@ -8,6 +8,7 @@ import zlib from 'node:zlib';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureFeature, type CaptureHandle } from '../../../main/core/capture/capture-feature.js';
+import type { CapturedExchange } from '../../../main/core/capture/exchange.js';
 import { startGateway } from '../../../main/core/capture/net/gateway.js';
 import { createUpstream } from '../../../main/core/capture/net/upstream.js';
 import { Core } from '../../../main/core/core.js';
@@ -150,6 +151,80 @@ describe('gateway refuses web pages', () => {
     const after = await memories(before + 1);
     expect(after.length).toBe(before + 1);
     expect(after.map((m) => m.text).join()).not.toContain('evil.example');
+  });
+});
+
+describe('aborted exchanges', () => {
+  /** Streams one Messages call through the gateway; resolves with how the response ended. */
+  const streamOnce = (content: string) =>
+    new Promise<'complete' | 'broken'>((resolve) => {
+      const req = http.request(
+        `http://127.0.0.1:${core.runtime.gatewayPort}/v1/messages`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'k' } },
+        (res) => {
+          res.on('data', () => {});
+          res.on('end', () => resolve(res.complete ? 'complete' : 'broken'));
+          res.on('error', () => resolve('broken'));
+        },
+      );
+      req.on('error', () => resolve('broken'));
+      req.end(
+        JSON.stringify({ model: 'm', max_tokens: 10, stream: true, messages: [{ role: 'user', content }] }),
+      );
+    });
+  const incomplete = () => core.feature<CaptureHandle>('capture')!.pipeline.status().skipped.incomplete ?? 0;
+
+  it('an upstream that breaks mid-stream: the client sees a broken stream, nothing is stored', async () => {
+    const before = (await memories()).length;
+    const skipped = incomplete();
+    fake.setScript(() => ({ text: 'half of an answer that never ends properly', abortMidStream: true }));
+    expect(await streamOnce('will this stream break?')).toBe('broken');
+    await memories();
+    for (let i = 0; i < 100 && incomplete() === skipped; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(incomplete()).toBe(skipped + 1);
+    expect((await memories()).length).toBe(before);
+  });
+
+  it('a client that hangs up mid-stream: the upstream call is stopped, the exchange is marked incomplete', async () => {
+    const slow = await startFakeAnthropic({ chunkDelayMs: 50 });
+    const upstream = createUpstream({ upstream: slow.url });
+    const seen: CapturedExchange[] = [];
+    const gw = await startGateway({
+      port: 0,
+      upstream: () => upstream,
+      clientHost: 'api.anthropic.com',
+      sink: (e) => seen.push(e),
+      log: silentLogger,
+    });
+    try {
+      slow.setScript(() => ({ text: 'a long answer that takes its time' }));
+      const ended = await new Promise<'broken'>((resolve) => {
+        const req = http.request(`http://127.0.0.1:${gw.port}/v1/messages`, { method: 'POST' }, (res) => {
+          res.once('data', () => req.destroy());
+          res.on('error', () => resolve('broken'));
+          res.on('close', () => resolve('broken'));
+        });
+        req.on('error', () => resolve('broken'));
+        req.end(
+          JSON.stringify({
+            model: 'm',
+            max_tokens: 10,
+            stream: true,
+            messages: [{ role: 'user', content: 'x' }],
+          }),
+        );
+      });
+      expect(ended).toBe('broken');
+      for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!.complete).toBe(false);
+      // The upstream saw its client go away long before its last event was due.
+      expect(seen[0]!.responseBody.toString()).not.toContain('message_stop');
+    } finally {
+      await gw.close();
+      upstream.close();
+      await slow.close();
+    }
   });
 });
 
