@@ -13,14 +13,52 @@ import type { CliEnv } from './env.js';
 
 export interface ApikeyCliDeps {
   store(cli: CliEnv): SecretStore;
-  /** Whether standard input is a terminal (then a hint is shown before reading). */
+  /** Whether standard input is a terminal (then the key is read without echo, after a prompt). */
   stdinIsTTY(): boolean;
+  /** Reads one line from the terminal without showing it (default: readHiddenLine on stdin). */
+  readHidden?(): Promise<string>;
 }
 
 export const defaultApikeyCliDeps: ApikeyCliDeps = {
   store: (cli) => createApiKeyStore(cli.env),
   stdinIsTTY: () => process.stdin.isTTY === true,
+  readHidden: () => readHiddenLine(process.stdin, process.stderr),
 };
+
+type TtyInput = NodeJS.ReadableStream & { setRawMode?(mode: boolean): unknown; isRaw?: boolean };
+
+/**
+ * One line from a terminal in raw mode, so the pasted key is never echoed (nor left in the
+ * scrollback). Enter ends it, Backspace deletes, Ctrl-C / Ctrl-D on an empty line cancel.
+ */
+export function readHiddenLine(input: TtyInput, output: NodeJS.WritableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let line = '';
+    const wasRaw = input.isRaw === true;
+    input.setRawMode?.(true);
+    const done = (err: Error | null) => {
+      input.off('data', onData);
+      input.setRawMode?.(wasRaw);
+      input.pause();
+      output.write('\n');
+      if (err) reject(err);
+      else resolve(line);
+    };
+    const onData = (chunk: Buffer | string) => {
+      for (const ch of chunk.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return done(null);
+        if (ch === '\u0003' || (ch === '\u0004' && line === '')) {
+          return done(new UserError('usage', 'Cancelled: no key was stored.'));
+        }
+        if (ch === '\u0004') return done(null);
+        if (ch === '\u007f' || ch === '\b') line = line.slice(0, -1);
+        else line += ch;
+      }
+    };
+    input.on('data', onData);
+    input.resume();
+  });
+}
 
 export function registerApikeyCommands(
   program: Command,
@@ -40,8 +78,12 @@ export function registerApikeyCommands(
           'apikey set takes no arguments: it reads the key from standard input, so the key never lands in shell history. Example: mem0-tray apikey set < key.txt',
         );
       }
-      if (deps.stdinIsTTY()) cli.err('Paste the Mem0 API key, then press Enter and Ctrl-D:');
-      const key = (await cli.readStdin()).trim();
+      let raw: string;
+      if (deps.stdinIsTTY() && deps.readHidden) {
+        cli.err('Paste the Mem0 API key (it is not shown), then press Enter:');
+        raw = await deps.readHidden();
+      } else raw = await cli.readStdin();
+      const key = raw.trim();
       if (!key) {
         throw new UserError(
           'invalid_input',
