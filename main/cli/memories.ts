@@ -182,17 +182,22 @@ export function registerMemoriesCommands(
       if (opts.json) cli.out(JSON.stringify(result, null, 2));
       else {
         for (const id of result.deleted) cli.out(`deleted ${id}`);
-        for (const id of result.missing) cli.err(`not found: ${id}`);
-        for (const id of result.denied)
-          cli.err(`Access denied: Memory ${id} does not belong to user ${callerOf(cli, opts).userId}`);
       }
-      if (result.denied.length)
+      // One error line for everything that was not deleted (the exit code says the worst of it).
+      const problems: string[] = [];
+      const user = callerOf(cli, opts).userId;
+      if (result.denied.length === 1)
+        problems.push(`Access denied: Memory ${result.denied[0]} does not belong to user ${user}`);
+      else if (result.denied.length)
+        problems.push(`Access denied: memories ${result.denied.join(', ')} do not belong to user ${user}`);
+      if (result.missing.length) problems.push(`no memory with id ${result.missing.join(', ')}`);
+      if (problems.length) {
+        const kept = result.deleted.length ? `${result.deleted.length} deleted` : 'nothing was deleted';
         throw new UserError(
-          'access_denied',
-          `${result.denied.length} memory(ies) not yours were left alone.`,
+          result.denied.length ? 'access_denied' : 'not_found',
+          `${problems.join('; ')} (${kept}).`,
         );
-      if (result.missing.length)
-        throw new UserError('not_found', `${result.missing.length} id(s) not found.`);
+      }
     });
 
   scopeOptions(memories.command('export').description('write memories as JSON or JSON Lines'))

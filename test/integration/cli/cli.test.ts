@@ -43,6 +43,20 @@ describe('mem0-tray memories', () => {
     );
   });
 
+  it('delete of a missing id fails with exit 3 and one error line; with a real id too, it says what was done', () => {
+    const env = cliEnv(tempDir(), { MEM0_TRAY_USER_ID: 'alice' });
+    const missing = runCli(['memories', 'delete', 'no-such-id'], env);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr.trim().split('\n')).toEqual([
+      'mem0-tray: no memory with id no-such-id (nothing was deleted).',
+    ]);
+    const id = runCli(['memories', 'add', 'short lived'], env).stdout.trim();
+    const mixed = runCli(['memories', 'delete', id, 'gone-too'], env);
+    expect(mixed.code).toBe(3);
+    expect(mixed.stdout.trim()).toBe(`deleted ${id}`);
+    expect(mixed.stderr.trim().split('\n')).toEqual(['mem0-tray: no memory with id gone-too (1 deleted).']);
+  });
+
   it('keeps users apart: another user cannot read or delete', () => {
     const home = tempDir();
     const id = runCli(
