@@ -46,6 +46,7 @@ const methods: { [M in UiMethod]: (input: UiInput<M>) => Promise<UiResult<UiOutp
   getCertificates: call('getCertificates'),
   installCertificate: call('installCertificate'),
   removeCertificate: call('removeCertificate'),
+  removeCertificateEverywhere: call('removeCertificateEverywhere'),
   regenerateCertificate: call('regenerateCertificate'),
   getConnections: call('getConnections'),
   connectClaudeDesktop: call('connectClaudeDesktop'),

@@ -99,7 +99,17 @@ export interface TrustStoreDto {
   trusted: boolean;
   /** Installing needs an administrator prompt. */
   privileged: boolean;
+  /** The environment route (NODE_EXTRA_CA_CERTS): nothing to install or remove. */
+  environment: boolean;
   detail: string | null;
+  /** Earlier CAs of Mem0 Tray still in this store, each removable by its fingerprint. */
+  others: EarlierCaDto[];
+}
+
+export interface EarlierCaDto {
+  subject: string;
+  /** SHA-256 (or SHA-1 where the store gives only that), lower-case hex: what removeCertificate takes. */
+  fingerprint: string;
 }
 
 export interface CertificatesInfo {
@@ -108,6 +118,8 @@ export interface CertificatesInfo {
   fingerprint: string | null;
   expiresAt: string | null;
   stores: TrustStoreDto[];
+  /** A store trusts only an earlier CA (the CA was replaced): what breaks and what to do. */
+  notice: string | null;
 }
 
 export interface TokenDto {
@@ -261,7 +273,18 @@ export const UI_CONTRACT = {
 
   getCertificates: method<Maybe<CertificatesInfo>>()(empty),
   installCertificate: method<Maybe<CertificatesInfo>>()(z.strictObject({ store: id })),
-  removeCertificate: method<Maybe<CertificatesInfo>>()(z.strictObject({ store: id })),
+  /** Every CA of Mem0 Tray from the store, or only the one with this fingerprint. */
+  removeCertificate: method<Maybe<CertificatesInfo>>()(
+    z.strictObject({
+      store: id,
+      fingerprint: z
+        .string()
+        .regex(/^[0-9a-fA-F:]{8,95}$/)
+        .optional(),
+    }),
+  ),
+  /** Every CA of Mem0 Tray from every store ("mem0-tray ca uninstall --all"). */
+  removeCertificateEverywhere: method<Maybe<CertificatesInfo>>()(empty),
   regenerateCertificate: method<Maybe<CertificatesInfo>>()(empty),
 
   getConnections: method<ConnectionsInfo>()(empty),

@@ -381,8 +381,12 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
       await services.installCertificate(store);
       return services.certificates();
     },
-    async removeCertificate({ store }) {
-      await services.removeCertificate(store);
+    async removeCertificate({ store, fingerprint }) {
+      await services.removeCertificate(store, fingerprint);
+      return services.certificates();
+    },
+    async removeCertificateEverywhere() {
+      await services.removeCertificateEverywhere();
       return services.certificates();
     },
     async regenerateCertificate() {

@@ -49,7 +49,8 @@ export interface UiServices {
   failedLogins(): number | null;
   certificates(): Promise<Maybe<CertificatesInfo>>;
   installCertificate(store: string): Promise<void>;
-  removeCertificate(store: string): Promise<void>;
+  removeCertificate(store: string, fingerprint?: string): Promise<void>;
+  removeCertificateEverywhere(): Promise<void>;
   regenerateCertificate(): Promise<void>;
   claudeDesktop(): Promise<Maybe<{ connected: boolean; configPath: string }>>;
   connectClaudeDesktop(): Promise<void>;
@@ -199,9 +200,16 @@ export function createUiServices(host: ServiceHost, secrets?: SecretStore): UiSe
             name: str(o.name) ?? str(o.id) ?? '',
             trusted: Boolean(o.trusted ?? o.installed),
             privileged: Boolean(o.privileged ?? o.needsAdmin),
+            environment: o.scope === 'environment',
             detail: str(o.detail),
+            others: (Array.isArray(o.others) ? o.others : []).flatMap((x) => {
+              const c = isObj(x) ? x : {};
+              const fingerprint = str(c.sha256) ?? str(c.sha1);
+              return fingerprint ? [{ subject: str(c.subject) ?? '', fingerprint }] : [];
+            }),
           };
         }),
+        notice: str(raw.notice),
       };
     },
     async installCertificate(store) {
@@ -209,10 +217,24 @@ export function createUiServices(host: ServiceHost, secrets?: SecretStore): UiSe
       if (!fn) throw unavailable('Installing the certificate');
       await fn(store);
     },
-    async removeCertificate(store) {
+    async removeCertificate(store, fingerprint) {
       const fn = methodOf(host, 'capture', 'removeTrust') ?? methodOf(host, 'certs', 'remove');
       if (!fn) throw unavailable('Removing the certificate');
-      await fn(store);
+      await fn(store, fingerprint);
+    },
+    async removeCertificateEverywhere() {
+      const fn = methodOf(host, 'certs', 'removeEverywhere');
+      if (!fn) throw unavailable('Removing the certificate from every store');
+      const reports = (await fn()) as unknown;
+      // A store that could not be cleaned (its tool is missing, or it failed) is said, not hidden.
+      const left = (Array.isArray(reports) ? reports : [])
+        .map((r) => (isObj(r) ? r : {}))
+        .filter((r) => str(r.skipped));
+      if (left.length > 0)
+        throw new UserError(
+          'failure',
+          `Removed from the other stores, but not from ${left.map((r) => `${str(r.storeId)} (${str(r.skipped)})`).join('; ')}.`,
+        );
     },
     async regenerateCertificate() {
       const fn = methodOf(host, 'capture', 'regenerateCa') ?? methodOf(host, 'certs', 'regenerate');

@@ -1,4 +1,5 @@
-// Certificates: the local CA and whether each trust store on this machine trusts it.
+// Certificates: the local CA, whether each trust store on this machine trusts it, and the earlier
+// CAs of Mem0 Tray still there (each removable by fingerprint).
 import { useState } from 'react';
 import { useClient } from '../api/context';
 import { errorMessage, useLoad } from '../api/use-load';
@@ -17,6 +18,8 @@ export function CertificatesPage() {
       setCerts(await fn());
     } catch (err) {
       toasts.show(errorMessage(err), { kind: 'error' });
+      // A partial change (one store failed) must not leave the table showing the old state.
+      reload();
     } finally {
       setBusy(null);
     }
@@ -45,6 +48,11 @@ export function CertificatesPage() {
                 <dt>Expires</dt>
                 <dd>{formatTime(c.expiresAt)}</dd>
               </dl>
+              {c.notice ? (
+                <p className="notice error" role="alert">
+                  {c.notice}
+                </p>
+              ) : null}
               <table className="table">
                 <thead>
                   <tr>
@@ -65,9 +73,29 @@ export function CertificatesPage() {
                       <td className={s.trusted ? 'ok' : 'muted'}>
                         {s.trusted ? 'Trusted' : 'Not trusted'}
                         {s.detail ? <div className="muted">{s.detail}</div> : null}
+                        {s.others.map((o) => (
+                          <div key={o.fingerprint} className="muted">
+                            Earlier CA {o.subject}{' '}
+                            <span className="mono">{shortFingerprint(o.fingerprint)}</span>{' '}
+                            <button
+                              type="button"
+                              disabled={busy !== null}
+                              aria-label={`Remove earlier CA ${o.subject} (${shortFingerprint(o.fingerprint)}) from ${s.name}`}
+                              onClick={() =>
+                                act(`${s.id}:${o.fingerprint}`, () =>
+                                  client.removeCertificate({ store: s.id, fingerprint: o.fingerprint }),
+                                )
+                              }
+                            >
+                              {busy === `${s.id}:${o.fingerprint}` ? 'Removing…' : 'Remove'}
+                            </button>
+                          </div>
+                        ))}
                       </td>
                       <td>
-                        {s.trusted ? (
+                        {s.environment ? (
+                          <span className="muted">Nothing to install</span>
+                        ) : s.trusted ? (
                           <button
                             type="button"
                             disabled={busy !== null}
@@ -98,6 +126,13 @@ export function CertificatesPage() {
                 >
                   {busy === 'regen' ? 'Regenerating…' : 'Regenerate the CA'}
                 </button>
+                <button
+                  type="button"
+                  disabled={busy !== null}
+                  onClick={() => act('all', () => client.removeCertificateEverywhere({}))}
+                >
+                  {busy === 'all' ? 'Removing…' : 'Remove from every store'}
+                </button>
               </div>
             </>
           )
@@ -105,4 +140,9 @@ export function CertificatesPage() {
       </LoadState>
     </section>
   );
+}
+
+/** The first 16 hex digits, AB:CD:… (enough to tell CAs apart on screen). */
+function shortFingerprint(hex: string): string {
+  return (hex.slice(0, 16).match(/../g) ?? []).join(':').toUpperCase() + '…';
 }

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseCaCert } from '../../../main/core/certs/trust/ca-cert.js';
 import { execFileRunner } from '../../../main/core/certs/trust/command-runner.js';
 import { directElevator } from '../../../main/core/certs/trust/elevation.js';
 import { EnvironmentRoute } from '../../../main/core/certs/trust/environment-route.js';
@@ -43,9 +44,11 @@ describe.skipIf(!toolAvailable('certutil', ['-H']))('trust feature', () => {
         name: 'NSS',
         trusted: false,
         privileged: false,
+        environment: false,
         detail: 'The database does not exist yet; installing creates it.',
+        others: [],
       },
-      expect.objectContaining({ id: 'environment', trusted: true, privileged: false }),
+      expect.objectContaining({ id: 'environment', trusted: true, privileged: false, environment: true }),
     ]);
     await ui.installCertificate('nss-user');
     const after = await ui.certificates();
@@ -53,6 +56,33 @@ describe.skipIf(!toolAvailable('certutil', ['-H']))('trust feature', () => {
     await ui.removeCertificate('nss-user');
     const removed = await ui.certificates();
     expect(removed.available && removed.stores[0]).toMatchObject({ id: 'nss-user', trusted: false });
+
+    // An earlier CA next to the current one: listed, and removed alone by its fingerprint.
+    await ui.installCertificate('nss-user');
+    const earlier = parseCaCert(makeCa('/CN=Mem0 Tray CA old/O=Mem0 Tray').pem);
+    await handle.service.manager.store('nss-user').install(earlier);
+    const both = await ui.certificates();
+    expect(both.available && both.stores[0]).toMatchObject({
+      trusted: true,
+      others: [{ subject: 'Mem0 Tray CA old', fingerprint: earlier.sha256 }],
+    });
+    expect(both.available && both.notice).toBeNull();
+    await ui.removeCertificate('nss-user', earlier.sha256);
+    const one = await ui.certificates();
+    expect(one.available && one.stores[0]).toMatchObject({ trusted: true, others: [] });
+
+    // Only the earlier CA left: the notice says so; "remove from every store" clears it.
+    await handle.service.manager.store('nss-user').install(earlier);
+    await ui.removeCertificate(
+      'nss-user',
+      parseCaCert(fs.readFileSync(core.ctx.paths.caCert, 'utf8')).sha256,
+    );
+    const stale = await ui.certificates();
+    expect(stale.available && stale.notice).toMatch(/^NSS trusts only an earlier CA of Mem0 Tray/);
+    await ui.removeCertificateEverywhere();
+    const none = await ui.certificates();
+    expect(none.available && none.stores[0]).toMatchObject({ trusted: false, others: [] });
+    expect(none.available && none.notice).toBeNull();
     await expect(ui.regenerateCertificate()).rejects.toThrow(/not available in this build/);
     await started.stop();
     core.close();
