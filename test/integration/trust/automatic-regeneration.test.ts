@@ -40,30 +40,33 @@ describe.skipIf(!toolAvailable('certutil', ['-H']))('automatic CA regeneration',
     }
   }
 
-  beforeAll(async () => {
-    const spy = vi.spyOn(globalThis, 'setInterval');
-    const runner = execFileRunner();
-    const nss = new NssDbStore({
-      id: 'nss-user',
-      label: 'NSS',
-      dir: path.join(tempDir(), 'nssdb'),
-      runner,
-      createIfMissing: true,
-    });
-    core = await Core.start({
-      env: {
-        MEM0_TRAY_HOME: tempDir(),
-        MEM0_TRAY_API_PORT: '0',
-        MEM0_TRAY_GATEWAY_PORT: '0',
-        MEM0_TRAY_PROXY_PORT: '0',
-      },
+  const runner = execFileRunner();
+  const nssDir = path.join(tempDir(), 'nssdb');
+  const env = {
+    MEM0_TRAY_HOME: tempDir(),
+    MEM0_TRAY_API_PORT: '0',
+    MEM0_TRAY_GATEWAY_PORT: '0',
+    MEM0_TRAY_PROXY_PORT: '0',
+  };
+  const start = () =>
+    Core.start({
+      env,
       log: silentLogger,
       features: [
         captureFeature as Feature,
-        trustFeature({ stores: [nss], elevator: directElevator(runner) }) as Feature,
+        trustFeature({
+          stores: [
+            new NssDbStore({ id: 'nss-user', label: 'NSS', dir: nssDir, runner, createIfMissing: true }),
+          ],
+          elevator: directElevator(runner),
+        }) as Feature,
       ],
       writeRuntime: false,
     });
+
+  beforeAll(async () => {
+    const spy = vi.spyOn(globalThis, 'setInterval');
+    core = await start();
     daily = spy.mock.calls.filter((c) => c[1] === CA_CHECK_INTERVAL_MS).map((c) => c[0] as () => void);
     spy.mockRestore();
     await trust().install('nss-user');
@@ -101,5 +104,20 @@ describe.skipIf(!toolAvailable('certutil', ['-H']))('automatic CA regeneration',
     expect(fs.readFileSync(core.paths.caCert, 'utf8')).not.toBe(expiring);
     expect(new Date(capture().ca().notAfter).getTime()).toBeGreaterThan(Date.now() + 700 * DAY);
     expect(await nssTrustsCurrent()).toBe(true);
+  }, 30_000);
+
+  it('hosts changed while the core was down: at the next start the NSS database follows the new CA', async () => {
+    await core.stop();
+    const before = fs.readFileSync(core.paths.caCert, 'utf8');
+    const settings = JSON.parse(fs.readFileSync(core.paths.settings, 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(
+      core.paths.settings,
+      JSON.stringify({ ...settings, interceptHosts: ['api.anthropic.com'] }),
+    );
+    core = await start();
+    expect(fs.readFileSync(core.paths.caCert, 'utf8')).not.toBe(before);
+    await trust().reconciled;
+    const status = await trust().status();
+    expect(status.stores[0]).toMatchObject({ id: 'nss-user', trusted: true, others: [] });
   }, 30_000);
 });
