@@ -12,7 +12,8 @@ import { describeError } from '../errors.js';
 import type { CaptureEvent } from '../events.js';
 import type { CoreContext } from '../feature.js';
 import { Outbox, type OutboxOptions, type OutboxStatus } from '../memory/outbox.js';
-import type { Metadata } from '../memory/types.js';
+import { LocalMemoryBackend } from '../memory/local-backend.js';
+import type { Memory, Metadata } from '../memory/types.js';
 import { parseExchange } from './anthropic-parser.js';
 import { matchBackground, resolveBackgroundRules, type BackgroundRule } from './background-rules.js';
 import { ConversationTracker, type Turn } from './conversation-tracker.js';
@@ -196,7 +197,7 @@ export function createCapturePipeline(
       userChars: user.text.length,
       ...(Object.keys(redactions).length ? { redactions } : {}),
     };
-    const queued = enqueueTurn(turn, projectPath, {
+    const stored = storeTurn(turn, projectPath, {
       userId: settings.userId,
       text: formatTurnText(user.text, answer.text),
       // Mem0 backends extract memories from the exchange itself; the local store keeps `text`.
@@ -212,7 +213,7 @@ export function createCapturePipeline(
       metadata,
       createdAt: validTime(ex.endedAt),
     });
-    if (!queued)
+    if (stored === 'duplicate')
       return { kind: 'skipped', reason: 'duplicate', event: { conversationId: turn.conversationId } };
     return {
       kind: 'captured',
@@ -220,16 +221,58 @@ export function createCapturePipeline(
     };
   }
 
-  /** Marks the turn seen and queues it in one transaction: never one without the other. */
-  function enqueueTurn(
+  /**
+   * Marks the turn seen and stores it in one transaction: never one without the other. The local
+   * store shares this database, so the memory itself is written in that transaction (durable at
+   * once, one commit per turn); a remote backend gets it through the durable outbox. A conversation
+   * with captures still waiting in the outbox (from before a backend switch) keeps using it, in order.
+   */
+  function storeTurn(
     turn: Turn,
     projectPath: string | null,
     memory: Parameters<Outbox['enqueue']>[0]['memory'],
-  ): boolean {
-    return ctx.db.transaction(() => {
+  ): 'stored' | 'queued' | 'duplicate' {
+    const key = `capture:${turn.turnKey}`;
+    const backend = ctx.backend();
+    if (backend instanceof LocalMemoryBackend && backend.sharesDatabase(ctx.db)) {
+      try {
+        const added = ctx.db.transaction(() => {
+          if (outbox.hasPending(turn.conversationId)) return null;
+          if (!tracker.claim(turn, projectPath)) return [];
+          return [backend.addWithinTransaction({ ...memory, idempotencyKey: key })];
+        })();
+        if (added?.length === 0) return 'duplicate';
+        if (added) {
+          announce(added, memory.userId);
+          return 'stored';
+        }
+      } catch (err) {
+        // Nothing was written (the transaction rolled back): the outbox keeps it and retries.
+        log.warn('capture.store_failed', { error: describeError(err) });
+      }
+    }
+    const queued = ctx.db.transaction(() => {
       if (!tracker.claim(turn, projectPath)) return false;
-      return outbox.enqueue({ conversationId: turn.conversationId, key: `capture:${turn.turnKey}`, memory });
+      return outbox.enqueue({ conversationId: turn.conversationId, key, memory });
     })();
+    return queued ? 'queued' : 'duplicate';
+  }
+
+  /** What a delivery through the outbox announces, for a memory stored directly. */
+  function announce(added: Memory[], userId: string): void {
+    try {
+      const caller = { userId, via: 'capture' as const };
+      ctx.events.emit('memory.added', added, caller);
+      ctx.events.emit('memory.access', {
+        caller,
+        action: 'create',
+        memoryIds: added.map((m) => m.id),
+        count: added.length,
+        outcome: 'ok',
+      });
+    } catch (err) {
+      log.warn('capture.listener_failed', { error: describeError(err) });
+    }
   }
 
   function handle(ex: CapturedExchange): void {

@@ -271,6 +271,16 @@ export class LocalMemoryBackend implements MemoryBackend {
     return this.run(() => this.db.transaction(() => [this.insertOne(input)]).immediate());
   }
 
+  /** Whether this store lives in `db`, so a caller can write a memory inside its own transaction. */
+  sharesDatabase(db: Db): boolean {
+    return this.db === db;
+  }
+
+  /** add() without a transaction of its own: the caller holds one on this store's database. */
+  addWithinTransaction(input: NewMemory): Memory {
+    return this.insertOne(input);
+  }
+
   /** Many inserts in one transaction (imports, restores, benchmarks). All or nothing. */
   addBatch(inputs: readonly NewMemory[]): Memory[] {
     return this.run(() => this.db.transaction(() => inputs.map((i) => this.insertOne(i))).immediate());

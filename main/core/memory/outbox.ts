@@ -112,6 +112,7 @@ export class Outbox {
          JOIN outbox o ON o.seq = h.seq`,
       ),
       done: db.prepare('DELETE FROM outbox WHERE seq = ?'),
+      pendingFor: db.prepare("SELECT 1 FROM outbox WHERE state = 'pending' AND conversation_id = ? LIMIT 1"),
       count: db.prepare(
         `INSERT INTO outbox_counters (name, value) VALUES ('delivered', 1)
          ON CONFLICT(name) DO UPDATE SET value = value + 1`,
@@ -154,6 +155,11 @@ export class Outbox {
     );
     if (inserted) this.schedulePump();
     return inserted;
+  }
+
+  /** Whether a conversation still has captures waiting (a later one must not overtake them). */
+  hasPending(conversationId: string): boolean {
+    return this.db(() => this.stmt.pendingFor.get(conversationId) !== undefined);
   }
 
   /** Puts captures the backend rejected back in the queue (after the cause was fixed). */

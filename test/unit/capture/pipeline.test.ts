@@ -59,7 +59,7 @@ describe('capture pipeline', () => {
     const { core, pipeline, events } = setup();
     const added: Memory[] = [];
     core.ctx.events.on('memory.added', (m, caller) => {
-      expect(caller).toEqual({ userId: 'tester', via: 'outbox' });
+      expect(caller).toEqual({ userId: 'tester', via: 'capture' });
       added.push(...m);
     });
     const t0 = Date.parse('2026-11-22T09:00:00Z');
@@ -102,7 +102,8 @@ describe('capture pipeline', () => {
       received: sessionRun.length + 3,
       skipped: { background: 3, tool_loop: 1, duplicate: 1 },
       background: { 'session-title': 1, compaction: 2 },
-      outbox: { pending: 0, deliveredSinceStart: 3 },
+      // The local store shares the database: each turn was stored in its own transaction, not queued.
+      outbox: { pending: 0, deliveredSinceStart: 0 },
     });
     expect(status.capturesToday).toBe(3);
     expect(events.filter((e) => e.outcome === 'captured').map((e) => e.projectId)).toEqual([
@@ -186,11 +187,12 @@ describe('capture pipeline', () => {
     expect(raw.p ?? '').not.toContain(key);
   });
 
-  it('hands the backend the cleaned turn as chat messages, with a stable idempotency key', async () => {
+  it('hands a backend elsewhere the cleaned turn as chat messages, with a stable idempotency key', async () => {
     const inputs: NewMemory[] = [];
     const { pipeline } = setup({
       backend: (local) =>
         Object.assign(Object.create(local) as LocalMemoryBackend, {
+          sharesDatabase: () => false,
           add: (input: NewMemory) => {
             inputs.push(input);
             return local.add(input);
@@ -208,6 +210,58 @@ describe('capture pipeline', () => {
       ],
       idempotencyKey: expect.stringMatching(/^capture:[0-9a-f]{64}$/),
     });
+  });
+
+  it('stores a turn for the local store in the transaction that marks it seen, unless its conversation still has captures queued', async () => {
+    let remote = true;
+    const { core, pipeline } = setup({
+      backend: (local) =>
+        Object.assign(Object.create(local) as LocalMemoryBackend, {
+          sharesDatabase: () => !remote,
+          // A remote backend that is down: the first turn waits in the outbox.
+          add: () => Promise.reject(new Error('backend down')),
+        }),
+    });
+    pipeline.sink(recordedExchange('cc-turn1'));
+    await pipeline.idle();
+    expect(pipeline.outbox.status().pending).toBe(1);
+    // Switched to the local store: a later turn of the same conversation must not overtake it.
+    remote = false;
+    pipeline.sink(recordedExchange('cc-turn2-final'));
+    await pipeline.idle();
+    expect(pipeline.outbox.status().pending).toBe(2);
+    expect(await memories(core)).toEqual([]);
+    // A new conversation goes straight to the store: stored at once, nothing queued.
+    const body = ccRequest('s-direct', [{ role: 'user', content: 'which linter do we use?' }]);
+    pipeline.sink(
+      exchange({ requestBody: body, responseBody: sseText('We use eslint with typescript-eslint.') }),
+    );
+    await pipeline.idle();
+    expect((await memories(core)).map((m) => m.text)).toEqual([
+      'User: which linter do we use?\n\nAssistant: We use eslint with typescript-eslint.',
+    ]);
+    expect(pipeline.outbox.status().pending).toBe(2);
+  });
+
+  it('queues a turn in the outbox when writing it to the local store fails, and loses nothing', async () => {
+    let failing = true;
+    const { core, pipeline } = setup({
+      backend: (local) =>
+        Object.assign(Object.create(local) as LocalMemoryBackend, {
+          addWithinTransaction: (input: NewMemory) => {
+            if (failing) throw new Error('disk I/O error');
+            return local.addWithinTransaction(input);
+          },
+        }),
+    });
+    pipeline.sink(recordedExchange('cc-turn1'));
+    await pipeline.idle();
+    failing = false;
+    await settle(pipeline);
+    const stored = await memories(core);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.text).toContain('favourite editor is helix');
+    expect(pipeline.status()).toMatchObject({ captured: 1, errors: 0, outbox: { deliveredSinceStart: 1 } });
   });
 
   it('skips a turn whose user text was entirely private', async () => {
