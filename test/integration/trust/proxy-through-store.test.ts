@@ -31,82 +31,79 @@ function curl(args: string[]): Promise<{ code: number; stdout: string }> {
   );
 }
 
-describe.skipIf(!canRun)(
-  'a client trusting the system store, through the proxy',
-  () => {
-    let fake: FakeAnthropic;
-    let core: Core;
+describe.skipIf(!canRun)('a client trusting the system store, through the proxy', () => {
+  let fake: FakeAnthropic;
+  let core: Core;
 
-    beforeAll(async () => {
-      fake = await startFakeAnthropic();
-      fake.setScript(() => ({ text: 'Hello through the trusted proxy.' }));
-      core = await Core.start({
-        env: {
-          MEM0_TRAY_HOME: tempDir(),
-          MEM0_TRAY_API_PORT: '0',
-          MEM0_TRAY_PROXY_PORT: '0',
-          MEM0_TRAY_GATEWAY_PORT: '0',
-          MEM0_TRAY_USER_ID: 'erin',
-          MEM0_TRAY_UPSTREAM: fake.url,
-        },
-        log: silentLogger,
-        features: [captureFeature],
-      });
+  beforeAll(async () => {
+    fake = await startFakeAnthropic();
+    fake.setScript(() => ({ text: 'Hello through the trusted proxy.' }));
+    core = await Core.start({
+      env: {
+        MEM0_TRAY_HOME: tempDir(),
+        MEM0_TRAY_API_PORT: '0',
+        MEM0_TRAY_PROXY_PORT: '0',
+        MEM0_TRAY_GATEWAY_PORT: '0',
+        MEM0_TRAY_USER_ID: 'erin',
+        MEM0_TRAY_UPSTREAM: fake.url,
+      },
+      log: silentLogger,
+      features: [captureFeature],
     });
+  });
 
-    afterAll(async () => {
-      await core?.stop();
-      await fake?.close();
+  afterAll(async () => {
+    await core?.stop();
+    await fake?.close();
+  });
+
+  it('installs, talks to api.anthropic.com through the proxy without NODE_EXTRA_CA_CERTS, and uninstall --all leaves no trace', async () => {
+    const { dirs, bundle } = throwawayDebianStore();
+    const elevator = directElevator(execFileRunner());
+    const store = new LinuxAnchorStore({ layout: debianLayout(dirs), elevator, toolExists: () => true });
+    const manager = new TrustManager({
+      stores: [store],
+      elevator,
+      record: new InstallRecord(core.db),
     });
-
-    it('installs, talks to api.anthropic.com through the proxy without NODE_EXTRA_CA_CERTS, and uninstall --all leaves no trace', async () => {
-      const { dirs, bundle } = throwawayDebianStore();
-      const elevator = directElevator(execFileRunner());
-      const store = new LinuxAnchorStore({ layout: debianLayout(dirs), elevator, toolExists: () => true });
-      const manager = new TrustManager({
-        stores: [store],
-        elevator,
-        record: new InstallRecord(core.db),
-      });
-      const ca = parseCaCert(fs.readFileSync(core.runtime.caPath!, 'utf8'));
-      const body = JSON.stringify({
-        model: 'claude-sonnet-4-5',
-        max_tokens: 20,
-        messages: [{ role: 'user', content: 'hi' }],
-      });
-      const request = (cacert = bundle) =>
-        curl([
-          '-sS',
-          '--fail',
-          '--noproxy',
-          '',
-          '--proxy',
-          `http://127.0.0.1:${core.runtime.proxyPort}`,
-          '--cacert',
-          cacert,
-          '-H',
-          'content-type: application/json',
-          '-H',
-          'x-api-key: test',
-          '-d',
-          body,
-          'https://api.anthropic.com/v1/messages',
-        ]);
-
-      // Before: the store's one distribution root does not vouch for our proxy's certificate.
-      expect((await request(path.join(dirs.certsdir, 'distro', 'root.crt'))).code).toBe(60);
-
-      await manager.install(ca, [store]);
-      expect((await store.status(ca)).trusted).toBe(true);
-      const through = await request();
-      expect(through.code).toBe(0);
-      expect(JSON.parse(through.stdout).content[0].text).toBe('Hello through the trusted proxy.');
-
-      await manager.uninstallAll();
-      expect((await store.status(ca)).trusted).toBe(false);
-      expect(fs.readdirSync(dirs.localcertsdir).filter((f) => f.includes('mem0'))).toEqual([]);
-      expect(fs.readFileSync(bundle, 'utf8')).not.toContain(ca.pem.trim().split('\n')[1]!);
-      expect((await request()).code).toBe(60);
+    const ca = parseCaCert(fs.readFileSync(core.runtime.caPath!, 'utf8'));
+    const body = JSON.stringify({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 20,
+      messages: [{ role: 'user', content: 'hi' }],
     });
-  },
-);
+    const request = (cacert = bundle) =>
+      curl([
+        '-sS',
+        '--fail',
+        '--noproxy',
+        '',
+        '--proxy',
+        `http://127.0.0.1:${core.runtime.proxyPort}`,
+        '--cacert',
+        cacert,
+        '-H',
+        'content-type: application/json',
+        '-H',
+        'x-api-key: test',
+        '-d',
+        body,
+        'https://api.anthropic.com/v1/messages',
+      ]);
+
+    // Before: the store's one distribution root does not vouch for our proxy's certificate.
+    expect((await request(path.join(dirs.certsdir, 'distro', 'root.crt'))).code).toBe(60);
+
+    await manager.install(ca, [store]);
+    expect((await store.status(ca)).trusted).toBe(true);
+    const through = await request();
+    expect(through.code).toBe(0);
+    expect(JSON.parse(through.stdout).content[0].text).toBe('Hello through the trusted proxy.');
+
+    await manager.uninstallAll();
+    expect((await store.status(ca)).trusted).toBe(false);
+    expect(fs.readdirSync(dirs.localcertsdir).filter((f) => f.includes('mem0'))).toEqual([]);
+    expect(fs.readFileSync(bundle, 'utf8')).not.toContain(ca.pem.trim().split('\n')[1]!);
+    expect((await request()).code).toBe(60);
+  });
+});
