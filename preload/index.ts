@@ -42,6 +42,7 @@ const methods: { [M in UiMethod]: (input: UiInput<M>) => Promise<UiResult<UiOutp
   exportMemories: call('exportMemories'),
   getCapture: call('getCapture'),
   setCaptureEnabled: call('setCaptureEnabled'),
+  setProxyRunning: call('setProxyRunning'),
   setExcludedProjects: call('setExcludedProjects'),
   getCertificates: call('getCertificates'),
   installCertificate: call('installCertificate'),

@@ -125,7 +125,21 @@ export class Core {
       );
       api.setHealth(() => ({ status: 'ok', version: VERSION, backend: backends.current().kind }));
       await core.startFeatures(options.features ?? FEATURES);
-      if (writesRuntime) writeRuntimeFile(paths.runtime, runtime);
+      if (writesRuntime) {
+        writeRuntimeFile(paths.runtime, runtime);
+        // Kept current: a proxy stopped from the UI must not leave new terminals pointed at it.
+        let written = JSON.stringify(runtime);
+        core.events.on('status', () => {
+          const now = JSON.stringify(runtime);
+          if (now === written || core.stopping) return;
+          written = now;
+          try {
+            writeRuntimeFile(paths.runtime, runtime);
+          } catch (err) {
+            log.warn('core.runtime_file_failed', { error: describeError(err) });
+          }
+        });
+      }
       log.info('core.ready', { pid: process.pid, apiPort: api.port, features: core.started.length });
       return core;
     } catch (err) {

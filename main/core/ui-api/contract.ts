@@ -267,6 +267,8 @@ export const UI_CONTRACT = {
 
   getCapture: method<CaptureInfo>()(empty),
   setCaptureEnabled: method<CaptureInfo>()(z.strictObject({ enabled: z.boolean() })),
+  /** Stopping the proxy breaks clients configured to use it (pausing does not): the page warns first. */
+  setProxyRunning: method<CaptureInfo>()(z.strictObject({ running: z.boolean() })),
   setExcludedProjects: method<CaptureInfo>()(
     z.strictObject({ patterns: z.array(z.string().trim().min(1).max(1000)).max(500) }),
   ),

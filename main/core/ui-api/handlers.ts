@@ -369,6 +369,10 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
       await host.updateSettings({ captureEnabled: enabled });
       return captureInfo();
     },
+    async setProxyRunning({ running }) {
+      await services.setProxyRunning(running);
+      return captureInfo();
+    },
     async setExcludedProjects({ patterns }) {
       await host.updateSettings({ excludedProjects: patterns });
       return captureInfo();

@@ -46,6 +46,7 @@ export interface TokenCreateInput {
 /** Everything the handlers need from other modules. */
 export interface UiServices {
   capture(): CaptureFigures;
+  setProxyRunning(running: boolean): Promise<void>;
   failedLogins(): number | null;
   certificates(): Promise<Maybe<CertificatesInfo>>;
   installCertificate(store: string): Promise<void>;
@@ -248,6 +249,11 @@ export function createUiServices(host: ServiceHost, secrets?: SecretStore): UiSe
         return { available: false, reason: 'Connecting Claude Desktop is not part of this build yet.' };
       const raw = (await fn()) as Loose;
       return { available: true, connected: Boolean(raw.connected), configPath: str(raw.configPath) ?? '' };
+    },
+    async setProxyRunning(running) {
+      const fn = methodOf(host, 'capture', running ? 'startProxy' : 'stopProxy');
+      if (!fn) throw unavailable(running ? 'Starting the proxy' : 'Stopping the proxy');
+      await fn();
     },
     async connectClaudeDesktop() {
       const fn = methodOf(host, 'mcp', 'connectClaudeDesktop');

@@ -13,6 +13,7 @@ export function CapturePage() {
   const [info, reload, setInfo] = useLoad(() => client.getCapture({}), [client]);
   const [feed, setFeed] = useState<CaptureEventDto[]>([]);
   const [patterns, setPatterns] = useState<string | null>(null);
+  const [confirmStop, setConfirmStop] = useState(false);
   useUiEvents((e) => {
     if (e.type === 'capture') setFeed((f) => [e.event, ...f].slice(0, 50));
     if (e.type === 'status' || e.type === 'capture') reload();
@@ -62,6 +63,29 @@ export function CapturePage() {
                   </label>
                 </div>
                 <div className="card">
+                  <div className="card-label">Proxy</div>
+                  {c.proxyPort !== null ? (
+                    <>
+                      <div data-testid="proxy-state">Running on 127.0.0.1:{c.proxyPort}</div>
+                      <button type="button" onClick={() => setConfirmStop(true)} disabled={confirmStop}>
+                        Stop proxy…
+                      </button>
+                    </>
+                  ) : (
+                    <>
+                      <div className="error" data-testid="proxy-state">
+                        Stopped — clients set to use it cannot connect
+                      </div>
+                      <button
+                        type="button"
+                        onClick={() => act(() => client.setProxyRunning({ running: true }))}
+                      >
+                        Start proxy
+                      </button>
+                    </>
+                  )}
+                </div>
+                <div className="card">
                   <div className="card-label">Today</div>
                   <div className="figure" data-testid="captures-today">
                     {c.capturesToday ?? '—'}
@@ -83,6 +107,33 @@ export function CapturePage() {
                   )}
                 </div>
               </div>
+              {confirmStop && c.proxyPort !== null ? (
+                <div className="notice" role="alertdialog" aria-labelledby="stop-proxy-title">
+                  <h2 id="stop-proxy-title">Stop the capture proxy?</h2>
+                  <p>
+                    Every client set to use it — terminals with{' '}
+                    <code>HTTPS_PROXY=http://127.0.0.1:{c.proxyPort}</code> from <code>mem0-tray env</code> or
+                    the shell integration, and Claude Code started from them — will fail to connect to
+                    Anthropic (and to every other site) until you start it again. To stop recording without
+                    breaking them, pause capture instead.
+                  </p>
+                  <div className="row-actions">
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={() => {
+                        setConfirmStop(false);
+                        void act(() => client.setProxyRunning({ running: false }));
+                      }}
+                    >
+                      Stop the proxy
+                    </button>
+                    <button type="button" autoFocus onClick={() => setConfirmStop(false)}>
+                      Keep it running
+                    </button>
+                  </div>
+                </div>
+              ) : null}
               <h2>Route a terminal through capture</h2>
               <CopyField label={`Proxy (port ${c.proxyPort ?? '—'})`} value={c.commands.proxy} />
               <CopyField label={`Gateway (port ${c.gatewayPort ?? '—'})`} value={c.commands.gateway} />

@@ -2,9 +2,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { captureFeature, type CaptureHandle } from '../../../main/core/capture/capture-feature.js';
 import { Core } from '../../../main/core/core.js';
 import type { Feature } from '../../../main/core/feature.js';
 import { silentLogger } from '../../../main/core/log.js';
+import { cliEnv, runCliAsync } from '../../support/cli.js';
 import { tempDir } from '../../support/tmp.js';
 
 const cores: Core[] = [];
@@ -69,5 +71,28 @@ describe('Core', () => {
     await core.stop(300);
     expect(Date.now() - t0).toBeLessThan(3000);
     expect(fs.existsSync(path.join(home, 'runtime.json'))).toBe(false);
+  });
+
+  it('keeps runtime.json current: a stopped proxy is gone from it, so new terminals are not pointed at it', async () => {
+    const { core, home } = await start([captureFeature], {
+      MEM0_TRAY_PROXY_PORT: '0',
+      MEM0_TRAY_GATEWAY_PORT: '0',
+    });
+    const file = path.join(home, 'runtime.json');
+    const read = () => JSON.parse(fs.readFileSync(file, 'utf8')) as { proxyPort: number | null };
+    const port = read().proxyPort;
+    expect(port).toBeGreaterThan(0);
+    // What the shell integration runs in a new terminal (another process, as there).
+    const env = async () =>
+      (await runCliAsync(['env', '--if-running', '--shell', 'bash'], cliEnv(home))).stdout;
+    expect(await env()).toContain(`HTTPS_PROXY='http://127.0.0.1:${port}'`);
+
+    const capture = core.feature<CaptureHandle>('capture')!;
+    await capture.stopProxy();
+    expect(read().proxyPort).toBeNull();
+    expect((await env()).trim()).toBe('');
+    const again = await capture.startProxy();
+    expect(read().proxyPort).toBe(again);
+    expect(await env()).toContain(`HTTPS_PROXY='http://127.0.0.1:${again}'`);
   });
 });
