@@ -2,7 +2,8 @@
 // Claude Code goes through a small CONNECT proxy to a local TLS server; NODE_EXTRA_CA_CERTS holds
 // the CA. A leaf for evil.example is refused when it comes from our name-constrained CA, and the
 // same leaf from an unconstrained CA is accepted (so the refusal is the constraint, nothing else).
-// Positive control: api.anthropic.com under our CA is accepted.
+// Positive control: api.anthropic.com under our CA is accepted. "Our CA" is the real one
+// (loadOrCreateCa, with the hand-built nameConstraints DER) and its leaves come from our LeafIssuer.
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -10,6 +11,10 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadOrCreateCa } from '../../../main/core/certs/ca.js';
+import { LeafIssuer } from '../../../main/core/certs/leaf-certs.js';
+import { dataPaths } from '../../../main/core/config/paths.js';
+import { silentLogger } from '../../../main/core/log.js';
 import { claudeAvailable, claudeEnv, runClaude } from '../../support/claude.js';
 import { tempDir } from '../../support/tmp.js';
 import { makeCa, makeLeaf, toolAvailable, type TestCa } from './pki.js';
@@ -23,8 +28,12 @@ interface Upstream {
   close(): Promise<void>;
 }
 
-async function tlsServer(ca: TestCa, host: string): Promise<Upstream> {
-  const leaf = makeLeaf(ca, host);
+interface Leaf {
+  key: string;
+  cert: string;
+}
+
+async function tlsServer(leaf: Leaf): Promise<Upstream> {
   const state = { requests: 0, tlsErrors: [] as string[] };
   const server = https.createServer({ key: leaf.key, cert: leaf.cert }, (req, res) => {
     state.requests++;
@@ -87,12 +96,24 @@ describe.skipIf(!canRun)('real Claude Code CLI and the name constraint', () => {
     for (const c of closers) await c();
   });
 
-  async function attempt(ca: TestCa, host: string): Promise<Upstream> {
-    const upstream = await tlsServer(ca, host);
+  /** Our CA from a fresh data directory, and a leaf for any host from our issuer. */
+  async function ours(host: string): Promise<{ caPem: string; leaf: Leaf }> {
+    const ca = await loadOrCreateCa(dataPaths(tempDir('mem0-ca-')), ['api.anthropic.com'], silentLogger);
+    const leaf = await new LeafIssuer(ca).issue(host);
+    return { caPem: ca.certPem, leaf: { key: leaf.keyPem, cert: leaf.certPem } };
+  }
+
+  function unconstrained(host: string): { caPem: string; leaf: Leaf } {
+    const ca: TestCa = makeCa('/CN=Unconstrained Test CA', false);
+    return { caPem: ca.pem, leaf: makeLeaf(ca, host) };
+  }
+
+  async function attempt({ caPem, leaf }: { caPem: string; leaf: Leaf }, host: string): Promise<Upstream> {
+    const upstream = await tlsServer(leaf);
     const proxy = await connectProxy(() => upstream.port);
     closers.push(upstream.close, proxy.close);
     const caFile = path.join(tempDir(), 'ca.pem');
-    fs.writeFileSync(caFile, ca.pem);
+    fs.writeFileSync(caFile, caPem);
     await runClaude(['-p', 'hello', '--max-turns', '1'], {
       cwd: tempDir('claude-cwd-'),
       env: claudeEnv({
@@ -108,17 +129,17 @@ describe.skipIf(!canRun)('real Claude Code CLI and the name constraint', () => {
   }
 
   it('accepts api.anthropic.com under our name-constrained CA (positive control)', async () => {
-    const upstream = await attempt(makeCa(), 'api.anthropic.com');
+    const upstream = await attempt(await ours('api.anthropic.com'), 'api.anthropic.com');
     expect(upstream.requests).toBeGreaterThan(0);
   }, 40_000);
 
   it('accepts evil.example under an unconstrained CA (the setup works for that host)', async () => {
-    const upstream = await attempt(makeCa('/CN=Unconstrained Test CA', false), 'evil.example');
+    const upstream = await attempt(unconstrained('evil.example'), 'evil.example');
     expect(upstream.requests).toBeGreaterThan(0);
   }, 40_000);
 
   it('refuses evil.example under our name-constrained CA', async () => {
-    const upstream = await attempt(makeCa(), 'evil.example');
+    const upstream = await attempt(await ours('evil.example'), 'evil.example');
     expect(upstream.requests).toBe(0);
     expect(upstream.tlsErrors.length).toBeGreaterThan(0);
   }, 40_000);
