@@ -5,12 +5,16 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadOrCreateCa } from '../../../main/core/certs/ca.js';
+import { LeafIssuer } from '../../../main/core/certs/leaf-certs.js';
 import { parseCaCert } from '../../../main/core/certs/trust/ca-cert.js';
 import { execFileRunner } from '../../../main/core/certs/trust/command-runner.js';
 import { directElevator } from '../../../main/core/certs/trust/elevation.js';
 import { NssDbStore, nssNickname } from '../../../main/core/certs/trust/nss-db.js';
 import { createPlatformStores } from '../../../main/core/certs/trust/platform-stores.js';
 import { TrustManager } from '../../../main/core/certs/trust/trust-manager.js';
+import { dataPaths } from '../../../main/core/config/paths.js';
+import { silentLogger } from '../../../main/core/log.js';
 import { tempDir } from '../../support/tmp.js';
 import { makeCa, makeLeaf, toolAvailable, type TestCa } from './pki.js';
 
@@ -18,7 +22,10 @@ const canRun = toolAvailable('certutil', ['-H']) && toolAvailable('openssl', ['v
 
 /** certutil -V -u V (SSL server) of a leaf imported under a nickname; returns certutil's verdict. */
 function validate(dir: string, testCa: TestCa, host: string): { ok: boolean; output: string } {
-  const leaf = makeLeaf(testCa, host);
+  return validateLeaf(dir, makeLeaf(testCa, host));
+}
+
+function validateLeaf(dir: string, leaf: { certFile: string }): { ok: boolean; output: string } {
   const nick = `leaf ${path.basename(leaf.certFile)}`;
   execFileSync('certutil', ['-A', '-d', `sql:${dir}`, '-t', ',,', '-n', nick, '-i', leaf.certFile]);
   try {
@@ -73,6 +80,29 @@ describe.skipIf(!canRun)('NSS database with the real certutil', () => {
     expect(await store.status(ca)).toMatchObject({ trusted: false, others: [] });
     // Without our CA the leaf is no longer trusted.
     expect(validate(dir, testCa, 'api.anthropic.com').output).toMatch(/issuer is not recognized/);
+  });
+
+  it('our own CA (the hand-built nameConstraints DER): NSS accepts its leaf for api.anthropic.com, refuses one for another host', async () => {
+    const dir = tempDir('mem0-tray-nss-ours-');
+    const ours = await loadOrCreateCa(dataPaths(tempDir('mem0-ca-')), ['api.anthropic.com'], silentLogger);
+    const store = new NssDbStore({
+      id: 'nss-user',
+      label: 'NSS',
+      dir,
+      runner: execFileRunner(),
+      createIfMissing: true,
+    });
+    await store.install(parseCaCert(ours.certPem));
+    const issuer = new LeafIssuer(ours);
+    const leafFile = async (host: string) => {
+      const file = path.join(dir, `${host}.pem`);
+      fs.writeFileSync(file, (await issuer.issue(host)).certPem);
+      return { certFile: file };
+    };
+    expect(validateLeaf(dir, await leafFile('api.anthropic.com'))).toMatchObject({ ok: true });
+    const refused = validateLeaf(dir, await leafFile('example.com'));
+    expect(refused.ok).toBe(false);
+    expect(refused.output).toMatch(/not permitted to issue a certificate with this name/);
   });
 
   it('does not touch a CA of someone else whose name merely looks similar', async () => {
