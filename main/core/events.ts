@@ -55,4 +55,17 @@ export class CoreEvents extends EventEmitter<CoreEventMap> {
     // A UI page per open window plus the audit log and tray: more than the default 10 is normal.
     this.setMaxListeners(100);
   }
+
+  /** New memories written by the system on a caller's behalf (a capture): the UI and the audit hear it. */
+  created(added: Memory[], caller: Caller): void {
+    if (added.length === 0) return;
+    this.emit('memory.added', added, caller);
+    this.emit('memory.access', {
+      caller,
+      action: 'create',
+      memoryIds: added.map((m) => m.id),
+      count: added.length,
+      outcome: 'ok',
+    });
+  }
 }

@@ -13,7 +13,7 @@ import type { CaptureEvent } from '../events.js';
 import type { CoreContext } from '../feature.js';
 import { Outbox, type OutboxOptions, type OutboxStatus } from '../memory/outbox.js';
 import { LocalMemoryBackend } from '../memory/local-backend.js';
-import type { Memory, Metadata } from '../memory/types.js';
+import type { Metadata } from '../memory/types.js';
 import { parseExchange } from './anthropic-parser.js';
 import { matchBackground, resolveBackgroundRules, type BackgroundRule } from './background-rules.js';
 import { ConversationTracker, type Turn } from './conversation-tracker.js';
@@ -243,7 +243,11 @@ export function createCapturePipeline(
         })();
         if (added?.length === 0) return 'duplicate';
         if (added) {
-          announce(added, memory.userId);
+          try {
+            ctx.events.created(added, { userId: memory.userId, via: 'capture' });
+          } catch (err) {
+            log.warn('capture.listener_failed', { error: describeError(err) });
+          }
           return 'stored';
         }
       } catch (err) {
@@ -256,23 +260,6 @@ export function createCapturePipeline(
       return outbox.enqueue({ conversationId: turn.conversationId, key, memory });
     })();
     return queued ? 'queued' : 'duplicate';
-  }
-
-  /** What a delivery through the outbox announces, for a memory stored directly. */
-  function announce(added: Memory[], userId: string): void {
-    try {
-      const caller = { userId, via: 'capture' as const };
-      ctx.events.emit('memory.added', added, caller);
-      ctx.events.emit('memory.access', {
-        caller,
-        action: 'create',
-        memoryIds: added.map((m) => m.id),
-        count: added.length,
-        outcome: 'ok',
-      });
-    } catch (err) {
-      log.warn('capture.listener_failed', { error: describeError(err) });
-    }
   }
 
   function handle(ex: CapturedExchange): void {

@@ -281,18 +281,7 @@ export class Outbox {
       );
       this.deliveredSinceStart++;
       this.log.debug('outbox.delivered', { seq: row.seq, attempts: attempt, memories: added.length });
-      const events = this.options.events;
-      if (events && added.length > 0) {
-        const caller = { userId: memory.userId, via: 'outbox' as const };
-        events.emit('memory.added', added, caller);
-        events.emit('memory.access', {
-          caller,
-          action: 'create',
-          memoryIds: added.map((m) => m.id),
-          count: added.length,
-          outcome: 'ok',
-        });
-      }
+      this.options.events?.created(added, { userId: memory.userId, via: 'outbox' });
     } catch (err) {
       const message = describeError(err).slice(0, 300);
       this.noteError(err);

@@ -5,10 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureFeature, type CaptureHandle } from '../../../main/core/capture/capture-feature.js';
+import { captureFeature } from '../../../main/core/capture/capture-feature.js';
 import { Core } from '../../../main/core/core.js';
 import { silentLogger } from '../../../main/core/log.js';
-import type { Memory } from '../../../main/core/memory/types.js';
 import {
   hasToolResult,
   lastUserText,
@@ -16,21 +15,13 @@ import {
   type FakeAnthropicUpstream,
 } from '../../fakes/anthropic-upstream.js';
 import { claudeAvailable, claudeEnv, runClaude } from '../../support/claude.js';
+import { capturedMemories } from '../../support/captured.js';
 import { tempDir } from '../../support/tmp.js';
 
 let fake: FakeAnthropicUpstream;
 let core: Core;
 
-/** The user's memories once at least `atLeast` exist (the tap hands over after the client's answer). */
-async function memories(atLeast = 0): Promise<Memory[]> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    await core.feature<CaptureHandle>('capture')!.pipeline.idle();
-    const items = (await core.backend().list({ userId: 'dev' }, { limit: 500 })).items;
-    if (items.length >= atLeast || Date.now() > deadline) return items;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const memories = (atLeast = 0) => capturedMemories(core, 'dev', atLeast);
 
 beforeAll(async () => {
   fake = await startFakeAnthropicUpstream({ tls: true, compress: true });

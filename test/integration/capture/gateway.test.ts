@@ -13,8 +13,8 @@ import { startGateway } from '../../../main/core/capture/net/gateway.js';
 import { createUpstream } from '../../../main/core/capture/net/upstream.js';
 import { Core } from '../../../main/core/core.js';
 import { silentLogger } from '../../../main/core/log.js';
-import type { Memory } from '../../../main/core/memory/types.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../../fakes/anthropic-api.js';
+import { capturedMemories } from '../../support/captured.js';
 import { tempDir } from '../../support/tmp.js';
 
 const run = promisify(execFile);
@@ -23,19 +23,7 @@ let fake: FakeAnthropic;
 let core: Core;
 let gatewayUrl: string;
 
-/**
- * The user's memories once at least `atLeast` exist. The client has its answer before the tap has
- * decoded its copy and the outbox delivered it, so tests wait for the count rather than for idle.
- */
-async function memories(atLeast = 0): Promise<Memory[]> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    await core.feature<CaptureHandle>('capture')!.pipeline.idle();
-    const items = (await core.backend().list({ userId: 'dev' }, { limit: 500 })).items;
-    if (items.length >= atLeast || Date.now() > deadline) return items;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const memories = (atLeast = 0) => capturedMemories(core, 'dev', atLeast);
 
 beforeAll(async () => {
   fake = await startFakeAnthropic({ compress: true });
