@@ -10,13 +10,13 @@ import { spawn } from 'node:child_process';
 import { openDatabase } from '../main/core/db/database.js';
 import { startFakeAnthropic } from '../test/fakes/anthropic-api.js';
 import { ms, summarize } from './support/corpus.js';
-import { residentGrowth, residentOf, settledResident } from './support/resident.js';
+import { GC_ON_SIGNAL, residentGrowth, residentOf, settledResident } from './support/resident.js';
 
 const fake = await startFakeAnthropic({ chunkDelayMs: 0 });
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mem0-bench-gw-'));
 // The core runs as `mem0-tray serve` in its own process, as it does for a user; the client and the
 // fake upstream share this process in both the direct and the gateway runs.
-const serve = spawn(process.execPath, [path.resolve('bin/mem0-tray.js'), 'serve'], {
+const serve = spawn(process.execPath, [...GC_ON_SIGNAL, path.resolve('bin/mem0-tray.js'), 'serve'], {
   env: {
     ...process.env,
     MEM0_TRAY_HOME: home,

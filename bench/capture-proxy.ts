@@ -14,7 +14,7 @@ import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
 import { openDatabase } from '../main/core/db/database.js';
 import { makeUpstreamPki, startFakeAnthropicUpstream } from '../test/fakes/anthropic-upstream.js';
 import { ms, summarize } from './support/corpus.js';
-import { residentGrowth, residentOf, settledResident } from './support/resident.js';
+import { GC_ON_SIGNAL, residentGrowth, residentOf, settledResident } from './support/resident.js';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mem0-bench-proxy-'));
 const fake = await startFakeAnthropicUpstream({ tls: true, chunkDelayMs: 0 });
@@ -52,7 +52,7 @@ async function startServe(
   extra: Record<string, string> = {},
 ): Promise<{ proc: ChildProcess; home: string; port: number; ca: string }> {
   const home = fs.mkdtempSync(path.join(work, 'home-'));
-  const proc = spawn(process.execPath, [path.resolve('bin/mem0-tray.js'), 'serve'], {
+  const proc = spawn(process.execPath, [...GC_ON_SIGNAL, path.resolve('bin/mem0-tray.js'), 'serve'], {
     env: {
       ...process.env,
       MEM0_TRAY_HOME: home,

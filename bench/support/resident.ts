@@ -1,6 +1,10 @@
 // Resident memory of another process (Linux /proc), split into anonymous memory (the JS heap,
 // SQLite's page cache, buffers) and file-backed pages (the memory-mapped database file).
 import fs from 'node:fs';
+import path from 'node:path';
+
+/** Node flags for a benchmarked core: SIGUSR2 then runs a full GC (see gc-on-signal.mjs). */
+export const GC_ON_SIGNAL = ['--expose-gc', '--import', path.resolve('bench/support/gc-on-signal.mjs')];
 
 export interface Resident {
   total: number;
@@ -15,13 +19,16 @@ export function residentOf(pid: number): Resident {
 }
 
 /**
- * Resident memory once the process has been idle: V8 keeps the heap it grew under load until its
- * memory reducer runs (about 30 s after allocation stops), so a reading taken at once measures GC
- * timing, not what the process retains. Samples each second; returns the smallest total seen.
+ * Resident memory once the process has been idle and collected its garbage: V8 keeps the heap it
+ * grew under load until its memory reducer runs (often ~30 s after allocation stops, sometimes not
+ * at all in a short run), so a reading taken at once measures GC timing, not what the process
+ * retains. Asks for a full GC (the core runs with GC_ON_SIGNAL) each second; returns the smallest
+ * total seen.
  */
-export async function settledResident(pid: number, seconds = 40): Promise<Resident> {
+export async function settledResident(pid: number, seconds = 10): Promise<Resident> {
   let best = residentOf(pid);
   for (let i = 0; i < seconds; i++) {
+    process.kill(pid, 'SIGUSR2');
     await new Promise((r) => setTimeout(r, 1000));
     const now = residentOf(pid);
     if (now.total < best.total) best = now;
