@@ -20,6 +20,7 @@ import {
   type SearchHit,
   type SearchOptions,
 } from './types.js';
+import { textExcerpt } from './excerpt.js';
 import { toFtsQuery } from './fts-query.js';
 
 export const MEMORY_MIGRATIONS = [
@@ -402,6 +403,14 @@ export class LocalMemoryBackend implements MemoryBackend {
         .prepare(`SELECT ${MEMORY_COLUMNS} FROM memories WHERE seq IN (${ranked.map(() => '?').join(',')})`)
         .all(...ranked.map((r) => r.seq)) as MemoryRow[];
       const bySeq = new Map(rows.map((r) => [r.seq, r]));
+      if (options.prefix) {
+        return ranked.flatMap((r) => {
+          const row = bySeq.get(r.seq);
+          return row
+            ? [{ memory: toMemory(row), score: -r.score, snippet: textExcerpt(row.text, query) }]
+            : [];
+        });
+      }
       // Snippets only for the rows returned: snippet() over every match would cost more than
       // ranking. "rowid IN (…)", not "rowid = ?": next to MATCH, FTS5 drops an equality on rowid
       // and answers with the first match (every hit got the same excerpt).
