@@ -95,6 +95,8 @@ interface HistoryRow {
 
 /** How many of the newest matches a search of the whole store ranks (see windowStart). */
 export const RANK_WINDOW = 5000;
+/** The window of a preview search (SearchOptions.preview). */
+export const PREVIEW_RANK_WINDOW = 1000;
 
 interface Ranked {
   seq: number;
@@ -396,7 +398,7 @@ export class LocalMemoryBackend implements MemoryBackend {
     const onlyUser = Object.entries(filter).every(([k, v]) => k === 'userId' || v === undefined);
     const run = (match: string): SearchHit[] => {
       const ranked = onlyUser
-        ? this.rankForUser(match, filter.userId, limit)
+        ? this.rankForUser(match, filter.userId, limit, options.preview ? PREVIEW_RANK_WINDOW : RANK_WINDOW)
         : this.rankFiltered(match, where, params, limit);
       if (ranked.length === 0) return [];
       const rows = this.db
@@ -452,8 +454,8 @@ export class LocalMemoryBackend implements MemoryBackend {
    * match and FTS5 has no top-k pruning, so a word found in most memories would cost ~100 ms at
    * 100,000 memories; ranking the newest matches keeps every query in single milliseconds.
    */
-  private windowStart(match: string): number {
-    return (this.stmt.windowStart.get(match, RANK_WINDOW - 1) as number | undefined) ?? 0;
+  private windowStart(match: string, window: number): number {
+    return (this.stmt.windowStart.get(match, window - 1) as number | undefined) ?? 0;
   }
 
   /**
@@ -461,8 +463,8 @@ export class LocalMemoryBackend implements MemoryBackend {
    * keeps the caller's. Exact whenever enough remain: any of the caller's memories ranked above
    * those would itself be in the overall top list. Otherwise ranks with the filter joined.
    */
-  private rankForUser(match: string, userId: string, limit: number): Ranked[] {
-    const overall = this.stmt.rankWindow.all(match, this.windowStart(match), limit * 4) as Ranked[];
+  private rankForUser(match: string, userId: string, limit: number, window: number): Ranked[] {
+    const overall = this.stmt.rankWindow.all(match, this.windowStart(match, window), limit * 4) as Ranked[];
     if (overall.length === 0) return overall;
     const seqs = overall.map((r) => r.seq);
     const mine = new Set(

@@ -87,6 +87,11 @@ export interface SearchOptions {
   limit?: number;
   /** Treat the last word as a prefix (search as you type). */
   prefix?: boolean;
+  /**
+   * A keystroke's live results, replaced by a full search once typing pauses: the local store then
+   * ranks the newest PREVIEW_RANK_WINDOW matches instead of RANK_WINDOW (BM25 is per match).
+   */
+  preview?: boolean;
 }
 
 export interface SearchHit {

@@ -235,6 +235,8 @@ export const UI_CONTRACT = {
       ...filters,
       query: z.string().min(1).max(1000),
       limit: z.number().int().min(1).max(100).optional(),
+      /** A keystroke's live results (a full search follows when typing pauses): cheaper ranking. */
+      preview: z.boolean().optional(),
     }),
   ),
   listProjects: method<{ projects: ProjectDto[] }>()(empty),

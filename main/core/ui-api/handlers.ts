@@ -277,6 +277,7 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
       const hits = await host.memories.search(caller(), input.query, scopeOf(input), {
         limit: input.limit ?? 100,
         prefix: true,
+        preview: input.preview ?? false,
       });
       return {
         hits: hits.map((h) => ({

@@ -78,7 +78,7 @@ export function MemoriesPage({ userId }: { userId: string }) {
   const runSearch = useCallback(
     (q: string, f: MemoryFilters, limit = SEARCH_LIMIT) => {
       const mine = ++searchSeq.current;
-      client.searchMemories({ ...f, query: q, limit }).then(
+      client.searchMemories({ ...f, query: q, limit, preview: limit === TYPING_LIMIT }).then(
         (r) => {
           if (mine !== searchSeq.current) return;
           setHits({ query: q, limit, hits: r.hits });
