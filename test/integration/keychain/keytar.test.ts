@@ -2,8 +2,7 @@
 // unlocked gnome-keyring (its keyring files in a temporary HOME, never the developer's) and runs
 // this same file again inside it with MEM0_TRAY_KEYRING_SESSION=1; the inner run talks to that
 // keyring. The outer run also checks the error path with no Secret Service at all.
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
+
 import path from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -12,24 +11,12 @@ import type { CliEnv } from '../../../main/cli/env.js';
 import { UserError } from '../../../main/core/errors.js';
 import { createApiKeyStore, KeytarSecretStore, loadKeytar } from '../../../main/core/secrets/secret-store.js';
 import { cliEnv, runCliAsync } from '../../support/cli.js';
-import { tempDir } from '../../support/tmp.js';
 import { partAvailable } from '../../support/available.js';
+import { keyringAvailable, runInKeyringSession } from '../../support/keyring-session.js';
+import { tempDir } from '../../support/tmp.js';
 
 const INNER = process.env.MEM0_TRAY_KEYRING_SESSION === '1';
 const THIS_FILE = 'test/integration/keychain/keytar.test.ts';
-
-function onPath(bin: string): boolean {
-  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => fs.existsSync(path.join(dir, bin)));
-}
-
-function keyringAvailable(): boolean {
-  const missing = ['dbus-run-session', 'gnome-keyring-daemon'].filter((b) => !onPath(b));
-  return partAvailable(
-    missing.join(' and ') || 'the keyring',
-    missing.length === 0,
-    'apt-get install gnome-keyring dbus',
-  );
-}
 
 /** The native module itself must load (and does, under CI): else a "no keychain" error proves nothing. */
 async function keytarLoads(): Promise<boolean> {
@@ -126,29 +113,9 @@ if (INNER) {
   describe('OS keychain', () => {
     it('works against a real gnome-keyring in a private D-Bus session', () => {
       if (!keyringAvailable()) return;
-      const home = tempDir('mem0-tray-keyring-');
-      const env: NodeJS.ProcessEnv = {};
-      for (const [k, v] of Object.entries(process.env)) {
-        if (!k.startsWith('VITEST') && k !== 'MEM0_API_KEY' && k !== 'DBUS_SESSION_BUS_ADDRESS') env[k] = v;
-      }
-      Object.assign(env, {
-        HOME: home,
-        XDG_DATA_HOME: path.join(home, 'share'),
-        XDG_RUNTIME_DIR: home,
-        MEM0_TRAY_KEYRING_SESSION: '1',
-      });
-      const vitest = path.resolve('node_modules/vitest/vitest.mjs');
-      const script =
-        'printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; ' +
-        `exec "${process.execPath}" "${vitest}" run "${THIS_FILE}"`;
-      const run = spawnSync('dbus-run-session', ['--', 'sh', '-c', script], {
-        env,
-        encoding: 'utf8',
-        timeout: 120_000,
-      });
-      const output = `${run.stdout}\n${run.stderr}`;
+      const { output, status } = runInKeyringSession(THIS_FILE, 'MEM0_TRAY_KEYRING_SESSION', 120_000);
       expect(output, output).toMatch(/3 passed/);
-      expect(run.status, output).toBe(0);
+      expect(status, output).toBe(0);
     });
 
     it('without a Secret Service: says so and suggests gnome-keyring or MEM0_API_KEY, never showing the key', async () => {

@@ -7,7 +7,7 @@
 //
 // Like the keytar suite, the outer run starts a private D-Bus session with an unlocked
 // gnome-keyring (files in a temporary HOME) and runs this file again inside it.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -15,28 +15,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../main/core/db/database.js';
 import { startFakeAnthropic, lastUserText, type FakeAnthropic } from '../../fakes/anthropic-api.js';
 import { FakeMem0Platform } from '../../fakes/mem0-platform.js';
-import { partAvailable } from '../../support/available.js';
 import { claudeAvailable, claudeEnv, runClaude } from '../../support/claude.js';
 import { CLI, cliEnv, runCliAsync } from '../../support/cli.js';
+import { keyringAvailable, runInKeyringSession } from '../../support/keyring-session.js';
 import { tempDir } from '../../support/tmp.js';
 import { call, httpClient } from '../mcp/mcp-client.js';
 
 const INNER = process.env.MEM0_TRAY_PLATFORM_DONE_WHEN_SESSION === '1';
 const THIS_FILE = 'test/integration/mem0/platform-done-when.test.ts';
 const REACHED_THE_END = 'platform-done-when: every step ran';
-
-function onPath(bin: string): boolean {
-  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => fs.existsSync(path.join(dir, bin)));
-}
-
-function keyringAvailable(): boolean {
-  const missing = ['dbus-run-session', 'gnome-keyring-daemon'].filter((b) => !onPath(b));
-  return partAvailable(
-    missing.join(' and ') || 'the keyring',
-    missing.length === 0,
-    'apt-get install gnome-keyring dbus',
-  );
-}
 
 async function until<T>(
   what: string,
@@ -295,31 +282,15 @@ if (INNER) {
   describe('issue 5 done when', () => {
     it('passes inside a private D-Bus session with a real gnome-keyring', () => {
       if (!keyringAvailable() || !claudeAvailable()) return;
-      const home = tempDir('mem0-tray-keyring-');
-      const env: NodeJS.ProcessEnv = {};
-      for (const [k, v] of Object.entries(process.env)) {
-        if (!k.startsWith('VITEST') && k !== 'MEM0_API_KEY' && k !== 'DBUS_SESSION_BUS_ADDRESS') env[k] = v;
-      }
-      Object.assign(env, {
-        HOME: home,
-        XDG_DATA_HOME: path.join(home, 'share'),
-        XDG_RUNTIME_DIR: home,
-        MEM0_TRAY_PLATFORM_DONE_WHEN_SESSION: '1',
-      });
-      const vitest = path.resolve('node_modules/vitest/vitest.mjs');
-      const script =
-        'printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; ' +
-        `exec "${process.execPath}" "${vitest}" run "${THIS_FILE}"`;
-      const run = spawnSync('dbus-run-session', ['--', 'sh', '-c', script], {
-        env,
-        encoding: 'utf8',
-        timeout: 170_000,
-      });
-      const output = `${run.stdout}\n${run.stderr}`;
+      const { output, status } = runInKeyringSession(
+        THIS_FILE,
+        'MEM0_TRAY_PLATFORM_DONE_WHEN_SESSION',
+        170_000,
+      );
       expect(output, output).toMatch(/1 passed/);
       // The inner test really ran to its end (a skip there would also count as passed).
       expect(output, output).toContain(REACHED_THE_END);
-      expect(run.status, output).toBe(0);
+      expect(status, output).toBe(0);
     }, 180_000);
   });
 }
