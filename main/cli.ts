@@ -7,7 +7,7 @@ import { registerApikeyCommands } from './cli/apikey.js';
 import { registerBackupCommands } from './cli/backup.js';
 import { defaultCaCliDeps, registerCaCommands } from './cli/ca.js';
 import { registerCaPathCommand, registerCaptureCommands } from './cli/capture.js';
-import { commitCa, stageCa } from './core/certs/ca.js';
+import { stageCaForRegenerate } from './core/certs/ca.js';
 import { silentLogger } from './core/log.js';
 import { registerClaudeCommands } from './cli/claude.js';
 import { createCliEnv } from './cli/env.js';
@@ -37,15 +37,9 @@ export function buildProgram(cli = createCliEnv()): Command {
   const ca = registerCaCommands(
     program,
     cli,
-    defaultCaCliDeps(async (c) => {
-      const staged = await stageCa(c.settings().settings.interceptHosts);
-      return {
-        pem: staged.certPem,
-        commit: async () => {
-          commitCa(c.paths(), staged, silentLogger, 'requested');
-        },
-      };
-    }),
+    defaultCaCliDeps((c) =>
+      stageCaForRegenerate(c.paths(), c.settings().settings.interceptHosts, silentLogger),
+    ),
   );
   registerCaPathCommand(ca, cli);
   registerShellCommands(program, cli);

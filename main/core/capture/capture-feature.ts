@@ -3,7 +3,14 @@
 // proxy is a separate action: clients configured with HTTPS_PROXY then fail to connect.
 import type { Settings } from '../config/settings.js';
 import type { CoreContext, Feature } from '../feature.js';
-import { commitCa, loadOrCreateCa, stageCa, type CaMaterial, type StagedCa } from '../certs/ca.js';
+import {
+  commitCa,
+  loadOrCreateCa,
+  stageCa,
+  stageCaForRegenerate,
+  type CaMaterial,
+  type StagedCa,
+} from '../certs/ca.js';
 import type { StagedCaPem } from '../certs/trust/trust-service.js';
 import { LeafIssuer } from '../certs/leaf-certs.js';
 import { describeError } from '../errors.js';
@@ -210,14 +217,12 @@ export const captureFeature: Feature<CaptureHandle> = {
  * only on commit, through the running capture feature when there is one (so the proxy switches at
  * once), else straight to the files.
  */
-export async function stageCaForCore(ctx: CoreContext): Promise<StagedCaPem> {
-  const staged = await stageCa(ctx.settings().interceptHosts);
-  return {
-    pem: staged.certPem,
-    commit: async () => {
-      const capture = ctx.feature<CaptureHandle>('capture');
-      if (capture) await capture.replaceCa(staged);
-      else commitCa(ctx.paths, staged, ctx.log.child('ca'));
-    },
-  };
+export function stageCaForCore(ctx: CoreContext): Promise<StagedCaPem> {
+  const capture = ctx.feature<CaptureHandle>('capture');
+  return stageCaForRegenerate(
+    ctx.paths,
+    ctx.settings().interceptHosts,
+    ctx.log.child('ca'),
+    capture ? (staged) => capture.replaceCa(staged) : undefined,
+  );
 }

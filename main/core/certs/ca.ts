@@ -186,6 +186,26 @@ export function commitCa(paths: CaPaths, staged: StagedCa, log: Logger, reason =
   };
 }
 
+/**
+ * A staged CA in the shape `ca regenerate` takes it (TrustService's stageCa): its PEM now, and a
+ * commit that writes it — straight to the files, or through `commit` (a running core's capture
+ * feature, which switches the proxy at the same moment).
+ */
+export async function stageCaForRegenerate(
+  paths: CaPaths,
+  hosts: readonly string[],
+  log: Logger,
+  commit: (staged: StagedCa) => unknown = (staged) => commitCa(paths, staged, log, 'requested'),
+): Promise<{ pem: string; commit(): Promise<void> }> {
+  const staged = await stageCa(hosts);
+  return {
+    pem: staged.certPem,
+    commit: async () => {
+      await commit(staged);
+    },
+  };
+}
+
 /** Makes a new CA for these hosts, replacing whatever is there, and says so in the log. */
 export async function regenerateCa(
   paths: CaPaths,

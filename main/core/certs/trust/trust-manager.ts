@@ -133,16 +133,10 @@ export class TrustManager {
           skipped: `${availability.reason ?? 'not available'} (our record says a CA of Mem0 Tray was installed here)`,
         });
     }
-    const changes = reachable.map((store) => ({ store, remove: 'all' as const }));
     reports.push(
-      ...(await this.applyPrivileged(
-        changes.filter((c) => isPrivileged(c.store)),
+      ...(await this.apply(
+        reachable.map((store) => ({ store, remove: 'all' as const })),
         'remove the CA',
-      )),
-    );
-    reports.push(
-      ...(await this.applyPlain(
-        changes.filter((c) => !isPrivileged(c.store)),
         { keepGoing: true },
       )),
     );
@@ -236,13 +230,23 @@ export class TrustManager {
     return { replaced, needsAdmin };
   }
 
-  async apply(changes: TrustChange[], action: string): Promise<ChangeReport[]> {
+  /** With keepGoing, a per-user store that fails is reported and the others still change. */
+  async apply(
+    changes: TrustChange[],
+    action: string,
+    options: { keepGoing?: boolean } = {},
+  ): Promise<ChangeReport[]> {
     // Privileged first: a cancelled prompt then means truly nothing was changed.
     const reports = await this.applyPrivileged(
       changes.filter((c) => isPrivileged(c.store)),
       action,
     );
-    reports.push(...(await this.applyPlain(changes.filter((c) => !isPrivileged(c.store)))));
+    reports.push(
+      ...(await this.applyPlain(
+        changes.filter((c) => !isPrivileged(c.store)),
+        options,
+      )),
+    );
     return reports;
   }
 
