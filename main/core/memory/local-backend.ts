@@ -396,6 +396,26 @@ export class LocalMemoryBackend implements MemoryBackend {
     const limit = clampLimit(options.limit, SEARCH_LIMIT);
     const { where, params } = filterSql(filter);
     const onlyUser = Object.entries(filter).every(([k, v]) => k === 'userId' || v === undefined);
+    /**
+     * FTS5's own excerpts, for the rows returned only: snippet() over every match would cost more
+     * than ranking. Not for prefix searches: there snippet() re-reads the prefix's merged posting
+     * list per row, so their excerpts are cut from the text (textExcerpt). "rowid IN (…)", not
+     * "rowid = ?": next to MATCH, FTS5 drops an equality on rowid and answers with the first match
+     * (every hit got the same excerpt).
+     */
+    const ftsExcerpts = (match: string, ranked: Ranked[]): Map<number, string> | null => {
+      if (options.prefix) return null;
+      const rows = this.db
+        .prepare(
+          `SELECT rowid AS seq, snippet(memories_fts, 0, ?, ?, '…', 24) AS snippet FROM memories_fts
+           WHERE memories_fts MATCH ? AND rowid IN (${ranked.map(() => '?').join(',')})`,
+        )
+        .all(SNIPPET_MARK.open, SNIPPET_MARK.close, match, ...ranked.map((r) => r.seq)) as Array<{
+        seq: number;
+        snippet: string;
+      }>;
+      return new Map(rows.map((r) => [r.seq, r.snippet]));
+    };
     const run = (match: string): SearchHit[] => {
       const ranked = onlyUser
         ? this.rankForUser(match, filter.userId, limit, options.preview ? PREVIEW_RANK_WINDOW : RANK_WINDOW)
@@ -405,36 +425,14 @@ export class LocalMemoryBackend implements MemoryBackend {
         .prepare(`SELECT ${MEMORY_COLUMNS} FROM memories WHERE seq IN (${ranked.map(() => '?').join(',')})`)
         .all(...ranked.map((r) => r.seq)) as MemoryRow[];
       const bySeq = new Map(rows.map((r) => [r.seq, r]));
-      if (options.prefix) {
-        return ranked.flatMap((r) => {
-          const row = bySeq.get(r.seq);
-          return row
-            ? [{ memory: toMemory(row), score: -r.score, snippet: textExcerpt(row.text, query) }]
-            : [];
-        });
-      }
-      // Snippets only for the rows returned: snippet() over every match would cost more than
-      // ranking. "rowid IN (…)", not "rowid = ?": next to MATCH, FTS5 drops an equality on rowid
-      // and answers with the first match (every hit got the same excerpt).
-      const snippets = new Map(
-        (
-          this.db
-            .prepare(
-              `SELECT rowid AS seq, snippet(memories_fts, 0, ?, ?, '…', 24) AS snippet FROM memories_fts
-               WHERE memories_fts MATCH ? AND rowid IN (${ranked.map(() => '?').join(',')})`,
-            )
-            .all(SNIPPET_MARK.open, SNIPPET_MARK.close, match, ...ranked.map((r) => r.seq)) as Array<{
-            seq: number;
-            snippet: string;
-          }>
-        ).map((r) => [r.seq, r.snippet]),
-      );
+      const excerpts = ftsExcerpts(match, ranked);
       return ranked.flatMap((r) => {
         const row = bySeq.get(r.seq);
         if (!row) return [];
-        return [
-          { memory: toMemory(row), score: -r.score, snippet: snippets.get(r.seq) ?? row.text.slice(0, 200) },
-        ];
+        const snippet = excerpts
+          ? (excerpts.get(r.seq) ?? row.text.slice(0, 200))
+          : textExcerpt(row.text, query);
+        return [{ memory: toMemory(row), score: -r.score, snippet }];
       });
     };
     return this.run(() => {
