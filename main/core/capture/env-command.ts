@@ -12,6 +12,7 @@ import type { DataPaths } from '../config/paths.js';
 import type { Settings } from '../config/settings.js';
 import { UserError } from '../errors.js';
 import { runningCore } from '../runtime-file.js';
+import type { RuntimeInfo } from '../feature.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish', 'powershell'] as const;
 export type EnvShell = (typeof SHELLS)[number];
@@ -43,18 +44,25 @@ export function defaultShell(env: NodeJS.ProcessEnv, platform: NodeJS.Platform =
   return platform === 'win32' ? 'powershell' : 'bash';
 }
 
+/** The target of a running core, from its runtime info (runtime.json, or the core's own). */
+export function runningEnvTarget(
+  runtime: Pick<RuntimeInfo, 'proxyPort' | 'gatewayPort' | 'caPath'>,
+  paths: DataPaths,
+  mode: EnvTarget['mode'],
+): EnvTarget {
+  return {
+    mode,
+    proxyPort: runtime.proxyPort,
+    gatewayPort: runtime.gatewayPort,
+    caPath: runtime.caPath ?? paths.caCert,
+    running: true,
+  };
+}
+
 /** Ports and CA from runtime.json when a core runs on this data directory, else from settings. */
 export function resolveEnvTarget(paths: DataPaths, settings: Settings, mode: EnvTarget['mode']): EnvTarget {
   const running = runningCore(paths.runtime);
-  if (running) {
-    return {
-      mode,
-      proxyPort: running.proxyPort,
-      gatewayPort: running.gatewayPort,
-      caPath: running.caPath ?? paths.caCert,
-      running: true,
-    };
-  }
+  if (running) return runningEnvTarget(running, paths, mode);
   return {
     mode,
     proxyPort: settings.proxyPort,

@@ -287,7 +287,7 @@ export class Mem0ServerBackend implements MemoryBackend {
     validateNewMemory(input);
     const createdAt = isoTime(input.createdAt, 'createdAt');
     const key = input.idempotencyKey;
-    const scope = await this.identity();
+    const scope = key ? await this.identity() : this.legacyScope;
     if (key) {
       const known = this.ledger.get(scope, key) ?? this.ledger.get(this.legacyScope, key);
       let lookUp = known !== null;

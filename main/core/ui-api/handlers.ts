@@ -1,7 +1,7 @@
 // The UI API implemented over the core: one handler per contract method, a dispatcher that
 // validates payloads and turns every failure into data, and the live event feed. Electron's IPC
 // and the headless HTTP routes both call `dispatch`; neither adds logic of its own.
-import { defaultShell, envVariables, renderEnv } from '../capture/env-command.js';
+import { defaultShell, envVariables, renderEnv, runningEnvTarget } from '../capture/env-command.js';
 import { claudeCodeAddCommand, mcpUrl } from '../claude-clients/claude-code.js';
 import type { Settings, SettingsFile } from '../config/settings.js';
 import { loadSettings } from '../config/settings.js';
@@ -167,14 +167,7 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
    * packaged app on macOS or Windows does not have and which is the GUI on a Linux deb install.
    */
   const shellSetup = (): string => {
-    const r = host.runtime;
-    const target = {
-      mode: 'proxy' as const,
-      proxyPort: r.proxyPort,
-      gatewayPort: r.gatewayPort,
-      caPath: r.caPath ?? host.paths.caCert,
-      running: true,
-    };
+    const target = runningEnvTarget(host.runtime, host.paths, 'proxy');
     try {
       return renderEnv(envVariables(target, host.env), defaultShell(host.env));
     } catch (err) {
