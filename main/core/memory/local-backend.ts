@@ -1,4 +1,4 @@
-// The embedded default store: SQLite with FTS5 (BM25 ranking, snippets) and a history of every
+// The embedded default store: SQLite with FTS5 (BM25 ranking) and a history of every
 // change. Deletes are hard deletes, so a deleted memory leaves list, search and export at once.
 import { randomUUID } from 'node:crypto';
 import { applyMigrations, withDbErrors, type Db } from '../db/database.js';
@@ -7,7 +7,6 @@ import {
   clampLimit,
   LIST_LIMIT,
   SEARCH_LIMIT,
-  SNIPPET_MARK,
   type HistoryEntry,
   type ListOptions,
   type Memory,
@@ -225,9 +224,12 @@ export class LocalMemoryBackend implements MemoryBackend {
           'SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?',
         )
         .pluck(),
+      // CAST: better-sqlite3 binds a JS number as REAL, and FTS5 ignores a rowid bound that is not an
+      // INTEGER (SQLite then filters afterwards), which made this rank every match, not the window.
       rankWindow: db.prepare(
         `SELECT seq, score FROM (
-           SELECT rowid AS seq, bm25(memories_fts) AS score FROM memories_fts WHERE memories_fts MATCH ? AND rowid >= ?)
+           SELECT rowid AS seq, bm25(memories_fts) AS score FROM memories_fts
+           WHERE memories_fts MATCH ? AND rowid >= CAST(? AS INTEGER))
          ORDER BY score LIMIT ?`,
       ),
     }));
@@ -396,26 +398,6 @@ export class LocalMemoryBackend implements MemoryBackend {
     const limit = clampLimit(options.limit, SEARCH_LIMIT);
     const { where, params } = filterSql(filter);
     const onlyUser = Object.entries(filter).every(([k, v]) => k === 'userId' || v === undefined);
-    /**
-     * FTS5's own excerpts, for the rows returned only: snippet() over every match would cost more
-     * than ranking. Not for prefix searches: there snippet() re-reads the prefix's merged posting
-     * list per row, so their excerpts are cut from the text (textExcerpt). "rowid IN (…)", not
-     * "rowid = ?": next to MATCH, FTS5 drops an equality on rowid and answers with the first match
-     * (every hit got the same excerpt).
-     */
-    const ftsExcerpts = (match: string, ranked: Ranked[]): Map<number, string> | null => {
-      if (options.prefix) return null;
-      const rows = this.db
-        .prepare(
-          `SELECT rowid AS seq, snippet(memories_fts, 0, ?, ?, '…', 24) AS snippet FROM memories_fts
-           WHERE memories_fts MATCH ? AND rowid IN (${ranked.map(() => '?').join(',')})`,
-        )
-        .all(SNIPPET_MARK.open, SNIPPET_MARK.close, match, ...ranked.map((r) => r.seq)) as Array<{
-        seq: number;
-        snippet: string;
-      }>;
-      return new Map(rows.map((r) => [r.seq, r.snippet]));
-    };
     const run = (match: string): SearchHit[] => {
       const ranked = onlyUser
         ? this.rankForUser(match, filter.userId, limit, options.preview ? PREVIEW_RANK_WINDOW : RANK_WINDOW)
@@ -425,14 +407,10 @@ export class LocalMemoryBackend implements MemoryBackend {
         .prepare(`SELECT ${MEMORY_COLUMNS} FROM memories WHERE seq IN (${ranked.map(() => '?').join(',')})`)
         .all(...ranked.map((r) => r.seq)) as MemoryRow[];
       const bySeq = new Map(rows.map((r) => [r.seq, r]));
-      const excerpts = ftsExcerpts(match, ranked);
       return ranked.flatMap((r) => {
         const row = bySeq.get(r.seq);
         if (!row) return [];
-        const snippet = excerpts
-          ? (excerpts.get(r.seq) ?? row.text.slice(0, 200))
-          : textExcerpt(row.text, query);
-        return [{ memory: toMemory(row), score: -r.score, snippet }];
+        return [{ memory: toMemory(row), score: -r.score, snippet: textExcerpt(row.text, query) }];
       });
     };
     return this.run(() => {

@@ -31,3 +31,28 @@ describe('textExcerpt', () => {
     expect(textExcerpt('Short note about lunch', 'zzzz')).toBe('Short note about lunch');
   });
 });
+
+describe('textExcerpt picks where the query words meet', () => {
+  const filler = (from: number, n: number) => Array.from({ length: n }, (_, i) => `w${from + i}`).join(' ');
+
+  it('shows the place with both words over an earlier place with one', () => {
+    const text = `${filler(0, 40)} postgres alone here ${filler(100, 60)} the postgres migration failed ${filler(200, 60)}`;
+    const ex = textExcerpt(text, 'postgres migration');
+    expect(ex).toContain(`${mark('postgres')} ${mark('migration')}`);
+    expect(ex).not.toContain('alone');
+  });
+
+  it('leads in with whole words only, and keeps the window full near the end', () => {
+    const text = `${filler(0, 80)} ends with kubernetes`;
+    const ex = textExcerpt(text, 'kubernetes');
+    expect(ex.startsWith('…w')).toBe(true);
+    expect(ex.endsWith(mark('kubernetes'))).toBe(true);
+    expect(plain(ex).slice(1).split(/\s+/)).toHaveLength(24);
+    for (const part of plain(ex).split('…').filter(Boolean)) expect(` ${text}`).toContain(` ${part.trim()}`);
+  });
+
+  it('matches case-insensitively and finds words anywhere in a long text', () => {
+    const text = `${filler(0, 300)} Terraform state lives in S3 ${filler(400, 300)}`;
+    expect(textExcerpt(text, 'terraform')).toContain(mark('Terraform'));
+  });
+});
