@@ -9,6 +9,8 @@ const WORD = /[\p{L}\p{N}_]+/gu;
 const WINDOW = 24;
 /** Tokens kept before the match shown, so it is read in context. */
 const LEAD = 6;
+/** Query words looked for: one bit each in a 32-bit mask. */
+const MAX_WORDS = 32;
 
 /**
  * How a query word is recognised in text: the index stores Porter stems ("deployment" → "deploy"),
@@ -28,18 +30,18 @@ function stemsOf(words: readonly string[]): string[] {
  * window shown is split into words: a memory is a few hundred words, and this runs for every hit.
  */
 export function textExcerpt(text: string, query: string): string {
-  const stems = stemsOf((query.normalize('NFKC').match(WORD) ?? []).slice(0, 32));
-  const wordOf = (token: string) => {
-    const lower = token.toLowerCase();
-    return stems.findIndex((s) => lower.startsWith(s));
-  };
-  const found = stems.length === 0 ? [] : [...text.matchAll(finder(stems))];
-  const hits = found.map((m) => ({ at: m.index, word: wordOf(m[0]) }));
+  const stems = stemsOf((query.normalize('NFKC').match(WORD) ?? []).slice(0, MAX_WORDS));
+  // One matcher for choosing the place and for marking: the finder, whose group tells the word.
+  const hits =
+    stems.length === 0
+      ? []
+      : [...text.matchAll(finder(stems))].map((m) => ({ at: m.index, word: m.slice(1).findIndex(Boolean) }));
+  const hitAt = new Set(hits.map((h) => h.at));
   // The place to show: the match with the most different query words in the span that follows it.
   let anchor = 0;
   let best = 0;
   for (const h of hits) {
-    let seen = 0; // one bit per query word (at most 32)
+    let seen = 0; // one bit per query word
     for (const o of hits) if (o.at >= h.at && o.at < h.at + SPAN_CHARS) seen |= 1 << o.word;
     const distinct = popcount(seen);
     if (distinct > best) [anchor, best] = [h.at, distinct];
@@ -55,7 +57,7 @@ export function textExcerpt(text: string, query: string): string {
   for (const t of shown) {
     const word = text.slice(t.start, t.end);
     out += text.slice(at, t.start);
-    out += wordOf(word) >= 0 ? `${SNIPPET_MARK.open}${word}${SNIPPET_MARK.close}` : word;
+    out += hitAt.has(t.start) ? `${SNIPPET_MARK.open}${word}${SNIPPET_MARK.close}` : word;
     at = t.end;
   }
   out += WORD_AFTER.test(text.slice(last.end)) ? '…' : text.slice(at);
@@ -68,10 +70,11 @@ const SPAN_CHARS = 160;
 const LOOKBACK_CHARS = 400;
 const WORD_AFTER = /[\p{L}\p{N}_]/u;
 
-/** Query words as a regular expression for words starting with one of them. */
+/** Words starting with one of the stems; group i + 1 is set when stem i matched. */
 function finder(stems: readonly string[]): RegExp {
   // Stems are runs of word characters, so none needs escaping.
-  return new RegExp(`(?<![\\p{L}\\p{N}_])(?:${stems.join('|')})[\\p{L}\\p{N}_]*`, 'giu');
+  const alternatives = stems.map((s) => `(${s})`).join('|');
+  return new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternatives})[\\p{L}\\p{N}_]*`, 'giu');
 }
 
 /** Up to `max` words of `text` from offset `from` on (all of them when max is omitted). */
