@@ -63,7 +63,8 @@ describe.skipIf(!canRun)('mem0-tray ca', () => {
     };
   }
 
-  function service(): TrustService {
+  /** The trust service the CLI gets; `certutil` points the NSS store at another binary. */
+  function service(options: { certutil?: string } = {}): TrustService {
     const runner = execFileRunner();
     const elevator = directElevator(runner);
     return new TrustService({
@@ -77,6 +78,7 @@ describe.skipIf(!canRun)('mem0-tray ca', () => {
           label: 'NSS user database',
           dir: nssDir,
           runner,
+          certutil: options.certutil,
           createIfMissing: true,
         }),
         new LinuxAnchorStore({ layout: debianLayout(dirs), elevator, toolExists: () => true }),
@@ -90,9 +92,13 @@ describe.skipIf(!canRun)('mem0-tray ca', () => {
   }
 
   async function run(...args: string[]): Promise<string> {
+    return runWith(service, ...args);
+  }
+
+  async function runWith(trust: () => TrustService, ...args: string[]): Promise<string> {
     out = [];
     const program = new Command('mem0-tray').exitOverride();
-    registerCaCommands(program, cli(), { trust: service });
+    registerCaCommands(program, cli(), { trust });
     await program.parseAsync(['node', 'mem0-tray', ...args]);
     return out.join('\n');
   }
@@ -168,31 +174,8 @@ describe.skipIf(!canRun)('mem0-tray ca', () => {
   });
 
   it('uninstall --all without certutil: the other stores are cleaned, the NSS database is reported', async () => {
-    const runner = execFileRunner();
-    const elevator = directElevator(runner);
-    const noCertutil = new TrustService({
-      paths,
-      db,
-      elevator,
-      runner,
-      stores: [
-        new NssDbStore({
-          id: 'nss-user',
-          label: 'NSS user database',
-          dir: nssDir,
-          runner,
-          certutil: path.join(root, 'no-such-certutil'),
-          createIfMissing: true,
-        }),
-        new LinuxAnchorStore({ layout: debianLayout(dirs), elevator, toolExists: () => true }),
-        new EnvironmentRoute(),
-      ],
-    });
-    out = [];
-    const program = new Command('mem0-tray').exitOverride();
-    registerCaCommands(program, cli(), { trust: () => noCertutil });
-    await program.parseAsync(['node', 'mem0-tray', 'ca', 'uninstall', '--all']);
-    const text = out.join('\n');
+    const noCertutil = service({ certutil: path.join(root, 'no-such-certutil') });
+    const text = await runWith(() => noCertutil, 'ca', 'uninstall', '--all');
     expect(text).toMatch(/NSS user database: skipped: NSS certutil is missing.*our record says/);
     expect(text).toMatch(/removed 1 CA of Mem0 Tray/);
     expect(fs.readdirSync(dirs.localcertsdir)).toEqual([]);
