@@ -1,6 +1,7 @@
 // Runs the built `mem0-tray` command as a user would, with its own environment.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { coreEnv } from './core-env.js';
 
 export const CLI = path.resolve('bin/mem0-tray.js');
 
@@ -15,14 +16,7 @@ export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env))
     if (!k.startsWith('MEM0_TRAY_') && k !== 'MEM0_API_KEY') env[k] = v;
-  return {
-    ...env,
-    MEM0_TRAY_HOME: home,
-    MEM0_TRAY_API_PORT: '0',
-    MEM0_TRAY_PROXY_PORT: '0',
-    MEM0_TRAY_GATEWAY_PORT: '0',
-    ...extra,
-  };
+  return { ...env, ...coreEnv(extra, home) };
 }
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv, input?: string): CliResult {

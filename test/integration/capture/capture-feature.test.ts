@@ -9,6 +9,7 @@ import { captureFeature, type CaptureHandle } from '../../../main/core/capture/c
 import { Core } from '../../../main/core/core.js';
 import { silentLogger } from '../../../main/core/log.js';
 import { startFakeAnthropicUpstream, type FakeAnthropicUpstream } from '../../fakes/anthropic-upstream.js';
+import { coreEnv } from '../../support/core-env.js';
 import { tempDir } from '../../support/tmp.js';
 
 const run = promisify(execFile);
@@ -59,15 +60,11 @@ async function waitForMemories(n: number): Promise<number> {
 
 beforeAll(async () => {
   fake = await startFakeAnthropicUpstream({ tls: true });
-  env = {
-    MEM0_TRAY_HOME: tempDir(),
-    MEM0_TRAY_API_PORT: '0',
-    MEM0_TRAY_GATEWAY_PORT: '0',
-    MEM0_TRAY_PROXY_PORT: '0',
+  env = coreEnv({
     MEM0_TRAY_USER_ID: 'dev',
     MEM0_TRAY_UPSTREAM: fake.url,
     MEM0_TRAY_UPSTREAM_CA: fake.pki!.caFile,
-  };
+  });
   core = await Core.start({ env, log: silentLogger, features: [captureFeature], writeRuntime: false });
 });
 

@@ -16,6 +16,7 @@ import {
 } from '../../fakes/anthropic-upstream.js';
 import { claudeAvailable, claudeEnv, runClaude } from '../../support/claude.js';
 import { capturedMemories } from '../../support/captured.js';
+import { coreEnv } from '../../support/core-env.js';
 import { tempDir } from '../../support/tmp.js';
 
 let fake: FakeAnthropicUpstream;
@@ -26,15 +27,11 @@ const memories = (atLeast = 0) => capturedMemories(core, 'dev', atLeast);
 beforeAll(async () => {
   fake = await startFakeAnthropicUpstream({ tls: true, compress: true });
   core = await Core.start({
-    env: {
-      MEM0_TRAY_HOME: tempDir(),
-      MEM0_TRAY_API_PORT: '0',
-      MEM0_TRAY_GATEWAY_PORT: '0',
-      MEM0_TRAY_PROXY_PORT: '0',
+    env: coreEnv({
       MEM0_TRAY_USER_ID: 'dev',
       MEM0_TRAY_UPSTREAM: fake.url,
       MEM0_TRAY_UPSTREAM_CA: fake.pki!.caFile,
-    },
+    }),
     log: silentLogger,
     features: [captureFeature],
   });

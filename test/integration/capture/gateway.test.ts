@@ -15,7 +15,7 @@ import { Core } from '../../../main/core/core.js';
 import { silentLogger } from '../../../main/core/log.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../../fakes/anthropic-api.js';
 import { capturedMemories } from '../../support/captured.js';
-import { tempDir } from '../../support/tmp.js';
+import { coreEnv } from '../../support/core-env.js';
 
 const run = promisify(execFile);
 
@@ -28,14 +28,10 @@ const memories = (atLeast = 0) => capturedMemories(core, 'dev', atLeast);
 beforeAll(async () => {
   fake = await startFakeAnthropic({ compress: true });
   core = await Core.start({
-    env: {
-      MEM0_TRAY_HOME: tempDir(),
-      MEM0_TRAY_API_PORT: '0',
-      MEM0_TRAY_GATEWAY_PORT: '0',
-      MEM0_TRAY_PROXY_PORT: '0',
+    env: coreEnv({
       MEM0_TRAY_USER_ID: 'dev',
       MEM0_TRAY_UPSTREAM: fake.url,
-    },
+    }),
     log: silentLogger,
     features: [captureFeature],
   });

@@ -17,6 +17,7 @@ import { trustFeature, type TrustHandle } from '../../../main/core/certs/trust/t
 import { Core } from '../../../main/core/core.js';
 import type { Feature } from '../../../main/core/feature.js';
 import { silentLogger } from '../../../main/core/log.js';
+import { coreEnv } from '../../support/core-env.js';
 import { tempDir } from '../../support/tmp.js';
 import { toolAvailable } from './pki.js';
 
@@ -42,12 +43,7 @@ describe.skipIf(!toolAvailable('certutil', ['-H']))('automatic CA regeneration',
 
   const runner = execFileRunner();
   const nssDir = path.join(tempDir(), 'nssdb');
-  const env = {
-    MEM0_TRAY_HOME: tempDir(),
-    MEM0_TRAY_API_PORT: '0',
-    MEM0_TRAY_GATEWAY_PORT: '0',
-    MEM0_TRAY_PROXY_PORT: '0',
-  };
+  const env = coreEnv();
   const start = () =>
     Core.start({
       env,

@@ -15,7 +15,7 @@ import { TrustManager } from '../../../main/core/certs/trust/trust-manager.js';
 import { Core } from '../../../main/core/core.js';
 import { silentLogger } from '../../../main/core/log.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../../fakes/anthropic-api.js';
-import { tempDir } from '../../support/tmp.js';
+import { coreEnv } from '../../support/core-env.js';
 import { throwawayDebianStore, toolAvailable } from './pki.js';
 
 const canRun = toolAvailable('update-ca-certificates', ['--help']) && toolAvailable('curl');
@@ -39,14 +39,10 @@ describe.skipIf(!canRun)('a client trusting the system store, through the proxy'
     fake = await startFakeAnthropic();
     fake.setScript(() => ({ text: 'Hello through the trusted proxy.' }));
     core = await Core.start({
-      env: {
-        MEM0_TRAY_HOME: tempDir(),
-        MEM0_TRAY_API_PORT: '0',
-        MEM0_TRAY_PROXY_PORT: '0',
-        MEM0_TRAY_GATEWAY_PORT: '0',
+      env: coreEnv({
         MEM0_TRAY_USER_ID: 'erin',
         MEM0_TRAY_UPSTREAM: fake.url,
-      },
+      }),
       log: silentLogger,
       features: [captureFeature],
     });
