@@ -114,33 +114,14 @@ describe('memories migrate', () => {
     const dir = tempDir();
     const { db } = seedLocal(path.join(dir, 'mem0-tray.db'), 12);
     const env = { MEM0_TRAY_MEM0_HOST: platform.url, MEM0_TRAY_USER_ID: 'alice' };
-    const out: string[] = [];
-    const cli = {
-      env,
-      settings: () => loadSettings(path.join(dir, 'settings.json'), env),
-      db: () => db,
-      out: (t: string) => void out.push(t),
-      err: () => undefined,
-    } as unknown as CliEnv;
     const progress = new PassThrough();
     let progressText = '';
     progress.on('data', (c: Buffer) => (progressText += c.toString()));
-    const noKeychain = new KeytarSecretStore({
-      load: async () => {
-        throw new Error('none');
-      },
-    });
-    const program = new Command().exitOverride();
-    const memories = program.command('memories');
-    registerMigrateCommand(memories, cli, {
-      secrets: () => new EnvOverrideSecretStore(noKeychain, { MEM0_API_KEY: platform.apiKey }),
-      progressStream: progress,
-    });
-    await program.parseAsync(['node', 'mem0-tray', 'memories', 'migrate', '--to', 'mem0-platform']);
+    const said = await cliFor(dir, db, env, () => platform.apiKey, progress)('--to', 'mem0-platform');
     expect(progressText).toMatch(/^local → mem0-platform: 0\/12 copied$/m);
     expect(progressText).toMatch(/^local → mem0-platform: 12\/12 copied$/m);
-    expect(out.join('\n')).toMatch(/Copied 12 memories from local to mem0-platform/);
-    expect(out.join('\n')).toMatch(/backend setting is still "local"/);
+    expect(said).toMatch(/Copied 12 memories from local to mem0-platform/);
+    expect(said).toMatch(/backend setting is still "local"/);
     expect(platform.memoriesOf('alice')).toHaveLength(12);
     // Migrated memories are stored verbatim (infer off), even captured turns.
     const adds = platform.requests.filter((r) => r.path === '/v3/memories/add/');
@@ -153,6 +134,7 @@ describe('memories migrate', () => {
     db: ReturnType<typeof openDatabase>,
     env: Record<string, string>,
     key: () => string,
+    progressStream = new PassThrough(),
   ) {
     const out: string[] = [];
     const cli = {
@@ -172,7 +154,7 @@ describe('memories migrate', () => {
       const program = new Command().exitOverride();
       registerMigrateCommand(program.command('memories'), cli, {
         secrets: () => new EnvOverrideSecretStore(noKeychain, { MEM0_API_KEY: key() }),
-        progressStream: new PassThrough(),
+        progressStream,
       });
       await program.parseAsync(['node', 'mem0-tray', 'memories', 'migrate', ...args]);
       return out.join('\n');
