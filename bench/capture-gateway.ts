@@ -11,21 +11,14 @@ import { openDatabase } from '../main/core/db/database.js';
 import { startFakeAnthropic } from '../test/fakes/anthropic-api.js';
 import { ms, summarize } from './support/corpus.js';
 import { GC_ON_SIGNAL, residentGrowth, residentOf, settledResident } from './support/resident.js';
+import { coreEnv } from '../test/support/core-env.js';
 
 const fake = await startFakeAnthropic({ chunkDelayMs: 0 });
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mem0-bench-gw-'));
 // The core runs as `mem0-tray serve` in its own process, as it does for a user; the client and the
 // fake upstream share this process in both the direct and the gateway runs.
 const serve = spawn(process.execPath, [...GC_ON_SIGNAL, path.resolve('bin/mem0-tray.js'), 'serve'], {
-  env: {
-    ...process.env,
-    MEM0_TRAY_HOME: home,
-    MEM0_TRAY_API_PORT: '0',
-    MEM0_TRAY_PROXY_PORT: '0',
-    MEM0_TRAY_GATEWAY_PORT: '0',
-    MEM0_TRAY_USER_ID: 'bench',
-    MEM0_TRAY_UPSTREAM: fake.url,
-  },
+  env: { ...process.env, ...coreEnv({ MEM0_TRAY_USER_ID: 'bench', MEM0_TRAY_UPSTREAM: fake.url }, home) },
   stdio: 'ignore',
 });
 const runtimeFile = path.join(home, 'runtime.json');

@@ -15,6 +15,7 @@ import { openDatabase } from '../main/core/db/database.js';
 import { makeUpstreamPki, startFakeAnthropicUpstream } from '../test/fakes/anthropic-upstream.js';
 import { ms, summarize } from './support/corpus.js';
 import { GC_ON_SIGNAL, residentGrowth, residentOf, settledResident } from './support/resident.js';
+import { coreEnv } from '../test/support/core-env.js';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mem0-bench-proxy-'));
 const fake = await startFakeAnthropicUpstream({ tls: true, chunkDelayMs: 0 });
@@ -55,13 +56,10 @@ async function startServe(
   const proc = spawn(process.execPath, [...GC_ON_SIGNAL, path.resolve('bin/mem0-tray.js'), 'serve'], {
     env: {
       ...process.env,
-      MEM0_TRAY_HOME: home,
-      MEM0_TRAY_API_PORT: '0',
-      MEM0_TRAY_PROXY_PORT: '0',
-      MEM0_TRAY_GATEWAY_PORT: '0',
-      MEM0_TRAY_USER_ID: 'bench',
-      MEM0_TRAY_UPSTREAM: upstream,
-      MEM0_TRAY_UPSTREAM_CA: upstreamCa,
+      ...coreEnv(
+        { MEM0_TRAY_USER_ID: 'bench', MEM0_TRAY_UPSTREAM: upstream, MEM0_TRAY_UPSTREAM_CA: upstreamCa },
+        home,
+      ),
       ...extra,
     },
     stdio: 'ignore',

@@ -8,6 +8,7 @@ import { openDatabase } from '../main/core/db/database.js';
 import { LocalMemoryBackend } from '../main/core/memory/local-backend.js';
 import type { NewMemory } from '../main/core/memory/types.js';
 import { makeCorpus, ms, summarize } from './support/corpus.js';
+import { coreEnv } from '../test/support/core-env.js';
 
 const N = Number(process.env.BENCH_MEMORIES ?? 100_000);
 // BENCH_DIR keeps the database between runs (to compare search strategies without re-inserting).
@@ -133,13 +134,7 @@ const ready: number[] = [];
 for (let i = 0; i < 5; i++) {
   const t0 = performance.now();
   const child = spawn(process.execPath, [cli, 'serve'], {
-    env: {
-      ...process.env,
-      MEM0_TRAY_HOME: dir,
-      MEM0_TRAY_API_PORT: '0',
-      MEM0_TRAY_PROXY_PORT: '0',
-      MEM0_TRAY_GATEWAY_PORT: '0',
-    },
+    env: { ...process.env, ...coreEnv({}, dir) },
     stdio: 'ignore',
   });
   while (!fs.existsSync(path.join(dir, 'runtime.json'))) await new Promise((r) => setTimeout(r, 2));
