@@ -11,6 +11,7 @@ import { silentLogger } from '../../../main/core/log.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../../fakes/anthropic-api.js';
 import { FakeMem0Platform } from '../../fakes/mem0-platform.js';
 import { claudeAvailable, claudeEnv, runClaude } from '../../support/claude.js';
+import { coreEnv } from '../../support/core-env.js';
 import { tempDir } from '../../support/tmp.js';
 
 let anthropic: FakeAnthropic;
@@ -21,16 +22,13 @@ beforeAll(async () => {
   anthropic = await startFakeAnthropic();
   mem0 = await new FakeMem0Platform({ processingMs: 5 }).start();
   core = await Core.start({
-    env: {
-      MEM0_TRAY_HOME: tempDir(),
-      MEM0_TRAY_API_PORT: '0',
-      MEM0_TRAY_GATEWAY_PORT: '0',
+    env: coreEnv({
       MEM0_TRAY_USER_ID: 'dana',
       MEM0_TRAY_UPSTREAM: anthropic.url,
       MEM0_TRAY_BACKEND: 'mem0-platform',
       MEM0_TRAY_MEM0_HOST: mem0.url,
       MEM0_API_KEY: mem0.apiKey,
-    },
+    }),
     log: silentLogger,
     features: [captureFeature],
   });
