@@ -42,16 +42,21 @@ function validateLeaf(dir: string, leaf: { certFile: string }): { ok: boolean; o
   }
 }
 
+/** An NSS database we may create, as the user's own store is set up. */
+function userStore(dir: string): NssDbStore {
+  return new NssDbStore({
+    id: 'nss-user',
+    label: 'NSS',
+    dir,
+    runner: execFileRunner(),
+    createIfMissing: true,
+  });
+}
+
 describe.skipIf(!canRun)('NSS database with the real certutil', () => {
   it('install, validate a leaf, name constraint, earlier CAs, remove', async () => {
     const dir = path.join(tempDir('mem0-tray-nss-'), 'nss db with space');
-    const store = new NssDbStore({
-      id: 'nss-user',
-      label: 'NSS',
-      dir,
-      runner: execFileRunner(),
-      createIfMissing: true,
-    });
+    const store = userStore(dir);
     const oldTestCa = makeCa('/CN=Mem0 Tray CA old/O=Mem0 Tray');
     const testCa = makeCa();
     const old = parseCaCert(oldTestCa.pem);
@@ -85,13 +90,7 @@ describe.skipIf(!canRun)('NSS database with the real certutil', () => {
   it('our own CA (the hand-built nameConstraints DER): NSS accepts its leaf for api.anthropic.com, refuses one for another host', async () => {
     const dir = tempDir('mem0-tray-nss-ours-');
     const ours = await loadOrCreateCa(dataPaths(tempDir('mem0-ca-')), ['api.anthropic.com'], silentLogger);
-    const store = new NssDbStore({
-      id: 'nss-user',
-      label: 'NSS',
-      dir,
-      runner: execFileRunner(),
-      createIfMissing: true,
-    });
+    const store = userStore(dir);
     await store.install(parseCaCert(ours.certPem));
     const issuer = new LeafIssuer(ours);
     const leafFile = async (host: string) => {
