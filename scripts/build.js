@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 
 const started = Date.now();
 const common = {
@@ -15,9 +16,20 @@ const common = {
   logLevel: 'warning',
 };
 
+// The capture network thread's own bundle; each bundle that starts it is told where it is.
+const NET_WORKER = 'dist/main/capture-net-worker.js';
+const startsNetWorker = (out) => ({
+  __CAPTURE_NET_WORKER__: JSON.stringify('./' + path.posix.relative(path.posix.dirname(out), NET_WORKER)),
+});
 const entries = [
-  { in: 'main/cli.ts', out: 'dist/cli.js', format: 'esm' },
-  { in: 'main/electron/main.ts', out: 'dist/main/electron/main.js', format: 'esm' },
+  { in: 'main/cli.ts', out: 'dist/cli.js', format: 'esm', define: startsNetWorker('dist/cli.js') },
+  {
+    in: 'main/electron/main.ts',
+    out: 'dist/main/electron/main.js',
+    format: 'esm',
+    define: startsNetWorker('dist/main/electron/main.js'),
+  },
+  { in: 'main/core/capture/net/net-worker.ts', out: NET_WORKER, format: 'esm' },
   // Sandboxed preloads cannot load modules: everything but electron is inlined.
   {
     in: 'preload/index.ts',
@@ -36,6 +48,7 @@ await Promise.all(
         entryPoints: [e.in],
         outfile: e.out,
         format: e.format,
+        define: e.define,
         ...e.overrides,
         banner:
           e.format === 'esm'

@@ -12,11 +12,10 @@ import {
   type StagedCa,
 } from '../certs/ca.js';
 import type { StagedCaPem } from '../certs/trust/trust-service.js';
-import { LeafIssuer } from '../certs/leaf-certs.js';
 import { describeError } from '../errors.js';
-import { startGateway, type Gateway } from './net/gateway.js';
-import { startProxy, type CaptureProxy } from './net/proxy.js';
-import { createUpstream, type Upstream } from './net/upstream.js';
+import type { UpstreamSettings } from './net/net-messages.js';
+import { startCaptureNetwork, type CaptureNetwork } from './net/net-thread.js';
+import { ANTHROPIC_ORIGIN } from './net/upstream.js';
 import { createCapturePipeline, type CapturePipeline } from './pipeline.js';
 
 export interface CaInfo {
@@ -51,6 +50,11 @@ export interface CaptureHandle {
 /** How often a long-running core checks whether its CA nears expiry (CA_RENEW_BEFORE_DAYS). */
 export const CA_CHECK_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
+const upstreamSettings = (s: Settings): UpstreamSettings => ({
+  upstream: s.upstream,
+  upstreamCa: s.upstreamCa,
+});
+
 function caInfo(ctx: CoreContext, ca: CaMaterial): CaInfo {
   return {
     path: ctx.paths.caCert,
@@ -66,66 +70,43 @@ export const captureFeature: Feature<CaptureHandle> = {
     const settings = ctx.settings();
     const log = ctx.log;
     let ca = await loadOrCreateCa(ctx.paths, settings.interceptHosts, log.child('ca'));
-    let issuer = new LeafIssuer(ca);
-    // Leaves made now, so the first request does not wait for a key.
-    const warm = () => {
-      for (const host of ctx.settings().interceptHosts) {
-        issuer
-          .leafFor(host)
-          .catch((err: unknown) => log.warn('ca.leaf_failed', { error: describeError(err) }));
-      }
-    };
-    warm();
     ctx.runtime.caPath = ctx.paths.caCert;
 
     // Remote backends answer in tens of milliseconds: more conversations in flight keep up.
     const pipeline = createCapturePipeline(ctx, {
       outboxOptions: { concurrency: settings.backend === 'local' ? 8 : 32 },
     });
-    let upstream: Upstream = createUpstream(settings);
-    let overridden = Boolean(settings.upstream);
-    let gateway: Gateway | undefined;
-    let proxy: CaptureProxy | null = null;
-    const openProxy = async (): Promise<CaptureProxy> =>
-      startProxy({
-        port: ctx.settings().proxyPort,
-        interceptHosts: () => ctx.settings().interceptHosts,
-        issuer: () => issuer,
-        upstream: () => (overridden ? upstream : null),
-        sink: pipeline.sink,
-        capturing: () => ctx.settings().captureEnabled,
-        log: log.child('proxy'),
-      });
+    // The proxy and the gateway forward traffic in their own thread; exchanges come back to the
+    // pipeline here.
+    let net: CaptureNetwork;
     try {
-      gateway = await startGateway({
-        port: settings.gatewayPort,
-        upstream: () => upstream,
+      net = await startCaptureNetwork({
+        gatewayPort: settings.gatewayPort,
+        proxyPort: settings.proxyPort,
         clientHost: settings.interceptHosts[0]!,
+        interceptHosts: settings.interceptHosts,
+        ca,
+        upstream: upstreamSettings(settings),
+        capturing: settings.captureEnabled,
         sink: pipeline.sink,
-        log: log.child('gateway'),
+        log,
       });
-      proxy = await openProxy();
     } catch (err) {
-      await gateway?.close();
       await pipeline.stop();
-      upstream.close();
       throw err;
     }
-    const gw = gateway;
-    ctx.runtime.gatewayPort = gw.port;
-    ctx.runtime.proxyPort = proxy.port;
+    ctx.runtime.gatewayPort = net.gatewayPort;
+    ctx.runtime.proxyPort = net.proxyPort();
 
-    const useCa = (next: CaMaterial) => {
+    const useCa = async (next: CaMaterial) => {
       ca = next;
-      issuer = new LeafIssuer(next);
-      proxy?.resetCertificates();
-      warm();
+      await net.useCa(next);
     };
 
     const handle: CaptureHandle = {
       pipeline,
-      gatewayPort: gw.port,
-      proxyPort: () => proxy?.port ?? null,
+      gatewayPort: net.gatewayPort,
+      proxyPort: () => net.proxyPort(),
       isEnabled: () => ctx.settings().captureEnabled,
       pause: async () => {
         await ctx.updateSettings({ captureEnabled: false });
@@ -134,23 +115,21 @@ export const captureFeature: Feature<CaptureHandle> = {
         await ctx.updateSettings({ captureEnabled: true });
       },
       stopProxy: async () => {
-        const running = proxy;
-        proxy = null;
         ctx.runtime.proxyPort = null;
-        await running?.close();
+        await net.stopProxy();
         log.warn('proxy.stopped_by_user');
         ctx.events.emit('status');
       },
       startProxy: async () => {
-        proxy ??= await openProxy();
-        ctx.runtime.proxyPort = proxy.port;
+        const port = await net.startProxy();
+        ctx.runtime.proxyPort = port;
         ctx.events.emit('status');
-        return proxy.port;
+        return port;
       },
       ca: () => caInfo(ctx, ca),
       replaceCa: async (staged) => {
         const next = staged ?? (await stageCa(ctx.settings().interceptHosts));
-        useCa(commitCa(ctx.paths, next, log.child('ca'), 'requested'));
+        await useCa(commitCa(ctx.paths, next, log.child('ca'), 'requested'));
         return ca.certPem;
       },
     };
@@ -160,7 +139,7 @@ export const captureFeature: Feature<CaptureHandle> = {
     const refreshCa = async (hosts: readonly string[]) => {
       const next = await loadOrCreateCa(ctx.paths, hosts, log.child('ca'));
       if (next.fingerprintSha256 === ca.fingerprintSha256) return;
-      useCa(next);
+      await useCa(next);
       if (next.regenerated) ctx.events.emit('ca.replaced');
     };
     const expiryCheck = setInterval(() => {
@@ -173,25 +152,24 @@ export const captureFeature: Feature<CaptureHandle> = {
     return {
       handle,
       status: () => {
-        const p = proxy?.stats();
+        const stats = net.stats();
         return {
           enabled: ctx.settings().captureEnabled,
-          proxy: p ? { running: true, port: proxy!.port, ...p } : { running: false },
-          gateway: { port: gw.port, ...gw.stats() },
-          ca: { ...caInfo(ctx, ca), leaves: issuer.cachedHosts() },
-          upstream: upstream.url.origin,
+          proxy: stats.proxy ? { running: true, ...stats.proxy } : { running: false },
+          gateway: stats.gateway,
+          ca: { ...caInfo(ctx, ca), leaves: stats.leaves },
+          upstream: new URL(ctx.settings().upstream ?? ANTHROPIC_ORIGIN).origin,
+          networkThreadRestarts: stats.restarts,
           pipeline: pipeline.status(),
         };
       },
       async onSettingsChanged(next: Settings, previous: Settings) {
+        net.setCapturing(next.captureEnabled);
         if (next.upstream !== previous.upstream || next.upstreamCa !== previous.upstreamCa) {
-          const old = upstream;
-          upstream = createUpstream(next);
-          overridden = Boolean(next.upstream);
-          // Calls in flight keep their sockets; idle ones go.
-          setTimeout(() => old.close(), 60_000).unref();
+          await net.setUpstream(upstreamSettings(next));
         }
         if (next.interceptHosts.join(',') !== previous.interceptHosts.join(',')) {
+          await net.setInterceptHosts(next.interceptHosts);
           // The name constraint lists the hosts: a new list needs a new CA (to be trusted again).
           await refreshCa(next.interceptHosts);
         }
@@ -204,9 +182,8 @@ export const captureFeature: Feature<CaptureHandle> = {
       },
       async stop() {
         clearInterval(expiryCheck);
-        await Promise.all([gw.close(), proxy?.close()]);
+        await net.close();
         await pipeline.stop();
-        upstream.close();
       },
     };
   },

@@ -8,7 +8,8 @@ import { allowedHosts } from '../../api/server.js';
 import { UserError, describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ExchangeSink } from '../exchange.js';
-import { ExchangeTap, copyHeaders, shouldTap, tappableAcceptEncoding, type TapCounters } from './tap.js';
+import { zeroCounters, type Counters } from './shared-counters.js';
+import { ExchangeTap, TAP_COUNTER_NAMES, copyHeaders, shouldTap, tappableAcceptEncoding } from './tap.js';
 import { forwardableHeaders, type Upstream } from './upstream.js';
 
 export interface GatewayOptions {
@@ -18,14 +19,19 @@ export interface GatewayOptions {
   clientHost: string;
   sink: ExchangeSink;
   log: Logger;
+  /** Counters to count into (the network thread's shared ones); default: a fresh set. */
+  stats?: GatewayStats;
 }
 
-export interface GatewayStats extends TapCounters {
-  requests: number;
-  /** Browser or foreign-Host requests turned away. */
-  refused: number;
-  upstreamErrors: number;
-}
+export const GATEWAY_STAT_NAMES = [
+  'requests',
+  // Browser or foreign-Host requests turned away.
+  'refused',
+  'upstreamErrors',
+  ...TAP_COUNTER_NAMES,
+] as const;
+
+export type GatewayStats = Counters<(typeof GATEWAY_STAT_NAMES)[number]>;
 
 export interface Gateway {
   port: number;
@@ -57,14 +63,7 @@ function refusal(req: http.IncomingMessage, port: number): string | null {
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const stats: GatewayStats = {
-    requests: 0,
-    refused: 0,
-    upstreamErrors: 0,
-    tapped: 0,
-    tapErrors: 0,
-    tooLarge: 0,
-  };
+  const stats = options.stats ?? zeroCounters(GATEWAY_STAT_NAMES);
   let port = options.port;
   const log = options.log;
   const onTapError = (stage: string, err: unknown) =>

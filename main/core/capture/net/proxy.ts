@@ -12,8 +12,9 @@ import { UserError, describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ExchangeSink } from '../exchange.js';
 import { MitmProxy } from './mitm-proxy.js';
-import { ExchangeTap, copyHeaders, shouldTap, tappableAcceptEncoding, type TapCounters } from './tap.js';
-import { openTunnel, parseAuthority, type HostPort, type TunnelCounters } from './tunnel.js';
+import { zeroCounters, type Counters } from './shared-counters.js';
+import { ExchangeTap, TAP_COUNTER_NAMES, copyHeaders, shouldTap, tappableAcceptEncoding } from './tap.js';
+import { TUNNEL_COUNTER_NAMES, openTunnel, parseAuthority, type HostPort } from './tunnel.js';
 import type { Upstream } from './upstream.js';
 
 export interface ProxyOptions {
@@ -28,17 +29,23 @@ export interface ProxyOptions {
   /** Pause: keep forwarding, copy nothing. */
   capturing: () => boolean;
   log: Logger;
+  /** Counters to count into (the network thread's shared ones); default: a fresh set. */
+  stats?: ProxyStats;
 }
 
-export interface ProxyStats extends TapCounters, TunnelCounters {
-  /** Requests through the proxy (decrypted and plain HTTP). */
-  requests: number;
-  intercepted: number;
-  /** Connections decrypted (CONNECT to an intercepted host). */
-  decryptedConnections: number;
-  bytesFromUpstream: number;
-  upstreamErrors: number;
-}
+export const PROXY_STAT_NAMES = [
+  // Requests through the proxy (decrypted and plain HTTP).
+  'requests',
+  'intercepted',
+  // Connections decrypted (CONNECT to an intercepted host).
+  'decryptedConnections',
+  'bytesFromUpstream',
+  'upstreamErrors',
+  ...TAP_COUNTER_NAMES,
+  ...TUNNEL_COUNTER_NAMES,
+] as const;
+
+export type ProxyStats = Counters<(typeof PROXY_STAT_NAMES)[number]>;
 
 export interface CaptureProxy {
   port: number;
@@ -61,20 +68,7 @@ interface Intercepted {
 
 export async function startProxy(options: ProxyOptions): Promise<CaptureProxy> {
   const log = options.log;
-  const stats: ProxyStats = {
-    requests: 0,
-    intercepted: 0,
-    decryptedConnections: 0,
-    bytesFromUpstream: 0,
-    upstreamErrors: 0,
-    tapped: 0,
-    tapErrors: 0,
-    tooLarge: 0,
-    tunnels: 0,
-    tunnelErrors: 0,
-    tunnelBytesUp: 0,
-    tunnelBytesDown: 0,
-  };
+  const stats = options.stats ?? zeroCounters(PROXY_STAT_NAMES);
   const onTapError = (stage: string, err: unknown) => {
     log.warn('proxy.tap_error', { stage, error: describeError(err) });
   };

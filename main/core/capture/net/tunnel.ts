@@ -2,13 +2,10 @@
 // the client does its own TLS with the real server and sees that server's own certificate.
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { Counters } from './shared-counters.js';
 
-export interface TunnelCounters {
-  tunnels: number;
-  tunnelErrors: number;
-  tunnelBytesUp: number;
-  tunnelBytesDown: number;
-}
+export const TUNNEL_COUNTER_NAMES = ['tunnels', 'tunnelErrors', 'tunnelBytesUp', 'tunnelBytesDown'] as const;
+export type TunnelCounters = Counters<(typeof TUNNEL_COUNTER_NAMES)[number]>;
 
 export interface HostPort {
   host: string;

@@ -1,0 +1,51 @@
+// What the core and the capture network thread (net-worker.ts) say to each other. Types only: both
+// sides import them, neither pulls the other's code in.
+import type { Settings } from '../../config/settings.js';
+import type { CaForIssuing } from '../../certs/leaf-certs.js';
+import type { ErrorCode } from '../../errors.js';
+import type { LogFields, LogLevel } from '../../log.js';
+import type { CapturedExchange } from '../exchange.js';
+
+export type UpstreamSettings = Pick<Settings, 'upstream' | 'upstreamCa'>;
+
+/** Slots of the shared Int32Array `flags`. */
+export const FLAG_CAPTURING = 0; // written by the core: 1 = capture on, 0 = paused
+export const FLAG_LEAVES = 1; // written by the thread: how many hosts have a leaf
+export const FLAG_COUNT = 2;
+
+export interface NetWorkerInit {
+  gatewayPort: number;
+  /** null: start without the proxy (the user stopped it). */
+  proxyPort: number | null;
+  /** The host gateway clients believe they talk to (recorded in captures). */
+  clientHost: string;
+  interceptHosts: string[];
+  ca: CaForIssuing;
+  upstream: UpstreamSettings;
+  flags: SharedArrayBuffer;
+  proxyStats: SharedArrayBuffer;
+  gatewayStats: SharedArrayBuffer;
+}
+
+export type NetRequest =
+  | { op: 'proxy.start' }
+  | { op: 'proxy.stop' }
+  | { op: 'hosts'; hosts: string[] }
+  | { op: 'upstream'; settings: UpstreamSettings }
+  | { op: 'ca'; ca: CaForIssuing }
+  | { op: 'close' };
+
+/** An error as it crosses the thread boundary; a UserError keeps its code. */
+export interface SentError {
+  message: string;
+  userCode?: ErrorCode;
+}
+
+export type NetWorkerMessage =
+  | { type: 'ready'; gatewayPort: number; proxyPort: number | null }
+  | { type: 'failed'; error: SentError }
+  | { type: 'reply'; id: number; ok: true; value?: number | null }
+  | { type: 'reply'; id: number; ok: false; error: SentError }
+  /** Bodies arrive as Uint8Array (structured clone drops the Buffer prototype). */
+  | { type: 'exchange'; exchange: CapturedExchange }
+  | { type: 'log'; level: LogLevel; scope: string; event: string; fields?: LogFields };

@@ -1,0 +1,257 @@
+// The core's side of the capture network thread (net-worker.ts): starts it, feeds the exchanges it
+// sends to the capture sink, writes its log lines to the core's log, answers status from counters
+// the thread shares, and brings it back on the same ports if it ever dies (a crash there must not
+// leave Claude sessions without their proxy for the rest of the day).
+import { Worker } from 'node:worker_threads';
+import type { CaForIssuing } from '../../certs/leaf-certs.js';
+import { UserError, describeError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { CapturedExchange, ExchangeSink } from '../exchange.js';
+import { GATEWAY_STAT_NAMES, type GatewayStats } from './gateway.js';
+import {
+  FLAG_CAPTURING,
+  FLAG_COUNT,
+  FLAG_LEAVES,
+  type NetRequest,
+  type NetWorkerInit,
+  type NetWorkerMessage,
+  type SentError,
+  type UpstreamSettings,
+} from './net-messages.js';
+import { PROXY_STAT_NAMES, type ProxyStats } from './proxy.js';
+import { sharedCounters } from './shared-counters.js';
+
+// Where the worker's bundle is, relative to the bundle that contains this code (set by
+// scripts/build.js per bundle, and to the built file by vitest.config.ts for tests run from source).
+declare const __CAPTURE_NET_WORKER__: string;
+
+export interface CaptureNetworkOptions {
+  gatewayPort: number;
+  proxyPort: number;
+  clientHost: string;
+  interceptHosts: readonly string[];
+  ca: CaForIssuing;
+  upstream: UpstreamSettings;
+  capturing: boolean;
+  sink: ExchangeSink;
+  log: Logger;
+  /** First wait before restarting a thread that died; doubles up to 30 s. */
+  restartDelayMs?: number;
+}
+
+export interface CaptureNetworkStats {
+  /** null while the proxy is stopped. */
+  proxy: (ProxyStats & { port: number }) | null;
+  gateway: GatewayStats & { port: number };
+  /** Hosts with a leaf certificate ready. */
+  leaves: number;
+  /** Times the thread died and was started again. */
+  restarts: number;
+}
+
+export interface CaptureNetwork {
+  readonly gatewayPort: number;
+  proxyPort(): number | null;
+  stats(): CaptureNetworkStats;
+  setCapturing(on: boolean): void;
+  setInterceptHosts(hosts: readonly string[]): Promise<void>;
+  setUpstream(settings: UpstreamSettings): Promise<void>;
+  useCa(ca: CaForIssuing): Promise<void>;
+  startProxy(): Promise<number>;
+  stopProxy(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const MAX_RESTART_DELAY_MS = 30_000;
+
+function received(error: SentError): Error {
+  return error.userCode ? new UserError(error.userCode, error.message) : new Error(error.message);
+}
+
+/** Only what signing leaves needs crosses to the thread. */
+const issuingPart = ({ certPem, keyPem }: CaForIssuing): CaForIssuing => ({ certPem, keyPem });
+
+/** Structured clone hands bodies over as Uint8Array; the pipeline works with Buffers. */
+function asBuffer(body: Uint8Array): Buffer {
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+export async function startCaptureNetwork(options: CaptureNetworkOptions): Promise<CaptureNetwork> {
+  const log = options.log;
+  const flags = new Int32Array(new SharedArrayBuffer(FLAG_COUNT * Int32Array.BYTES_PER_ELEMENT));
+  Atomics.store(flags, FLAG_CAPTURING, options.capturing ? 1 : 0);
+  const proxyStats = sharedCounters(PROXY_STAT_NAMES);
+  const gatewayStats = sharedCounters(GATEWAY_STAT_NAMES);
+  // What a restarted thread is given: the ports it had (0 would move them) and the latest settings.
+  const state = {
+    gatewayPort: options.gatewayPort,
+    proxyPort: options.proxyPort as number | null,
+    proxyRunning: true,
+    interceptHosts: [...options.interceptHosts],
+    ca: issuingPart(options.ca),
+    upstream: options.upstream,
+  };
+  const scopes = new Map<string, Logger>();
+  const scoped = (scope: string) => {
+    let l = scopes.get(scope);
+    if (!l) scopes.set(scope, (l = scope ? log.child(scope) : log));
+    return l;
+  };
+
+  let worker: Worker | null = null;
+  let closing = false;
+  let restarts = 0;
+  let nextId = 1;
+  const pending = new Map<
+    number,
+    { resolve: (v: number | null | undefined) => void; reject: (e: Error) => void }
+  >();
+
+  const spawn = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const init: NetWorkerInit = {
+        gatewayPort: state.gatewayPort,
+        proxyPort: state.proxyRunning ? state.proxyPort : null,
+        clientHost: options.clientHost,
+        interceptHosts: state.interceptHosts,
+        ca: state.ca,
+        upstream: state.upstream,
+        flags: flags.buffer as SharedArrayBuffer,
+        proxyStats: proxyStats.buffer,
+        gatewayStats: gatewayStats.buffer,
+      };
+      const w = new Worker(new URL(__CAPTURE_NET_WORKER__, import.meta.url), {
+        workerData: init,
+        name: 'mem0-tray capture network',
+      });
+      let started = false;
+      w.on('message', (message: NetWorkerMessage) => {
+        switch (message.type) {
+          case 'exchange': {
+            const ex: CapturedExchange = message.exchange;
+            ex.requestBody = asBuffer(ex.requestBody);
+            ex.responseBody = asBuffer(ex.responseBody);
+            options.sink(ex);
+            return;
+          }
+          case 'log':
+            scoped(message.scope)[message.level](message.event, message.fields);
+            return;
+          case 'reply': {
+            const call = pending.get(message.id);
+            pending.delete(message.id);
+            if (message.ok) call?.resolve(message.value);
+            else call?.reject(received(message.error));
+            return;
+          }
+          case 'ready':
+            started = true;
+            state.gatewayPort = message.gatewayPort;
+            if (message.proxyPort !== null) state.proxyPort = message.proxyPort;
+            worker = w;
+            resolve();
+            return;
+          case 'failed':
+            void w.terminate();
+            reject(received(message.error));
+            return;
+        }
+      });
+      w.on('error', (err) => {
+        log.error('capture.network_thread_error', { error: describeError(err) });
+        if (!started) reject(err);
+      });
+      w.on('exit', (code) => {
+        if (worker === w) worker = null;
+        for (const call of pending.values()) call.reject(new Error('the capture network thread stopped'));
+        pending.clear();
+        if (!started) {
+          reject(new Error(`the capture network thread exited (code ${code}) before it was ready`));
+          return;
+        }
+        if (closing) return;
+        log.error('capture.network_thread_exited', { code });
+        restartLater(options.restartDelayMs ?? 1_000);
+      });
+    });
+
+  const restartLater = (delay: number) => {
+    setTimeout(() => {
+      if (closing) return;
+      spawn().then(
+        () => {
+          restarts++;
+          log.warn('capture.network_thread_restarted', {
+            gatewayPort: state.gatewayPort,
+            proxyPort: state.proxyRunning ? state.proxyPort : null,
+          });
+        },
+        (err: unknown) => {
+          log.error('capture.network_thread_restart_failed', { error: describeError(err) });
+          restartLater(Math.min(delay * 2, MAX_RESTART_DELAY_MS));
+        },
+      );
+    }, delay).unref();
+  };
+
+  const call = (request: NetRequest): Promise<number | null | undefined> =>
+    new Promise((resolve, reject) => {
+      if (!worker) {
+        reject(new Error('the capture network thread is restarting; try again in a moment'));
+        return;
+      }
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ ...request, id });
+    });
+
+  await spawn();
+
+  return {
+    gatewayPort: state.gatewayPort,
+    proxyPort: () => (state.proxyRunning ? state.proxyPort : null),
+    stats: () => ({
+      proxy:
+        state.proxyRunning && state.proxyPort !== null
+          ? { ...proxyStats.counters, port: state.proxyPort }
+          : null,
+      gateway: { ...gatewayStats.counters, port: state.gatewayPort },
+      leaves: Atomics.load(flags, FLAG_LEAVES),
+      restarts,
+    }),
+    setCapturing: (on) => {
+      Atomics.store(flags, FLAG_CAPTURING, on ? 1 : 0);
+    },
+    setInterceptHosts: async (hosts) => {
+      state.interceptHosts = [...hosts];
+      await call({ op: 'hosts', hosts: state.interceptHosts });
+    },
+    setUpstream: async (settings) => {
+      await call({ op: 'upstream', settings });
+      state.upstream = settings;
+    },
+    useCa: async (ca) => {
+      state.ca = issuingPart(ca);
+      await call({ op: 'ca', ca: state.ca });
+    },
+    startProxy: async () => {
+      const port = (await call({ op: 'proxy.start' })) as number;
+      state.proxyRunning = true;
+      state.proxyPort = port;
+      return port;
+    },
+    stopProxy: async () => {
+      state.proxyRunning = false;
+      await call({ op: 'proxy.stop' });
+    },
+    close: async () => {
+      closing = true;
+      try {
+        await call({ op: 'close' });
+      } catch (err) {
+        log.warn('capture.network_thread_close_failed', { error: describeError(err) });
+      }
+      await worker?.terminate();
+    },
+  };
+}

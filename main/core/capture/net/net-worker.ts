@@ -1,0 +1,170 @@
+// The capture network thread: the gateway and the interception proxy run here, apart from the
+// core's event loop, so forwarding a Claude request never waits behind capture processing, SQLite
+// commits, searches or UI work. Finished exchanges go to the core as messages; the pipeline (parse,
+// track, clean, store) stays in the core. Bundled as its own file (dist/main/capture-net-worker.js)
+// and started by net-thread.ts.
+import { parentPort, workerData, type MessagePort, type TransferListItem } from 'node:worker_threads';
+import { LeafIssuer } from '../../certs/leaf-certs.js';
+import { describeError, isUserError } from '../../errors.js';
+import type { LogFields, LogLevel, Logger } from '../../log.js';
+import type { ExchangeSink } from '../exchange.js';
+import { GATEWAY_STAT_NAMES, startGateway, type Gateway } from './gateway.js';
+import {
+  FLAG_CAPTURING,
+  FLAG_LEAVES,
+  type NetRequest,
+  type NetWorkerInit,
+  type NetWorkerMessage,
+  type SentError,
+} from './net-messages.js';
+import { PROXY_STAT_NAMES, startProxy, type CaptureProxy } from './proxy.js';
+import { sharedCounters } from './shared-counters.js';
+import { createUpstream, type Upstream } from './upstream.js';
+
+const port = parentPort as MessagePort;
+const init = workerData as NetWorkerInit;
+const send = (message: NetWorkerMessage, transfer?: TransferListItem[]) =>
+  port.postMessage(message, transfer);
+
+function threadLogger(scope: string): Logger {
+  const write = (level: LogLevel) => (event: string, fields?: LogFields) =>
+    send({ type: 'log', level, scope, event, fields });
+  return {
+    debug: write('debug'),
+    info: write('info'),
+    warn: write('warn'),
+    error: write('error'),
+    child: (s) => threadLogger(scope ? `${scope}.${s}` : s),
+  };
+}
+
+function sentError(err: unknown): SentError {
+  return isUserError(err) ? { message: err.message, userCode: err.code } : { message: describeError(err) };
+}
+
+/** The body's memory moves to the core instead of being copied, when the Buffer owns all of it. */
+function ownMemory(body: Uint8Array): ArrayBuffer | null {
+  const { buffer } = body;
+  return buffer instanceof ArrayBuffer && body.byteOffset === 0 && body.byteLength === buffer.byteLength
+    ? buffer
+    : null;
+}
+
+const sink: ExchangeSink = (exchange) => {
+  const transfer = new Set<ArrayBuffer>();
+  for (const body of [exchange.requestBody, exchange.responseBody]) {
+    const own = ownMemory(body);
+    if (own && own.byteLength > 0) transfer.add(own);
+  }
+  send({ type: 'exchange', exchange }, [...transfer]);
+};
+
+const log = threadLogger('');
+const flags = new Int32Array(init.flags);
+const proxyStats = sharedCounters(PROXY_STAT_NAMES, init.proxyStats).counters;
+const gatewayStats = sharedCounters(GATEWAY_STAT_NAMES, init.gatewayStats).counters;
+let hosts = init.interceptHosts;
+let issuer = new LeafIssuer(init.ca);
+let upstreamSettings = init.upstream;
+let upstream!: Upstream;
+let gateway!: Gateway;
+let proxy: CaptureProxy | null = null;
+let proxyPort = init.proxyPort;
+
+// Leaves made ahead, so the first request to a host does not wait for a key.
+function warmLeaves(): void {
+  const current = issuer;
+  for (const host of hosts) {
+    current.leafFor(host).then(
+      () => {
+        if (current === issuer) Atomics.store(flags, FLAG_LEAVES, current.cachedHosts());
+      },
+      (err: unknown) => log.child('ca').warn('ca.leaf_failed', { error: describeError(err) }),
+    );
+  }
+}
+
+async function openProxy(wanted: number): Promise<CaptureProxy> {
+  return startProxy({
+    port: wanted,
+    interceptHosts: () => hosts,
+    issuer: () => issuer,
+    upstream: () => (upstreamSettings.upstream ? upstream : null),
+    sink,
+    capturing: () => Atomics.load(flags, FLAG_CAPTURING) === 1,
+    log: log.child('proxy'),
+    stats: proxyStats,
+  });
+}
+
+async function handle(request: NetRequest): Promise<number | null | undefined> {
+  switch (request.op) {
+    case 'proxy.start':
+      // Back on the port it had, so terminals already pointed at it work again.
+      proxy ??= await openProxy(proxyPort ?? 0);
+      proxyPort = proxy.port;
+      return proxy.port;
+    case 'proxy.stop': {
+      const running = proxy;
+      proxy = null;
+      await running?.close();
+      return null;
+    }
+    case 'hosts':
+      hosts = request.hosts;
+      warmLeaves();
+      return;
+    case 'upstream': {
+      const old = upstream;
+      upstream = createUpstream(request.settings);
+      upstreamSettings = request.settings;
+      // Calls in flight keep their sockets; idle ones go.
+      setTimeout(() => old.close(), 60_000).unref();
+      return;
+    }
+    case 'ca':
+      issuer = new LeafIssuer(request.ca);
+      proxy?.resetCertificates();
+      warmLeaves();
+      return;
+    case 'close':
+      await Promise.all([gateway.close(), proxy?.close()]);
+      proxy = null;
+      upstream.close();
+      return;
+  }
+}
+
+async function start(): Promise<void> {
+  upstream = createUpstream(upstreamSettings);
+  gateway = await startGateway({
+    port: init.gatewayPort,
+    upstream: () => upstream,
+    clientHost: init.clientHost,
+    sink,
+    log: log.child('gateway'),
+    stats: gatewayStats,
+  });
+  try {
+    if (proxyPort !== null) {
+      proxy = await openProxy(proxyPort);
+      proxyPort = proxy.port;
+    }
+  } catch (err) {
+    await gateway.close();
+    throw err;
+  }
+  warmLeaves();
+  port.on('message', (message: NetRequest & { id: number }) => {
+    handle(message).then(
+      (value) => send({ type: 'reply', id: message.id, ok: true, value }),
+      (err: unknown) => send({ type: 'reply', id: message.id, ok: false, error: sentError(err) }),
+    );
+  });
+  send({ type: 'ready', gatewayPort: gateway.port, proxyPort: proxy?.port ?? null });
+}
+
+start().catch((err: unknown) => {
+  upstream?.close();
+  send({ type: 'failed', error: sentError(err) });
+});
