@@ -13,7 +13,7 @@ import type { CaptureEvent } from '../events.js';
 import type { CoreContext } from '../feature.js';
 import { Outbox, type OutboxOptions, type OutboxStatus } from '../memory/outbox.js';
 import { LocalMemoryBackend } from '../memory/local-backend.js';
-import type { Metadata } from '../memory/types.js';
+import type { Memory, Metadata } from '../memory/types.js';
 import { parseExchange } from './anthropic-parser.js';
 import { matchBackground, resolveBackgroundRules, type BackgroundRule } from './background-rules.js';
 import { ConversationTracker, type Turn } from './conversation-tracker.js';
@@ -66,8 +66,20 @@ export interface CapturePipeline {
 }
 
 type Outcome =
-  | { kind: 'captured'; event: Partial<CaptureEvent> }
-  | { kind: 'skipped'; reason: string; event?: Partial<CaptureEvent> };
+  | { kind: 'captured'; event: Partial<CaptureEvent>; added: Memory[]; userId: string }
+  | { kind: 'skipped'; reason: string; event?: Partial<CaptureEvent> }
+  | { kind: 'failed'; message: string }
+  /** Not a Messages call (count_tokens, HEAD probes, …). */
+  | { kind: 'ignored' };
+
+/**
+ * Exchanges are processed in batches, each in one SQLite transaction: the commit (with its FTS
+ * segment flush) is most of a turn's cost, and one commit for many turns is what lets a busy proxy's
+ * burst be stored instead of dropped. A batch starts COMMIT_WINDOW_MS after its first exchange
+ * arrives: invisible to a user (memories appear that much later), the batch of a burst.
+ */
+const MAX_BATCH = 64;
+const COMMIT_WINDOW_MS = 10;
 
 export function createCapturePipeline(
   ctx: CoreContext,
@@ -137,14 +149,14 @@ export function createCapturePipeline(
   const pruneTimer = setInterval(prune, 24 * 3_600_000);
   pruneTimer.unref();
 
-  function process1(ex: CapturedExchange): Outcome | null {
+  function process1(ex: CapturedExchange): Outcome {
     const settings = ctx.settings();
     // Paused: the proxy keeps forwarding; nothing about the exchange is parsed or recorded.
     if (!settings.captureEnabled) return { kind: 'skipped', reason: 'paused' };
 
     const parsed = parseExchange(ex);
     if (!parsed.ok) {
-      if (parsed.reason === 'not_messages_endpoint') return null;
+      if (parsed.reason === 'not_messages_endpoint') return { kind: 'ignored' };
       return { kind: 'skipped', reason: parsed.reason };
     }
     const { request, response } = parsed;
@@ -218,6 +230,8 @@ export function createCapturePipeline(
     return {
       kind: 'captured',
       event: { conversationId: turn.conversationId, projectId, model: turn.model ?? undefined },
+      added: stored === 'queued' ? [] : [stored],
+      userId: settings.userId,
     };
   }
 
@@ -226,12 +240,13 @@ export function createCapturePipeline(
    * store shares this database, so the memory itself is written in that transaction (durable at
    * once, one commit per turn); a remote backend gets it through the durable outbox. A conversation
    * with captures still waiting in the outbox (from before a backend switch) keeps using it, in order.
+   * Returns the stored memory; its creation is announced once the transaction has committed.
    */
   function storeTurn(
     turn: Turn,
     projectPath: string | null,
     memory: Parameters<Outbox['enqueue']>[0]['memory'],
-  ): 'stored' | 'queued' | 'duplicate' {
+  ): Memory | 'queued' | 'duplicate' {
     const key = `capture:${turn.turnKey}`;
     const backend = ctx.backend();
     if (backend instanceof LocalMemoryBackend && backend.sharesDatabase(ctx.db)) {
@@ -242,14 +257,7 @@ export function createCapturePipeline(
           return [backend.addWithinTransaction({ ...memory, idempotencyKey: key })];
         })();
         if (added?.length === 0) return 'duplicate';
-        if (added) {
-          try {
-            ctx.events.created(added, { userId: memory.userId, via: 'capture' });
-          } catch (err) {
-            log.warn('capture.listener_failed', { error: describeError(err) });
-          }
-          return 'stored';
-        }
+        if (added) return added[0]!;
       } catch (err) {
         // Nothing was written (the transaction rolled back): the outbox keeps it and retries.
         log.warn('capture.store_failed', { error: describeError(err) });
@@ -262,45 +270,75 @@ export function createCapturePipeline(
     return queued ? 'queued' : 'duplicate';
   }
 
-  function handle(ex: CapturedExchange): void {
-    let outcome: Outcome | null;
+  /** What becomes of one exchange; touches nothing but the database (reported once committed). */
+  function evaluate(ex: CapturedExchange): Outcome {
     try {
       if (typeof ex !== 'object' || ex === null)
         throw new TypeError('the tap handed over something that is not an exchange');
-      outcome = process1(ex);
+      return process1(ex);
     } catch (err) {
-      counters.errors++;
       // A SyntaxError's message can quote the input; everything else we throw is content-free.
       const message = err instanceof SyntaxError ? 'SyntaxError' : describeError(err).slice(0, 300);
-      lastError = { message, at: new Date().toISOString() };
-      const route = ex?.route === 'proxy' ? 'proxy' : 'gateway';
-      log.error('capture.failed', {
-        route,
-        status: typeof ex?.status === 'number' ? ex.status : null,
-        error: message,
-      });
-      try {
-        ctx.events.emit('capture', { at: lastError.at, route, outcome: 'failed', reason: 'error' });
-        ctx.events.emit('status');
-      } catch {
-        // a failing listener is its own problem
+      return { kind: 'failed', message };
+    }
+  }
+
+  function report(ex: CapturedExchange, outcome: Outcome): void {
+    switch (outcome.kind) {
+      case 'ignored':
+        counters.ignored++;
+        return;
+      case 'failed': {
+        counters.errors++;
+        lastError = { message: outcome.message, at: new Date().toISOString() };
+        const route = ex?.route === 'proxy' ? 'proxy' : 'gateway';
+        log.error('capture.failed', {
+          route,
+          status: typeof ex?.status === 'number' ? ex.status : null,
+          error: outcome.message,
+        });
+        try {
+          ctx.events.emit('capture', { at: lastError.at, route, outcome: 'failed', reason: 'error' });
+          ctx.events.emit('status');
+        } catch {
+          // a failing listener is its own problem
+        }
+        return;
       }
-      return;
+      case 'captured':
+        counters.captured++;
+        if (outcome.added.length > 0) {
+          try {
+            ctx.events.created(outcome.added, { userId: outcome.userId, via: 'capture' });
+          } catch (err) {
+            log.warn('capture.listener_failed', { error: describeError(err) });
+          }
+        }
+        log.info('capture.captured', { route: ex.route, conversation: outcome.event.conversationId });
+        emit(ex, 'captured', outcome.event);
+        ctx.events.emit('status');
+        return;
+      case 'skipped':
+        skipped[outcome.reason] = (skipped[outcome.reason] ?? 0) + 1;
+        log.debug('capture.skipped', { route: ex.route, reason: outcome.reason, status: ex.status });
+        emit(ex, 'skipped', { ...outcome.event, reason: outcome.reason });
+        return;
     }
-    if (!outcome) {
-      counters.ignored++;
-      return;
+  }
+
+  function handle(batch: CapturedExchange[]): void {
+    let outcomes: Outcome[] | null = null;
+    if (batch.length > 1) {
+      try {
+        // Each turn's own transaction becomes a savepoint inside this one.
+        outcomes = ctx.db.transaction(() => batch.map(evaluate))();
+      } catch (err) {
+        // The commit failed and nothing of the batch was kept: each exchange gets its own try.
+        log.warn('capture.batch_failed', { exchanges: batch.length, error: describeError(err) });
+      }
     }
-    if (outcome.kind === 'captured') {
-      counters.captured++;
-      log.info('capture.captured', { route: ex.route, conversation: outcome.event.conversationId });
-      emit(ex, 'captured', outcome.event);
-      ctx.events.emit('status');
-    } else {
-      skipped[outcome.reason] = (skipped[outcome.reason] ?? 0) + 1;
-      log.debug('capture.skipped', { route: ex.route, reason: outcome.reason, status: ex.status });
-      emit(ex, 'skipped', { ...outcome.event, reason: outcome.reason });
-    }
+    outcomes ??= batch.map(evaluate);
+    batch.forEach((ex, i) => report(ex, outcomes[i]!));
   }
 
   function emit(ex: CapturedExchange, outcome: CaptureEvent['outcome'], extra: Partial<CaptureEvent>): void {
@@ -314,9 +352,13 @@ export function createCapturePipeline(
 
   function drain(): void {
     scheduled = false;
-    if (queue.length > 0) handle(queue.shift()!);
-    if (queue.length > 0) schedule();
-    else {
+    if (queue.length > 0) handle(queue.splice(0, MAX_BATCH));
+    if (queue.length > 0) {
+      // A backlog: the next batch at the next turn of the event loop, so the core's other work
+      // (API, UI, MCP) keeps its turns in between.
+      scheduled = true;
+      setImmediate(drain);
+    } else {
       const waiters = idleWaiters;
       idleWaiters = [];
       for (const w of waiters) w();
@@ -326,8 +368,7 @@ export function createCapturePipeline(
   function schedule(): void {
     if (scheduled) return;
     scheduled = true;
-    // One exchange per turn of the event loop, so forwarding traffic is never held up.
-    setImmediate(drain);
+    setTimeout(drain, COMMIT_WINDOW_MS);
   }
 
   const sink: ExchangeSink = (exchange) => {
@@ -391,7 +432,7 @@ export function createCapturePipeline(
       stopped = true;
       clearInterval(pruneTimer);
       // What was already handed over is processed, so it reaches the durable outbox.
-      while (queue.length > 0) handle(queue.shift()!);
+      while (queue.length > 0) handle(queue.splice(0, MAX_BATCH));
       const waiters = idleWaiters;
       idleWaiters = [];
       for (const w of waiters) w();

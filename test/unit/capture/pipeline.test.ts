@@ -264,6 +264,39 @@ describe('capture pipeline', () => {
     expect(pipeline.status()).toMatchObject({ captured: 1, errors: 0, outbox: { deliveredSinceStart: 1 } });
   });
 
+  it('stores a burst of turns together; one that cannot be written goes to the outbox, the others stay', async () => {
+    const { core, pipeline } = setup({
+      backend: (local) =>
+        Object.assign(Object.create(local) as LocalMemoryBackend, {
+          addWithinTransaction: (input: NewMemory) => {
+            if (input.text.includes('question 2')) throw new Error('disk I/O error');
+            return local.addWithinTransaction(input);
+          },
+        }),
+    });
+    const announced: string[] = [];
+    core.ctx.events.on('memory.added', (m) => announced.push(...m.map((x) => x.text.split('\n')[0]!)));
+    // Handed over in one go, as a busy proxy does: they queue up and are processed as one batch.
+    for (let i = 0; i < 5; i++) {
+      const body = ccRequest(`s-burst-${i}`, [{ role: 'user', content: `question ${i}` }]);
+      pipeline.sink(exchange({ requestBody: body, responseBody: sseText(`answer ${i}`) }));
+    }
+    await pipeline.idle();
+    const kept = ['User: question 0', 'User: question 1', 'User: question 3', 'User: question 4'];
+    // Announced only once the batch was committed, and only what is really there.
+    expect(announced).toEqual(kept);
+    expect((await memories(core)).map((m) => m.text.split('\n')[0]).sort()).toEqual(kept);
+    expect(pipeline.outbox.status().pending).toBe(1);
+
+    await settle(pipeline);
+    expect((await memories(core)).map((m) => m.text.split('\n')[0]).sort()).toEqual([
+      ...kept.slice(0, 2),
+      'User: question 2',
+      ...kept.slice(2),
+    ]);
+    expect(pipeline.status()).toMatchObject({ received: 5, captured: 5, errors: 0 });
+  });
+
   it('skips a turn whose user text was entirely private', async () => {
     const { core, pipeline } = setup();
     const body = ccRequest('s-p2', [{ role: 'user', content: '<private>my diagnosis</private>' }]);
