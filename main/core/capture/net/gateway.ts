@@ -18,6 +18,8 @@ export interface GatewayOptions {
   /** The host clients believe they talk to (recorded in captures). */
   clientHost: string;
   sink: ExchangeSink;
+  /** Pause: keep forwarding, copy nothing (default: always capturing). */
+  capturing?: () => boolean;
   log: Logger;
   /** Counters to count into (the network thread's shared ones); default: a fresh set. */
   stats?: GatewayStats;
@@ -80,7 +82,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     const upstream = options.upstream();
     const path = req.url ?? '/';
-    const tapped = shouldTap(req.method, path);
+    const tapped = (options.capturing?.() ?? true) && shouldTap(req.method, path);
     const headers = forwardableHeaders(req.headers);
     headers.host = upstream.host;
     if (tapped) {

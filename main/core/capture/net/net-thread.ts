@@ -37,6 +37,8 @@ export interface CaptureNetworkOptions {
   log: Logger;
   /** First wait before restarting a thread that died; doubles up to 30 s. */
   restartDelayMs?: number;
+  /** The thread's script (tests); default: the bundled capture-net-worker.js. */
+  workerUrl?: URL;
 }
 
 export interface CaptureNetworkStats {
@@ -120,7 +122,7 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
         proxyStats: proxyStats.buffer,
         gatewayStats: gatewayStats.buffer,
       };
-      const w = new Worker(new URL(__CAPTURE_NET_WORKER__, import.meta.url), {
+      const w = new Worker(options.workerUrl ?? new URL(__CAPTURE_NET_WORKER__, import.meta.url), {
         workerData: init,
         name: 'mem0-tray capture network',
       });

@@ -71,6 +71,8 @@ let gateway!: Gateway;
 let proxy: CaptureProxy | null = null;
 let proxyPort = init.proxyPort;
 
+const capturing = () => Atomics.load(flags, FLAG_CAPTURING) === 1;
+
 // Leaves made ahead, so the first request to a host does not wait for a key.
 function warmLeaves(): void {
   const current = issuer;
@@ -91,7 +93,7 @@ async function openProxy(wanted: number): Promise<CaptureProxy> {
     issuer: () => issuer,
     upstream: () => (upstreamSettings.upstream ? upstream : null),
     sink,
-    capturing: () => Atomics.load(flags, FLAG_CAPTURING) === 1,
+    capturing,
     log: log.child('proxy'),
     stats: proxyStats,
   });
@@ -142,6 +144,7 @@ async function start(): Promise<void> {
     upstream: () => upstream,
     clientHost: init.clientHost,
     sink,
+    capturing,
     log: log.child('gateway'),
     stats: gatewayStats,
   });

@@ -1,0 +1,113 @@
+// The capture network thread seen from the core: exchanges come back as Buffers, counters are read
+// without asking, and a thread that dies is started again on the same ports, so terminals already
+// pointed at them keep working.
+import { afterEach, describe, expect, it } from 'vitest';
+import { dataPaths } from '../../../main/core/config/paths.js';
+import { loadOrCreateCa } from '../../../main/core/certs/ca.js';
+import type { CapturedExchange } from '../../../main/core/capture/exchange.js';
+import { startCaptureNetwork, type CaptureNetwork } from '../../../main/core/capture/net/net-thread.js';
+import type { LogFields, Logger } from '../../../main/core/log.js';
+import { startFakeAnthropic, type FakeAnthropic } from '../../fakes/anthropic-api.js';
+import { tempDir } from '../../support/tmp.js';
+
+const open: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  for (const o of open.splice(0).reverse()) await o.close();
+});
+
+function recordingLog(lines: string[]): Logger {
+  const make = (scope: string): Logger => {
+    const write = (event: string, fields?: LogFields) =>
+      lines.push(`${scope}:${event}:${JSON.stringify(fields ?? {})}`);
+    return {
+      debug: write,
+      info: write,
+      warn: write,
+      error: write,
+      child: (s) => make(scope ? `${scope}.${s}` : s),
+    };
+  };
+  return make('');
+}
+
+async function setup(workerUrl?: URL) {
+  const fake: FakeAnthropic = await startFakeAnthropic();
+  open.push(fake);
+  fake.setScript(() => ({ text: 'Use the staging database for tests.' }));
+  const ca = await loadOrCreateCa(dataPaths(tempDir()), ['api.anthropic.com'], recordingLog([]));
+  const seen: CapturedExchange[] = [];
+  const logs: string[] = [];
+  const net: CaptureNetwork = await startCaptureNetwork({
+    gatewayPort: 0,
+    proxyPort: 0,
+    clientHost: 'api.anthropic.com',
+    interceptHosts: ['api.anthropic.com'],
+    ca,
+    upstream: { upstream: fake.url },
+    capturing: true,
+    sink: (ex) => seen.push(ex),
+    log: recordingLog(logs),
+    restartDelayMs: 50,
+    workerUrl,
+  });
+  open.push(net);
+  return { net, seen, logs };
+}
+
+async function ask(port: number): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': 'k' },
+    body: JSON.stringify({
+      model: 'm',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 'which database?' }],
+    }),
+  });
+  await res.text();
+  return res.status;
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (const started = Date.now(); !check(); await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() - started > 10_000) throw new Error(`timed out waiting for ${what}`);
+  }
+}
+
+describe('capture network thread', () => {
+  it('hands exchanges back as Buffers and counts in memory the core reads directly', async () => {
+    const { net, seen } = await setup();
+    expect(await ask(net.gatewayPort)).toBe(200);
+    await until(() => seen.length === 1, 'the exchange');
+    expect(Buffer.isBuffer(seen[0]!.requestBody)).toBe(true);
+    expect(JSON.parse(seen[0]!.requestBody.toString()).messages[0].content).toBe('which database?');
+    expect(seen[0]!.responseBody.toString()).toContain('staging database');
+    expect(net.stats().gateway).toMatchObject({ requests: 1, tapped: 1, port: net.gatewayPort });
+    expect(net.stats().proxy).toMatchObject({ requests: 0, port: net.proxyPort() });
+
+    // Paused: forwarded, not copied.
+    net.setCapturing(false);
+    expect(await ask(net.gatewayPort)).toBe(200);
+    expect(net.stats().gateway).toMatchObject({ requests: 2, tapped: 1 });
+    net.setCapturing(true);
+    expect(await ask(net.gatewayPort)).toBe(200);
+    await until(() => seen.length === 2, 'the exchange after resuming');
+
+    await net.stopProxy();
+    expect(net.proxyPort()).toBeNull();
+    expect(net.stats().proxy).toBeNull();
+  });
+
+  it('starts a thread that died again on the same ports, and capture goes on', async () => {
+    const crashing = new URL('../../fixtures/capture/net-worker-crashes-once.mjs', import.meta.url);
+    const { net, seen, logs } = await setup(crashing);
+    const ports = { gateway: net.gatewayPort, proxy: net.proxyPort() };
+    await until(() => net.stats().restarts === 1, 'the restart');
+    expect({ gateway: net.gatewayPort, proxy: net.proxyPort() }).toEqual(ports);
+    expect(logs.some((l) => l.startsWith(':capture.network_thread_exited:'))).toBe(true);
+    expect(logs.some((l) => l.startsWith(':capture.network_thread_restarted:'))).toBe(true);
+
+    expect(await ask(ports.gateway)).toBe(200);
+    await until(() => seen.length === 1, 'the exchange after the restart');
+  });
+});
