@@ -18,10 +18,10 @@ export function registerBackupCommands(program: Command, cli: CliEnv): void {
     .command('restore')
     .description('replace the database with a backup (Mem0 Tray must not be running)')
     .argument('<file>')
-    .action((file: string) => {
+    .action(async (file: string) => {
       const paths = cli.paths();
       assertNotRunning(paths.runtime, 'restore a backup');
-      const { keptAs, memories } = restoreDatabase(file, paths.database);
+      const { keptAs, memories } = await restoreDatabase(file, paths.database);
       cli.out(`Restored ${memories} memories from ${file}.`);
       if (keptAs) cli.out(`The previous database was kept as ${keptAs}.`);
     });

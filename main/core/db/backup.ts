@@ -48,28 +48,54 @@ export function verifyBackup(file: string): { memories: number } {
 }
 
 /**
- * Replaces the database with a verified backup. The caller makes sure no core is running.
+ * Replaces the database's content with a verified backup. The caller makes sure no core is running.
  * Returns where the replaced database was kept.
+ *
+ * An intact database is overwritten in place with SQLite's backup API, in one write transaction:
+ * other processes that have it open (a Claude Desktop `mcp stdio`) see the restored content on their
+ * next read instead of keeping a deleted file, and an interrupted restore changes nothing. A damaged
+ * one (the usual reason to restore) cannot be opened: it is moved aside and the backup copied in.
  */
-export function restoreDatabase(
+export async function restoreDatabase(
   backup: string,
   databaseFile: string,
-): { keptAs: string | null; memories: number } {
+): Promise<{ keptAs: string | null; memories: number }> {
   const { memories } = verifyBackup(backup);
   const dir = path.dirname(databaseFile);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const keptAs = fs.existsSync(databaseFile)
+    ? `${databaseFile}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`
+    : null;
+  let current: Db | null = null;
+  if (keptAs) {
+    try {
+      current = openDatabase(databaseFile);
+    } catch (err) {
+      if (!(err instanceof UserError && err.code === 'database_corrupt')) throw err;
+    }
+  }
+  if (current) {
+    const source = openDatabase(backup, { readonly: true });
+    try {
+      await current.backup(keptAs!);
+      fs.chmodSync(keptAs!, 0o600);
+      await source.backup(databaseFile);
+    } catch (err) {
+      throw fileSystemError(databaseError(err, databaseFile), databaseFile);
+    } finally {
+      source.close();
+      current.close();
+    }
+    return { keptAs, memories };
+  }
   const tmp = path.join(dir, `.restore.${process.pid}.tmp`);
-  let keptAs: string | null = null;
   try {
     fs.copyFileSync(backup, tmp);
-    if (fs.existsSync(databaseFile)) {
-      // Fold the WAL into the main file so the kept copy is complete on its own.
-      const current = openDatabase(databaseFile);
-      current.pragma('wal_checkpoint(TRUNCATE)');
-      current.close();
-      keptAs = `${databaseFile}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      fs.renameSync(databaseFile, keptAs);
-      for (const suffix of ['-wal', '-shm']) fs.rmSync(databaseFile + suffix, { force: true });
+    if (keptAs) {
+      // The damaged file and its WAL move aside together: nothing of it is deleted.
+      for (const suffix of ['-wal', '-shm', '']) {
+        if (fs.existsSync(databaseFile + suffix)) fs.renameSync(databaseFile + suffix, keptAs + suffix);
+      }
     }
     fs.renameSync(tmp, databaseFile);
     fs.chmodSync(databaseFile, 0o600);

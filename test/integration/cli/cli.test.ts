@@ -141,6 +141,30 @@ describe('mem0-tray backup and restore', () => {
     expect(texts).toEqual(['first memory']);
   });
 
+  it('restores over a damaged database, as its error message advises, and keeps the damaged file', () => {
+    const home = tempDir();
+    const env = cliEnv(home, { MEM0_TRAY_USER_ID: 'alice' });
+    runCli(['memories', 'add', 'kept in the backup'], env);
+    const backup = path.join(tempDir(), 'backup.db');
+    expect(runCli(['backup', backup], env).code).toBe(0);
+    const db = path.join(home, 'mem0-tray.db');
+    const garbage = Buffer.from('not a database any more '.repeat(200));
+    fs.writeFileSync(db, garbage);
+    const broken = runCli(['memories', 'list'], env);
+    expect(broken.code).toBe(4);
+    expect(broken.stderr).toContain('mem0-tray restore FILE');
+
+    const r = runCli(['restore', backup], env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const keptAs = /kept as (\S+)\.$/m.exec(r.stdout)![1]!;
+    expect(fs.readFileSync(keptAs).equals(garbage)).toBe(true);
+    const items = JSON.parse(runCli(['memories', 'list', '--json'], env).stdout).items as Array<{
+      text: string;
+    }>;
+    expect(items.map((m) => m.text)).toEqual(['kept in the backup']);
+  });
+
   it('refuses to restore a file that is not a backup, changing nothing', () => {
     const home = tempDir();
     const env = cliEnv(home, { MEM0_TRAY_USER_ID: 'alice' });
