@@ -7,6 +7,7 @@ import express, { type Router } from 'express';
 import { UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { jsonErrorHandler } from './http-errors.js';
+import { allowedHosts, allowedOrigins } from './loopback.js';
 
 export interface ApiServer {
   router: Router;
@@ -18,15 +19,6 @@ export interface ApiServer {
 }
 
 export const API_BODY_LIMIT = '1mb';
-
-/** Host header values that may reach us: only our own loopback address and port. */
-export function allowedHosts(port: number): Set<string> {
-  return new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
-}
-
-export function allowedOrigins(port: number): Set<string> {
-  return new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
-}
 
 export async function startApiServer(options: {
   port: number;

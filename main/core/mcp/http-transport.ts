@@ -4,7 +4,7 @@
 // Answers are plain JSON (no SSE stream): our tools reply at once and send no notifications.
 import express, { type Router } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { allowedHosts, allowedOrigins } from '../api/server.js';
+import { allowedHosts, allowedOrigins } from '../api/loopback.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { MemoryService } from '../memory/service.js';

@@ -4,7 +4,7 @@
 // The capture route that needs no certificate.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { allowedHosts } from '../../api/server.js';
+import { allowedHosts } from '../../api/loopback.js';
 import { UserError, describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ExchangeSink } from '../exchange.js';
