@@ -24,6 +24,8 @@ export const OUTBOX_MIGRATIONS = [
    );
    CREATE INDEX outbox_heads ON outbox (state, conversation_id, seq);
    CREATE TABLE outbox_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);`,
+  // When last_error was written: status still says why captures wait after a restart.
+  `ALTER TABLE outbox ADD COLUMN last_error_at INTEGER`,
 ];
 
 export interface OutboxItem {
@@ -117,8 +119,16 @@ export class Outbox {
         `INSERT INTO outbox_counters (name, value) VALUES ('delivered', 1)
          ON CONFLICT(name) DO UPDATE SET value = value + 1`,
       ),
-      retry: db.prepare('UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE seq = ?'),
-      fail: db.prepare("UPDATE outbox SET state = 'failed', attempts = ?, last_error = ? WHERE seq = ?"),
+      retry: db.prepare(
+        'UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, last_error_at = ? WHERE seq = ?',
+      ),
+      fail: db.prepare(
+        "UPDATE outbox SET state = 'failed', attempts = ?, last_error = ?, last_error_at = ? WHERE seq = ?",
+      ),
+      latestError: db.prepare(
+        `SELECT last_error AS message, last_error_at AS at FROM outbox
+         WHERE last_error_at IS NOT NULL ORDER BY last_error_at DESC LIMIT 1`,
+      ),
       revive: db.prepare(
         "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE state = 'failed'",
       ),
@@ -181,7 +191,7 @@ export class Outbox {
       oldestPendingAgeMs: s.oldest === null ? null : Math.max(0, this.now() - s.oldest),
       delivered: d?.value ?? 0,
       deliveredSinceStart: this.deliveredSinceStart,
-      lastError: this.lastError,
+      lastError: this.lastError ?? this.recordedError(),
     };
   }
 
@@ -265,7 +275,7 @@ export class Outbox {
     try {
       memory = JSON.parse(row.payload) as OutboxItem['memory'];
     } catch (err) {
-      this.db(() => this.stmt.fail.run(attempt, 'unreadable queue entry', row.seq));
+      this.db(() => this.stmt.fail.run(attempt, 'unreadable queue entry', this.now(), row.seq));
       this.noteError(err);
       return;
     }
@@ -287,11 +297,11 @@ export class Outbox {
       this.noteError(err);
       try {
         if (isPermanent(err)) {
-          this.db(() => this.stmt.fail.run(attempt, message, row.seq));
+          this.db(() => this.stmt.fail.run(attempt, message, this.now(), row.seq));
           this.log.error('outbox.rejected', { seq: row.seq, attempts: attempt, error: message });
         } else {
           const delay = nextDelayMs(attempt, this.options.backoff, this.random);
-          this.db(() => this.stmt.retry.run(attempt, this.now() + delay, message, row.seq));
+          this.db(() => this.stmt.retry.run(attempt, this.now() + delay, message, this.now(), row.seq));
           this.log.warn('outbox.retry', { seq: row.seq, attempts: attempt, delayMs: delay, error: message });
         }
       } catch (dbErr) {
@@ -310,6 +320,12 @@ export class Outbox {
       );
     });
     return Promise.race([p, timeout]).finally(() => clearTimeout(t));
+  }
+
+  /** Before this process saw a failure itself: the latest one recorded with a capture still queued. */
+  private recordedError(): OutboxStatus['lastError'] {
+    const row = this.db(() => this.stmt.latestError.get() as { message: string; at: number } | undefined);
+    return row ? { message: row.message, at: new Date(row.at).toISOString() } : null;
   }
 
   private noteError(err: unknown): void {

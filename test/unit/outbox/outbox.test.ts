@@ -191,6 +191,23 @@ describe('Outbox', () => {
     expect(await all(second.local)).toHaveLength(1);
   });
 
+  it('still says why captures wait after a restart, before the next attempt fails', async () => {
+    const first = store();
+    const { box } = outbox(first.db, first.flaky);
+    first.flaky.down = true;
+    box.start();
+    box.enqueue(item('c1', 1));
+    await until(() => first.flaky.attempts.length >= 2);
+    await box.stop();
+
+    const { box: restarted } = outbox(first.db, first.flaky);
+    expect(restarted.status()).toMatchObject({
+      pending: 1,
+      lastError: { message: 'The memory server is unreachable (connection refused).' },
+    });
+    expect(Date.parse(restarted.status().lastError!.at)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
   it('parks a capture the backend rejects as invalid, and can retry it later', async () => {
     const { db, local, flaky } = store();
     const { box } = outbox(db, flaky);
