@@ -1,6 +1,7 @@
 // The capture feature inside a real core: CA on first start, proxy and gateway on free ports, a
 // capture through the proxy becoming a memory, pause (forwarding goes on, nothing recorded), a
-// replaced CA used at once, stopping and restarting the proxy, and a taken port explained.
+// replaced CA used at once, stopping and restarting the proxy, a taken port explained, and a new
+// upstream setting applied to the next call in the network thread.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { promisify } from 'node:util';
@@ -132,5 +133,52 @@ describe('capture feature', () => {
         writeRuntime: false,
       }),
     ).rejects.toThrow(`Proxy port ${taken} is in use: set MEM0_TRAY_PROXY_PORT`);
+  });
+});
+
+describe('capture feature, settings changed while it runs', () => {
+  it('sends the next call to a new upstream at once, through the proxy and the gateway', async () => {
+    const second = await startFakeAnthropicUpstream({ tls: true });
+    const own = await Core.start({
+      env: coreEnv({ MEM0_TRAY_USER_ID: 'dev' }),
+      log: silentLogger,
+      features: [captureFeature],
+      writeRuntime: false,
+    });
+    try {
+      await own.updateSettings({ upstream: fake.url, upstreamCa: fake.pki!.caFile });
+      fake.queue([{ text: 'From the first upstream.' }]);
+      const viaGateway = async () => {
+        const res = await fetch(`http://127.0.0.1:${own.runtime.gatewayPort}/v1/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-test' },
+          body: JSON.stringify({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }),
+        });
+        return res.text();
+      };
+      expect(await viaGateway()).toContain('From the first upstream.');
+
+      await own.updateSettings({ upstream: second.url, upstreamCa: second.pki!.caFile });
+      second.queue([{ text: 'From the second upstream.' }, { text: 'Second, through the proxy.' }]);
+      expect(await viaGateway()).toContain('From the second upstream.');
+      const { stdout } = await run('curl', [
+        '-sS',
+        '--fail',
+        '--proxy',
+        `http://127.0.0.1:${own.runtime.proxyPort}`,
+        '--cacert',
+        own.runtime.caPath!,
+        '-H',
+        'content-type: application/json',
+        '-d',
+        JSON.stringify({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }),
+        'https://api.anthropic.com/v1/messages',
+      ]);
+      expect(stdout).toContain('Second, through the proxy.');
+      expect(own.status().features.capture).toMatchObject({ upstream: new URL(second.url).origin });
+    } finally {
+      await own.stop();
+      await second.close();
+    }
   });
 });
