@@ -67,7 +67,7 @@ export interface CapturePipeline {
 
 type Outcome =
   | { kind: 'captured'; event: Partial<CaptureEvent>; added: Memory[]; userId: string }
-  | { kind: 'skipped'; reason: string; event?: Partial<CaptureEvent> }
+  | { kind: 'skipped'; reason: string; event?: Partial<CaptureEvent>; backgroundRule?: string }
   | { kind: 'failed'; message: string }
   /** Not a Messages call (count_tokens, HEAD probes, …). */
   | { kind: 'ignored' };
@@ -80,6 +80,16 @@ type Outcome =
  */
 const MAX_BATCH = 64;
 const COMMIT_WINDOW_MS = 10;
+
+/**
+ * SQLite rolled a batch's transaction back by itself (disk full, I/O error): what follows would be
+ * committed one statement at a time, so the batch stops and every exchange gets its own try.
+ */
+class BatchLost extends Error {
+  constructor() {
+    super('the database rolled the batch back');
+  }
+}
 
 export function createCapturePipeline(
   ctx: CoreContext,
@@ -105,6 +115,8 @@ export function createCapturePipeline(
   let stopped = false;
   let idleWaiters: Array<() => void> = [];
   const counters = { received: 0, captured: 0, ignored: 0, errors: 0 };
+  /** A batch's transaction is open (see handle). */
+  let inBatch = false;
   const skipped: Record<string, number> = {};
   const background: Record<string, number> = {};
   let lastError: CapturePipelineStatus['lastError'] = null;
@@ -163,10 +175,7 @@ export function createCapturePipeline(
     const model = response.model ?? request.model ?? undefined;
 
     const rule = matchBackground(request, backgroundRules(settings), ex.requestHeaders ?? {});
-    if (rule) {
-      background[rule.id] = (background[rule.id] ?? 0) + 1;
-      return { kind: 'skipped', reason: 'background', event: { model } };
-    }
+    if (rule) return { kind: 'skipped', reason: 'background', event: { model }, backgroundRule: rule.id };
 
     const analysis = tracker.analyse(request, response, ex.requestHeaders);
     if (analysis.kind === 'skip') {
@@ -236,9 +245,11 @@ export function createCapturePipeline(
   }
 
   /**
-   * Marks the turn seen and stores it in one transaction: never one without the other. The local
-   * store shares this database, so the memory itself is written in that transaction (durable at
-   * once, one commit per turn); a remote backend gets it through the durable outbox. A conversation
+   * Marks the turn seen and stores it in one transaction: never one without the other (inside a
+   * batch, a savepoint of the batch's transaction). The local store shares this database, so the
+   * memory itself is written there (durable once committed); a remote backend gets it through the
+   * durable outbox. Transactions are IMMEDIATE: they read before they write, and a deferred one
+   * would fail instead of waiting when another process (mcp stdio, the CLI) wrote in between. A
    * with captures still waiting in the outbox (from before a backend switch) keeps using it, in order.
    * Returns the stored memory; its creation is announced once the transaction has committed.
    */
@@ -251,22 +262,27 @@ export function createCapturePipeline(
     const backend = ctx.backend();
     if (backend instanceof LocalMemoryBackend && backend.sharesDatabase(ctx.db)) {
       try {
-        const added = ctx.db.transaction(() => {
-          if (outbox.hasPending(turn.conversationId)) return null;
-          if (!tracker.claim(turn, projectPath)) return [];
-          return [backend.addWithinTransaction({ ...memory, idempotencyKey: key })];
-        })();
+        const added = ctx.db
+          .transaction(() => {
+            if (outbox.hasPending(turn.conversationId)) return null;
+            if (!tracker.claim(turn, projectPath)) return [];
+            return [backend.addWithinTransaction({ ...memory, idempotencyKey: key })];
+          })
+          .immediate();
         if (added?.length === 0) return 'duplicate';
         if (added) return added[0]!;
       } catch (err) {
+        if (inBatch && !ctx.db.inTransaction) throw new BatchLost();
         // Nothing was written (the transaction rolled back): the outbox keeps it and retries.
         log.warn('capture.store_failed', { error: describeError(err) });
       }
     }
-    const queued = ctx.db.transaction(() => {
-      if (!tracker.claim(turn, projectPath)) return false;
-      return outbox.enqueue({ conversationId: turn.conversationId, key, memory });
-    })();
+    const queued = ctx.db
+      .transaction(() => {
+        if (!tracker.claim(turn, projectPath)) return false;
+        return outbox.enqueue({ conversationId: turn.conversationId, key, memory });
+      })
+      .immediate();
     return queued ? 'queued' : 'duplicate';
   }
 
@@ -275,8 +291,11 @@ export function createCapturePipeline(
     try {
       if (typeof ex !== 'object' || ex === null)
         throw new TypeError('the tap handed over something that is not an exchange');
-      return process1(ex);
+      const outcome = process1(ex);
+      if (inBatch && !ctx.db.inTransaction) throw new BatchLost();
+      return outcome;
     } catch (err) {
+      if (err instanceof BatchLost || (inBatch && !ctx.db.inTransaction)) throw new BatchLost();
       // A SyntaxError's message can quote the input; everything else we throw is content-free.
       const message = err instanceof SyntaxError ? 'SyntaxError' : describeError(err).slice(0, 300);
       return { kind: 'failed', message };
@@ -320,6 +339,8 @@ export function createCapturePipeline(
         return;
       case 'skipped':
         skipped[outcome.reason] = (skipped[outcome.reason] ?? 0) + 1;
+        if (outcome.backgroundRule)
+          background[outcome.backgroundRule] = (background[outcome.backgroundRule] ?? 0) + 1;
         log.debug('capture.skipped', { route: ex.route, reason: outcome.reason, status: ex.status });
         emit(ex, 'skipped', { ...outcome.event, reason: outcome.reason });
         return;
@@ -329,12 +350,16 @@ export function createCapturePipeline(
   function handle(batch: CapturedExchange[]): void {
     let outcomes: Outcome[] | null = null;
     if (batch.length > 1) {
+      inBatch = true;
       try {
         // Each turn's own transaction becomes a savepoint inside this one.
-        outcomes = ctx.db.transaction(() => batch.map(evaluate))();
+        outcomes = ctx.db.transaction(() => batch.map(evaluate)).immediate();
       } catch (err) {
-        // The commit failed and nothing of the batch was kept: each exchange gets its own try.
+        // Rolled back (a failed BEGIN or COMMIT, or BatchLost), so nothing of the batch was kept:
+        // each exchange gets its own try, and the same outcome it would have had.
         log.warn('capture.batch_failed', { exchanges: batch.length, error: describeError(err) });
+      } finally {
+        inBatch = false;
       }
     }
     outcomes ??= batch.map(evaluate);

@@ -297,6 +297,35 @@ describe('capture pipeline', () => {
     expect(pipeline.status()).toMatchObject({ received: 5, captured: 5, errors: 0 });
   });
 
+  it('gives each turn its own try when SQLite rolls back the whole batch, counting each once', async () => {
+    let rollBackOnce = true;
+    const { core, pipeline } = setup({
+      backend: (local) =>
+        Object.assign(Object.create(local) as LocalMemoryBackend, {
+          addWithinTransaction: (input: NewMemory) => {
+            if (rollBackOnce && input.text.includes('question 1')) {
+              rollBackOnce = false;
+              // What SQLite does on a full disk or an I/O error: the whole transaction is gone.
+              core.ctx.db.exec('ROLLBACK');
+              throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+            }
+            return local.addWithinTransaction(input);
+          },
+        }),
+    });
+    const announced: string[] = [];
+    core.ctx.events.on('memory.added', (m) => announced.push(...m.map((x) => x.text.split('\n')[0]!)));
+    for (let i = 0; i < 3; i++) {
+      const body = ccRequest(`s-lost-${i}`, [{ role: 'user', content: `question ${i}` }]);
+      pipeline.sink(exchange({ requestBody: body, responseBody: sseText(`answer ${i}`) }));
+    }
+    await settle(pipeline);
+    const all = ['User: question 0', 'User: question 1', 'User: question 2'];
+    expect((await memories(core)).map((m) => m.text.split('\n')[0]).sort()).toEqual(all);
+    expect(announced.sort()).toEqual(all);
+    expect(pipeline.status()).toMatchObject({ received: 3, captured: 3, errors: 0, skipped: {} });
+  });
+
   it('skips a turn whose user text was entirely private', async () => {
     const { core, pipeline } = setup();
     const body = ccRequest('s-p2', [{ role: 'user', content: '<private>my diagnosis</private>' }]);
