@@ -165,20 +165,28 @@ export const captureFeature: Feature<CaptureHandle> = {
       },
       async onSettingsChanged(next: Settings, previous: Settings) {
         net.setCapturing(next.captureEnabled);
+        // Each change is applied even when another fails; the first failure is reported.
+        const changes: Array<Promise<void>> = [];
         if (next.upstream !== previous.upstream || next.upstreamCa !== previous.upstreamCa) {
-          await net.setUpstream(upstreamSettings(next));
+          changes.push(net.setUpstream(upstreamSettings(next)));
         }
         if (next.interceptHosts.join(',') !== previous.interceptHosts.join(',')) {
-          await net.setInterceptHosts(next.interceptHosts);
-          // The name constraint lists the hosts: a new list needs a new CA (to be trusted again).
-          await refreshCa(next.interceptHosts);
+          changes.push(
+            (async () => {
+              await net.setInterceptHosts(next.interceptHosts);
+              // The name constraint lists the hosts: a new list needs a new CA (to be trusted again).
+              await refreshCa(next.interceptHosts);
+            })(),
+          );
         }
+        const failed = (await Promise.allSettled(changes)).find((r) => r.status === 'rejected');
         if (next.proxyPort !== previous.proxyPort || next.gatewayPort !== previous.gatewayPort) {
           log.info('capture.port_change_needs_restart', {
             proxyPort: next.proxyPort,
             gatewayPort: next.gatewayPort,
           });
         }
+        if (failed) throw (failed as PromiseRejectedResult).reason;
       },
       async stop() {
         clearInterval(expiryCheck);

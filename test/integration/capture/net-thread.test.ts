@@ -1,6 +1,7 @@
 // The capture network thread seen from the core: exchanges come back as Buffers, counters are read
 // without asking, and a thread that dies is started again on the same ports, so terminals already
 // pointed at them keep working.
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dataPaths } from '../../../main/core/config/paths.js';
 import { loadOrCreateCa } from '../../../main/core/certs/ca.js';
@@ -55,6 +56,10 @@ async function setup(workerUrl?: URL) {
 }
 
 async function ask(port: number): Promise<number> {
+  return (await askFor(port)).status;
+}
+
+async function askFor(port: number): Promise<{ status: number; text: string }> {
   const res = await fetch(`http://127.0.0.1:${port}/v1/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': 'k' },
@@ -64,9 +69,15 @@ async function ask(port: number): Promise<number> {
       messages: [{ role: 'user', content: 'which database?' }],
     }),
   });
-  await res.text();
-  return res.status;
+  return { status: res.status, text: await res.text() };
 }
+
+const refused = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('connect', () => (socket.destroy(), resolve(false)));
+    socket.on('error', () => resolve(true));
+  });
 
 async function until(check: () => boolean, what: string): Promise<void> {
   for (const started = Date.now(); !check(); await new Promise((r) => setTimeout(r, 20))) {
@@ -109,5 +120,29 @@ describe('capture network thread', () => {
 
     expect(await ask(ports.gateway)).toBe(200);
     await until(() => seen.length === 1, 'the exchange after the restart');
+  });
+
+  it('applies a change made while the thread is down to the thread that replaces it', async () => {
+    const crashing = new URL('../../fixtures/capture/net-worker-crashes-once.mjs', import.meta.url);
+    const { net: network, logs } = await setup(crashing);
+    const other: FakeAnthropic = await startFakeAnthropic();
+    open.push(other);
+    other.setScript(() => ({ text: 'Answered by the new upstream.' }));
+    await until(() => logs.some((l) => l.startsWith(':capture.network_thread_exited:')), 'the crash');
+    await network.setUpstream({ upstream: other.url });
+    await until(() => network.stats().restarts === 1, 'the restart');
+    expect((await askFor(network.gatewayPort)).text).toContain('Answered by the new upstream.');
+  });
+
+  it('closed while a replacement thread starts, leaves no thread holding the ports', async () => {
+    const crashing = new URL('../../fixtures/capture/net-worker-crashes-once.mjs', import.meta.url);
+    const { net: network, logs } = await setup(crashing);
+    const port = network.gatewayPort;
+    await until(() => logs.some((l) => l.startsWith(':capture.network_thread_exited:')), 'the crash');
+    await new Promise((r) => setTimeout(r, 60)); // the replacement is being started (restart delay 50 ms)
+    await network.close();
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(network.stats().restarts).toBe(0);
+    expect(await refused(port)).toBe(true);
   });
 });

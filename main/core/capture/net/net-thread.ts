@@ -20,6 +20,7 @@ import {
 } from './net-messages.js';
 import { PROXY_STAT_NAMES, type ProxyStats } from './proxy.js';
 import { sharedCounters } from './shared-counters.js';
+import { createUpstream } from './upstream.js';
 
 // Where the worker's bundle is, relative to the bundle that contains this code (set by
 // scripts/build.js per bundle, and to the built file by vitest.config.ts for tests run from source).
@@ -100,7 +101,10 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
     return l;
   };
 
+  /** The thread that is up; null while one is starting or after one died. */
   let worker: Worker | null = null;
+  /** A thread started but not ready yet (close() must stop it too). */
+  let starting: Worker | null = null;
   let closing = false;
   let restarts = 0;
   let nextId = 1;
@@ -126,6 +130,7 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
         workerData: init,
         name: 'mem0-tray capture network',
       });
+      starting = w;
       let started = false;
       w.on('message', (message: NetWorkerMessage) => {
         switch (message.type) {
@@ -148,6 +153,12 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
           }
           case 'ready':
             started = true;
+            starting = null;
+            if (closing) {
+              void w.terminate();
+              reject(new Error('the capture network was closed while its thread started'));
+              return;
+            }
             state.gatewayPort = message.gatewayPort;
             if (message.proxyPort !== null) state.proxyPort = message.proxyPort;
             worker = w;
@@ -165,6 +176,7 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
       });
       w.on('exit', (code) => {
         if (worker === w) worker = null;
+        if (starting === w) starting = null;
         for (const call of pending.values()) call.reject(new Error('the capture network thread stopped'));
         pending.clear();
         if (!started) {
@@ -196,10 +208,12 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
     }, delay).unref();
   };
 
+  // Between a thread's death and its successor, a request has nowhere to go: it resolves at once,
+  // and the change it carries is in `state`, which the next thread starts from.
   const call = (request: NetRequest): Promise<number | null | undefined> =>
     new Promise((resolve, reject) => {
       if (!worker) {
-        reject(new Error('the capture network thread is restarting; try again in a moment'));
+        resolve(undefined);
         return;
       }
       const id = nextId++;
@@ -229,18 +243,27 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
       await call({ op: 'hosts', hosts: state.interceptHosts });
     },
     setUpstream: async (settings) => {
-      await call({ op: 'upstream', settings });
+      // Checked here first (an unreadable CA file): a restarted thread must never fail on it.
+      createUpstream(settings).close();
       state.upstream = settings;
+      await call({ op: 'upstream', settings });
     },
     useCa: async (ca) => {
       state.ca = issuingPart(ca);
       await call({ op: 'ca', ca: state.ca });
     },
     startProxy: async () => {
-      const port = (await call({ op: 'proxy.start' })) as number;
+      const wasRunning = state.proxyRunning;
       state.proxyRunning = true;
-      state.proxyPort = port;
-      return port;
+      try {
+        const port = await call({ op: 'proxy.start' });
+        if (typeof port === 'number') state.proxyPort = port;
+      } catch (err) {
+        state.proxyRunning = wasRunning;
+        throw err;
+      }
+      if (state.proxyPort === null) throw new Error('the capture network thread is restarting; try again');
+      return state.proxyPort;
     },
     stopProxy: async () => {
       state.proxyRunning = false;
@@ -253,7 +276,7 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
       } catch (err) {
         log.warn('capture.network_thread_close_failed', { error: describeError(err) });
       }
-      await worker?.terminate();
+      await Promise.all([worker?.terminate(), starting?.terminate()]);
     },
   };
 }
