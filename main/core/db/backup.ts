@@ -53,8 +53,11 @@ export function verifyBackup(file: string): { memories: number } {
  *
  * An intact database is overwritten in place with SQLite's backup API, in one write transaction:
  * other processes that have it open (a Claude Desktop `mcp stdio`) see the restored content on their
- * next read instead of keeping a deleted file, and an interrupted restore changes nothing. A damaged
- * one (the usual reason to restore) cannot be opened: it is moved aside and the backup copied in.
+ * next read instead of keeping a deleted file, and an interrupted restore changes nothing. (A write
+ * such a process makes between the kept copy and the restore is in neither; restore is meant for a
+ * stopped Mem0 Tray, and MCP writes only when Claude adds a memory.) A damaged database (the usual
+ * reason to restore) cannot be opened, and SQLite cannot copy into a WAL database of another page
+ * size: then the file is moved aside and the backup copied in.
  */
 export async function restoreDatabase(
   backup: string,
@@ -74,34 +77,38 @@ export async function restoreDatabase(
       if (!(err instanceof UserError && err.code === 'database_corrupt')) throw err;
     }
   }
-  if (current) {
-    const source = openDatabase(backup, { readonly: true });
-    try {
-      await current.backup(keptAs!);
-      fs.chmodSync(keptAs!, 0o600);
+  // Read through SQLite, never copied as a file: a backup with a WAL beside it is complete that way.
+  const source = openDatabase(backup, { readonly: true });
+  try {
+    if (
+      current &&
+      source.pragma('page_size', { simple: true }) === current.pragma('page_size', { simple: true })
+    ) {
+      await backupDatabase(current, keptAs!);
       await source.backup(databaseFile);
+      return { keptAs, memories };
+    }
+    current?.close();
+    current = null;
+    const staged = path.join(dir, `.restore.${process.pid}.db`);
+    await backupDatabase(source, staged);
+    try {
+      if (keptAs) {
+        // The current file and its WAL move aside together: nothing of it is deleted.
+        for (const suffix of ['', '-wal', '-shm']) {
+          if (fs.existsSync(databaseFile + suffix)) fs.renameSync(databaseFile + suffix, keptAs + suffix);
+        }
+      }
+      fs.renameSync(staged, databaseFile);
     } catch (err) {
-      throw fileSystemError(databaseError(err, databaseFile), databaseFile);
-    } finally {
-      source.close();
-      current.close();
+      fs.rmSync(staged, { force: true });
+      throw err;
     }
     return { keptAs, memories };
-  }
-  const tmp = path.join(dir, `.restore.${process.pid}.tmp`);
-  try {
-    fs.copyFileSync(backup, tmp);
-    if (keptAs) {
-      // The damaged file and its WAL move aside together: nothing of it is deleted.
-      for (const suffix of ['-wal', '-shm', '']) {
-        if (fs.existsSync(databaseFile + suffix)) fs.renameSync(databaseFile + suffix, keptAs + suffix);
-      }
-    }
-    fs.renameSync(tmp, databaseFile);
-    fs.chmodSync(databaseFile, 0o600);
   } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw fileSystemError(err, databaseFile);
+    throw fileSystemError(databaseError(err, databaseFile), databaseFile);
+  } finally {
+    source.close();
+    current?.close();
   }
-  return { keptAs, memories };
 }

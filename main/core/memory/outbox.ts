@@ -130,7 +130,7 @@ export class Outbox {
          WHERE last_error_at IS NOT NULL ORDER BY last_error_at DESC LIMIT 1`,
       ),
       revive: db.prepare(
-        "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE state = 'failed'",
+        "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, last_error_at = NULL WHERE state = 'failed'",
       ),
       stats: db.prepare(
         `SELECT SUM(state = 'pending') AS pending, SUM(state = 'failed') AS failed,
@@ -322,7 +322,10 @@ export class Outbox {
     return Promise.race([p, timeout]).finally(() => clearTimeout(t));
   }
 
-  /** Before this process saw a failure itself: the latest one recorded with a capture still queued. */
+  /**
+   * Before this process saw a failure itself: the latest one recorded with a capture still in the
+   * outbox (waiting, or parked as rejected).
+   */
   private recordedError(): OutboxStatus['lastError'] {
     const row = this.db(() => this.stmt.latestError.get() as { message: string; at: number } | undefined);
     return row ? { message: row.message, at: new Date(row.at).toISOString() } : null;

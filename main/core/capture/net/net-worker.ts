@@ -7,7 +7,7 @@ import { parentPort, workerData, type MessagePort, type TransferListItem } from 
 import { LeafIssuer } from '../../certs/leaf-certs.js';
 import { describeError, isUserError } from '../../errors.js';
 import type { LogFields, LogLevel, Logger } from '../../log.js';
-import type { ExchangeSink } from '../exchange.js';
+import type { CapturedExchange, ExchangeSink } from '../exchange.js';
 import { GATEWAY_STAT_NAMES, startGateway, type Gateway } from './gateway.js';
 import {
   FLAG_CAPTURING,
@@ -42,21 +42,26 @@ function sentError(err: unknown): SentError {
   return isUserError(err) ? { message: err.message, userCode: err.code } : { message: describeError(err) };
 }
 
-/** The body's memory moves to the core instead of being copied, when the Buffer owns all of it. */
-function ownMemory(body: Uint8Array): ArrayBuffer | null {
+/**
+ * A body whose memory moves to the core instead of being copied: the Buffer itself when it owns all
+ * of its ArrayBuffer, else a copy of just its bytes (a small Buffer is a view into an 8 KB pool, which
+ * must neither be moved nor cloned whole).
+ */
+function movable(body: Buffer): Uint8Array<ArrayBuffer> {
   const { buffer } = body;
-  return buffer instanceof ArrayBuffer && body.byteOffset === 0 && body.byteLength === buffer.byteLength
-    ? buffer
-    : null;
+  if (buffer instanceof ArrayBuffer && body.byteOffset === 0 && body.byteLength === buffer.byteLength)
+    return body as Uint8Array<ArrayBuffer>;
+  return new Uint8Array(body);
 }
 
 const sink: ExchangeSink = (exchange) => {
-  const transfer = new Set<ArrayBuffer>();
-  for (const body of [exchange.requestBody, exchange.responseBody]) {
-    const own = ownMemory(body);
-    if (own && own.byteLength > 0) transfer.add(own);
-  }
-  send({ type: 'exchange', exchange }, [...transfer]);
+  const requestBody = movable(exchange.requestBody);
+  const responseBody = movable(exchange.responseBody);
+  // An empty ArrayBuffer may be shared (it costs nothing to clone): never moved.
+  const transfer = new Set([requestBody.buffer, responseBody.buffer].filter((b) => b.byteLength > 0));
+  send({ type: 'exchange', exchange: { ...exchange, requestBody, responseBody } as CapturedExchange }, [
+    ...transfer,
+  ]);
 };
 
 const log = threadLogger('');

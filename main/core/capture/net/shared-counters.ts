@@ -1,7 +1,9 @@
 // Counters that one thread writes and another reads at any moment without asking: each name is a
 // property backed by a slot of a SharedArrayBuffer. The network thread counts into them
 // (`stats.requests++` works as on a plain object); the core reads them for its status synchronously.
-// One writer per buffer, so plain reads and writes suffice (no Atomics).
+// One writer per buffer, so plain reads and writes suffice (no Atomics): JavaScript does not promise
+// that a reader never sees a torn Float64, but V8 on 64-bit machines reads and writes them whole, and
+// a status figure is all that depends on it.
 
 export type Counters<K extends string> = Record<K, number>;
 
