@@ -38,6 +38,25 @@ async function settle(pipeline: CapturePipeline, timeoutMs = 5_000): Promise<voi
   throw new Error('outbox did not drain');
 }
 
+/** The local store, with `before` run ahead of each write (it may throw, as a failing disk does). */
+const storeWith = (before: (input: NewMemory) => void) => (local: LocalMemoryBackend) =>
+  Object.assign(Object.create(local) as LocalMemoryBackend, {
+    addWithinTransaction: (input: NewMemory) => {
+      before(input);
+      return local.addWithinTransaction(input);
+    },
+  });
+
+/** `n` one-turn conversations ("question i") handed over in one go, as a busy proxy does. */
+function sinkQuestions(pipeline: CapturePipeline, session: string, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const body = ccRequest(`${session}-${i}`, [{ role: 'user', content: `question ${i}` }]);
+    pipeline.sink(exchange({ requestBody: body, responseBody: sseText(`answer ${i}`) }));
+  }
+}
+
+const firstLines = (ms: Memory[]) => ms.map((m) => m.text.split('\n')[0]!).sort();
+
 async function memories(core: TestCore): Promise<Memory[]> {
   return (await core.local.list({ userId: 'tester' }, { limit: 500 })).items.sort((a, b) =>
     a.createdAt.localeCompare(b.createdAt),
@@ -246,13 +265,9 @@ describe('capture pipeline', () => {
   it('queues a turn in the outbox when writing it to the local store fails, and loses nothing', async () => {
     let failing = true;
     const { core, pipeline } = setup({
-      backend: (local) =>
-        Object.assign(Object.create(local) as LocalMemoryBackend, {
-          addWithinTransaction: (input: NewMemory) => {
-            if (failing) throw new Error('disk I/O error');
-            return local.addWithinTransaction(input);
-          },
-        }),
+      backend: storeWith(() => {
+        if (failing) throw new Error('disk I/O error');
+      }),
     });
     pipeline.sink(recordedExchange('cc-turn1'));
     await pipeline.idle();
@@ -266,30 +281,23 @@ describe('capture pipeline', () => {
 
   it('stores a burst of turns together; one that cannot be written goes to the outbox, the others stay', async () => {
     const { core, pipeline } = setup({
-      backend: (local) =>
-        Object.assign(Object.create(local) as LocalMemoryBackend, {
-          addWithinTransaction: (input: NewMemory) => {
-            if (input.text.includes('question 2')) throw new Error('disk I/O error');
-            return local.addWithinTransaction(input);
-          },
-        }),
+      backend: storeWith((input) => {
+        if (input.text.includes('question 2')) throw new Error('disk I/O error');
+      }),
     });
-    const announced: string[] = [];
-    core.ctx.events.on('memory.added', (m) => announced.push(...m.map((x) => x.text.split('\n')[0]!)));
-    // Handed over in one go, as a busy proxy does: they queue up and are processed as one batch.
-    for (let i = 0; i < 5; i++) {
-      const body = ccRequest(`s-burst-${i}`, [{ role: 'user', content: `question ${i}` }]);
-      pipeline.sink(exchange({ requestBody: body, responseBody: sseText(`answer ${i}`) }));
-    }
+    const announced: Memory[] = [];
+    core.ctx.events.on('memory.added', (m) => announced.push(...m));
+    // They queue up and are processed as one batch.
+    sinkQuestions(pipeline, 's-burst', 5);
     await pipeline.idle();
     const kept = ['User: question 0', 'User: question 1', 'User: question 3', 'User: question 4'];
     // Announced only once the batch was committed, and only what is really there.
-    expect(announced).toEqual(kept);
-    expect((await memories(core)).map((m) => m.text.split('\n')[0]).sort()).toEqual(kept);
+    expect(firstLines(announced)).toEqual(kept);
+    expect(firstLines(await memories(core))).toEqual(kept);
     expect(pipeline.outbox.status().pending).toBe(1);
 
     await settle(pipeline);
-    expect((await memories(core)).map((m) => m.text.split('\n')[0]).sort()).toEqual([
+    expect(firstLines(await memories(core))).toEqual([
       ...kept.slice(0, 2),
       'User: question 2',
       ...kept.slice(2),
@@ -300,29 +308,22 @@ describe('capture pipeline', () => {
   it('gives each turn its own try when SQLite rolls back the whole batch, counting each once', async () => {
     let rollBackOnce = true;
     const { core, pipeline } = setup({
-      backend: (local) =>
-        Object.assign(Object.create(local) as LocalMemoryBackend, {
-          addWithinTransaction: (input: NewMemory) => {
-            if (rollBackOnce && input.text.includes('question 1')) {
-              rollBackOnce = false;
-              // What SQLite does on a full disk or an I/O error: the whole transaction is gone.
-              core.ctx.db.exec('ROLLBACK');
-              throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
-            }
-            return local.addWithinTransaction(input);
-          },
-        }),
+      backend: storeWith((input) => {
+        if (rollBackOnce && input.text.includes('question 1')) {
+          rollBackOnce = false;
+          // What SQLite does on a full disk or an I/O error: the whole transaction is gone.
+          core.ctx.db.exec('ROLLBACK');
+          throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+        }
+      }),
     });
-    const announced: string[] = [];
-    core.ctx.events.on('memory.added', (m) => announced.push(...m.map((x) => x.text.split('\n')[0]!)));
-    for (let i = 0; i < 3; i++) {
-      const body = ccRequest(`s-lost-${i}`, [{ role: 'user', content: `question ${i}` }]);
-      pipeline.sink(exchange({ requestBody: body, responseBody: sseText(`answer ${i}`) }));
-    }
+    const announced: Memory[] = [];
+    core.ctx.events.on('memory.added', (m) => announced.push(...m));
+    sinkQuestions(pipeline, 's-lost', 3);
     await settle(pipeline);
     const all = ['User: question 0', 'User: question 1', 'User: question 2'];
-    expect((await memories(core)).map((m) => m.text.split('\n')[0]).sort()).toEqual(all);
-    expect(announced.sort()).toEqual(all);
+    expect(firstLines(await memories(core))).toEqual(all);
+    expect(firstLines(announced)).toEqual(all);
     expect(pipeline.status()).toMatchObject({ received: 3, captured: 3, errors: 0, skipped: {} });
   });
 
