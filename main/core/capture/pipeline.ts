@@ -250,7 +250,7 @@ export function createCapturePipeline(
    * memory itself is written there (durable once committed); a remote backend gets it through the
    * durable outbox. Transactions are IMMEDIATE: they read before they write, and a deferred one
    * would fail instead of waiting when another process (mcp stdio, the CLI) wrote in between. A
-   * with captures still waiting in the outbox (from before a backend switch) keeps using it, in order.
+   * conversation with captures still waiting in the outbox (from before a backend switch) keeps using it, in order.
    * Returns the stored memory; its creation is announced once the transaction has committed.
    */
   function storeTurn(
@@ -288,18 +288,19 @@ export function createCapturePipeline(
 
   /** What becomes of one exchange; touches nothing but the database (reported once committed). */
   function evaluate(ex: CapturedExchange): Outcome {
+    let outcome: Outcome;
     try {
       if (typeof ex !== 'object' || ex === null)
         throw new TypeError('the tap handed over something that is not an exchange');
-      const outcome = process1(ex);
-      if (inBatch && !ctx.db.inTransaction) throw new BatchLost();
-      return outcome;
+      outcome = process1(ex);
     } catch (err) {
-      if (err instanceof BatchLost || (inBatch && !ctx.db.inTransaction)) throw new BatchLost();
+      if (err instanceof BatchLost) throw err;
       // A SyntaxError's message can quote the input; everything else we throw is content-free.
       const message = err instanceof SyntaxError ? 'SyntaxError' : describeError(err).slice(0, 300);
-      return { kind: 'failed', message };
+      outcome = { kind: 'failed', message };
     }
+    if (inBatch && !ctx.db.inTransaction) throw new BatchLost();
+    return outcome;
   }
 
   function report(ex: CapturedExchange, outcome: Outcome): void {

@@ -301,7 +301,8 @@ export class Outbox {
           this.log.error('outbox.rejected', { seq: row.seq, attempts: attempt, error: message });
         } else {
           const delay = nextDelayMs(attempt, this.options.backoff, this.random);
-          this.db(() => this.stmt.retry.run(attempt, this.now() + delay, message, this.now(), row.seq));
+          const now = this.now();
+          this.db(() => this.stmt.retry.run(attempt, now + delay, message, now, row.seq));
           this.log.warn('outbox.retry', { seq: row.seq, attempts: attempt, delayMs: delay, error: message });
         }
       } catch (dbErr) {

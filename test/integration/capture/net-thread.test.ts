@@ -6,9 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { dataPaths } from '../../../main/core/config/paths.js';
 import { loadOrCreateCa } from '../../../main/core/certs/ca.js';
 import type { CapturedExchange } from '../../../main/core/capture/exchange.js';
+import { silentLogger } from '../../../main/core/log.js';
 import { startCaptureNetwork, type CaptureNetwork } from '../../../main/core/capture/net/net-thread.js';
-import type { LogFields, Logger } from '../../../main/core/log.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../../fakes/anthropic-api.js';
+import { loggedEvents, recordingLogger } from '../../support/recording-logger.js';
 import { tempDir } from '../../support/tmp.js';
 
 const open: Array<{ close(): Promise<void> }> = [];
@@ -16,26 +17,11 @@ afterEach(async () => {
   for (const o of open.splice(0).reverse()) await o.close();
 });
 
-function recordingLog(lines: string[]): Logger {
-  const make = (scope: string): Logger => {
-    const write = (event: string, fields?: LogFields) =>
-      lines.push(`${scope}:${event}:${JSON.stringify(fields ?? {})}`);
-    return {
-      debug: write,
-      info: write,
-      warn: write,
-      error: write,
-      child: (s) => make(scope ? `${scope}.${s}` : s),
-    };
-  };
-  return make('');
-}
-
 async function setup(workerUrl?: URL) {
   const fake: FakeAnthropic = await startFakeAnthropic();
   open.push(fake);
   fake.setScript(() => ({ text: 'Use the staging database for tests.' }));
-  const ca = await loadOrCreateCa(dataPaths(tempDir()), ['api.anthropic.com'], recordingLog([]));
+  const ca = await loadOrCreateCa(dataPaths(tempDir()), ['api.anthropic.com'], silentLogger);
   const seen: CapturedExchange[] = [];
   const logs: string[] = [];
   const net: CaptureNetwork = await startCaptureNetwork({
@@ -47,7 +33,7 @@ async function setup(workerUrl?: URL) {
     upstream: { upstream: fake.url },
     capturing: true,
     sink: (ex) => seen.push(ex),
-    log: recordingLog(logs),
+    log: recordingLogger(logs),
     restartDelayMs: 50,
     workerUrl,
   });
@@ -115,8 +101,8 @@ describe('capture network thread', () => {
     const ports = { gateway: net.gatewayPort, proxy: net.proxyPort() };
     await until(() => net.stats().restarts === 1, 'the restart');
     expect({ gateway: net.gatewayPort, proxy: net.proxyPort() }).toEqual(ports);
-    expect(logs.some((l) => l.startsWith(':capture.network_thread_exited:'))).toBe(true);
-    expect(logs.some((l) => l.startsWith(':capture.network_thread_restarted:'))).toBe(true);
+    expect(loggedEvents(logs).includes('capture.network_thread_exited')).toBe(true);
+    expect(loggedEvents(logs).includes('capture.network_thread_restarted')).toBe(true);
 
     expect(await ask(ports.gateway)).toBe(200);
     await until(() => seen.length === 1, 'the exchange after the restart');
@@ -128,7 +114,7 @@ describe('capture network thread', () => {
     const other: FakeAnthropic = await startFakeAnthropic();
     open.push(other);
     other.setScript(() => ({ text: 'Answered by the new upstream.' }));
-    await until(() => logs.some((l) => l.startsWith(':capture.network_thread_exited:')), 'the crash');
+    await until(() => loggedEvents(logs).includes('capture.network_thread_exited'), 'the crash');
     await network.setUpstream({ upstream: other.url });
     await until(() => network.stats().restarts === 1, 'the restart');
     expect((await askFor(network.gatewayPort)).text).toContain('Answered by the new upstream.');
@@ -138,7 +124,7 @@ describe('capture network thread', () => {
     const crashing = new URL('../../fixtures/capture/net-worker-crashes-once.mjs', import.meta.url);
     const { net: network, logs } = await setup(crashing);
     const port = network.gatewayPort;
-    await until(() => logs.some((l) => l.startsWith(':capture.network_thread_exited:')), 'the crash');
+    await until(() => loggedEvents(logs).includes('capture.network_thread_exited'), 'the crash');
     await new Promise((r) => setTimeout(r, 60)); // the replacement is being started (restart delay 50 ms)
     await network.close();
     await new Promise((r) => setTimeout(r, 1_000));

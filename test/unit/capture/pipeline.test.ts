@@ -5,8 +5,8 @@ import type { CapturedExchange } from '../../../main/core/capture/exchange.js';
 import type { CaptureEvent } from '../../../main/core/events.js';
 import type { LocalMemoryBackend } from '../../../main/core/memory/local-backend.js';
 import type { Memory, NewMemory } from '../../../main/core/memory/types.js';
-import type { LogFields, Logger } from '../../../main/core/log.js';
 import { createTestCore, type TestCore } from '../../support/core-context.js';
+import { recordingLogger } from '../../support/recording-logger.js';
 import { FlakyBackend } from '../outbox/flaky-backend.js';
 import { ccRequest, exchange, recordedExchange, sseText } from './exchanges.js';
 
@@ -412,18 +412,7 @@ describe('capture pipeline', () => {
 
   it('keeps conversation text out of the logs', async () => {
     const lines: string[] = [];
-    const recorder = (scope: string): Logger => {
-      const write = (level: string) => (event: string, fields?: LogFields) =>
-        lines.push(JSON.stringify({ level, scope, event, ...fields }));
-      return {
-        debug: write('debug'),
-        info: write('info'),
-        warn: write('warn'),
-        error: write('error'),
-        child: (s) => recorder(`${scope}.${s}`),
-      };
-    };
-    const { pipeline } = setup({ log: recorder('core') });
+    const { pipeline } = setup({ log: recordingLogger(lines, 'core') });
     for (const name of sessionRun) pipeline.sink(recordedExchange(name));
     pipeline.sink({
       ...recordedExchange('cc-turn1'),

@@ -1,5 +1,5 @@
-// What the core and the capture network thread (net-worker.ts) say to each other. Types only: both
-// sides import them, neither pulls the other's code in.
+// What the core and the capture network thread (net-worker.ts) say to each other: message types and
+// the layout of their shared flags. Both sides import this file; neither pulls the other's code in.
 import type { Settings } from '../../config/settings.js';
 import type { CaForIssuing } from '../../certs/leaf-certs.js';
 import type { ErrorCode } from '../../errors.js';

@@ -94,6 +94,7 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
     ca: issuingPart(options.ca),
     upstream: options.upstream,
   };
+  const proxyPort = () => (state.proxyRunning ? state.proxyPort : null);
   const scopes = new Map<string, Logger>();
   const scoped = (scope: string) => {
     let l = scopes.get(scope);
@@ -117,7 +118,7 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
     new Promise((resolve, reject) => {
       const init: NetWorkerInit = {
         gatewayPort: state.gatewayPort,
-        proxyPort: state.proxyRunning ? state.proxyPort : null,
+        proxyPort: proxyPort(),
         clientHost: options.clientHost,
         interceptHosts: state.interceptHosts,
         ca: state.ca,
@@ -197,7 +198,7 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
           restarts++;
           log.warn('capture.network_thread_restarted', {
             gatewayPort: state.gatewayPort,
-            proxyPort: state.proxyRunning ? state.proxyPort : null,
+            proxyPort: proxyPort(),
           });
         },
         (err: unknown) => {
@@ -225,16 +226,16 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
 
   return {
     gatewayPort: state.gatewayPort,
-    proxyPort: () => (state.proxyRunning ? state.proxyPort : null),
-    stats: () => ({
-      proxy:
-        state.proxyRunning && state.proxyPort !== null
-          ? { ...proxyStats.counters, port: state.proxyPort }
-          : null,
-      gateway: { ...gatewayStats.counters, port: state.gatewayPort },
-      leaves: Atomics.load(flags, FLAG_LEAVES),
-      restarts,
-    }),
+    proxyPort,
+    stats: () => {
+      const port = proxyPort();
+      return {
+        proxy: port === null ? null : { ...proxyStats.counters, port },
+        gateway: { ...gatewayStats.counters, port: state.gatewayPort },
+        leaves: Atomics.load(flags, FLAG_LEAVES),
+        restarts,
+      };
+    },
     setCapturing: (on) => {
       Atomics.store(flags, FLAG_CAPTURING, on ? 1 : 0);
     },
