@@ -92,7 +92,11 @@ interface HistoryRow {
   created_at: string;
 }
 
-/** How many of the newest matches a search of the whole store ranks (see windowStart). */
+/**
+ * How many of the newest matches a search of the whole store ranks. BM25 is computed per match and
+ * FTS5 has no top-k pruning, so a word found in most memories would cost ~100 ms at 100,000
+ * memories; ranking the newest matches keeps every query in single milliseconds.
+ */
 export const RANK_WINDOW = 5000;
 /** The window of a preview search (SearchOptions.preview). */
 export const PREVIEW_RANK_WINDOW = 1000;
@@ -219,18 +223,12 @@ export class LocalMemoryBackend implements MemoryBackend {
       ),
       update: db.prepare('UPDATE memories SET text = ?, metadata = ?, updated_at = ? WHERE id = ?'),
       delete: db.prepare('DELETE FROM memories WHERE id = ?'),
-      windowStart: db
-        .prepare(
-          'SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?',
-        )
-        .pluck(),
-      // CAST: better-sqlite3 binds a JS number as REAL, and FTS5 ignores a rowid bound that is not an
-      // INTEGER (SQLite then filters afterwards), which made this rank every match, not the window.
-      rankWindow: db.prepare(
+      // The newest `window` matches (FTS5 walks the index newest first and stops there), ranked.
+      rankNewest: db.prepare(
         `SELECT seq, score FROM (
            SELECT rowid AS seq, bm25(memories_fts) AS score FROM memories_fts
-           WHERE memories_fts MATCH ? AND rowid >= CAST(? AS INTEGER))
-         ORDER BY score LIMIT ?`,
+           WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT ?)
+         ORDER BY score, seq DESC LIMIT ?`,
       ),
     }));
   }
@@ -426,21 +424,12 @@ export class LocalMemoryBackend implements MemoryBackend {
   }
 
   /**
-   * Lowest rowid among the newest RANK_WINDOW matches (0 when there are fewer). BM25 is computed per
-   * match and FTS5 has no top-k pruning, so a word found in most memories would cost ~100 ms at
-   * 100,000 memories; ranking the newest matches keeps every query in single milliseconds.
-   */
-  private windowStart(match: string, window: number): number {
-    return (this.stmt.windowStart.get(match, window - 1) as number | undefined) ?? 0;
-  }
-
-  /**
    * Ranks for a caller with no other filter, on the index alone (no row lookup per match), then
    * keeps the caller's. Exact whenever enough remain: any of the caller's memories ranked above
    * those would itself be in the overall top list. Otherwise ranks with the filter joined.
    */
   private rankForUser(match: string, userId: string, limit: number, window: number): Ranked[] {
-    const overall = this.stmt.rankWindow.all(match, this.windowStart(match, window), limit * 4) as Ranked[];
+    const overall = this.stmt.rankNewest.all(match, window, limit * 4) as Ranked[];
     if (overall.length === 0) return overall;
     const seqs = overall.map((r) => r.seq);
     const mine = new Set(

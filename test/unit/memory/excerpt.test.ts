@@ -56,3 +56,20 @@ describe('textExcerpt picks where the query words meet', () => {
     expect(textExcerpt(text, 'terraform')).toContain(mark('Terraform'));
   });
 });
+
+describe('textExcerpt places the window at whole words only', () => {
+  const filler = (from: number, n: number) => Array.from({ length: n }, (_, i) => `w${from + i}`).join(' ');
+
+  it('is not drawn to the query word inside other words, even after a letter outside the BMP', () => {
+    const text = `${filler(0, 5)} retest contest 𝒜test ${filler(100, 60)} the test itself ${filler(200, 60)}`;
+    const ex = textExcerpt(text, 'test');
+    expect(ex).toContain(`the ${mark('test')} itself`);
+    expect(ex).not.toContain('retest');
+  });
+
+  it('still finds the word after a match inside another word', () => {
+    // The stem "deployme" first matches inside "redeployment"; the whole word later still counts.
+    const text = `${filler(0, 5)} redeployment ${filler(100, 60)} deployment notes ${filler(200, 60)}`;
+    expect(textExcerpt(text, 'deployment')).toContain(`${mark('deployment')} notes`);
+  });
+});
