@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../main/core/db/database.js';
+import { applyMigrations, openDatabase } from '../../../main/core/db/database.js';
 import {
   LocalMemoryBackend,
+  MEMORY_MIGRATIONS,
   PREVIEW_RANK_WINDOW,
   RANK_WINDOW,
 } from '../../../main/core/memory/local-backend.js';
@@ -47,6 +48,58 @@ describe('local store ranking windows', () => {
     expect(preview).toHaveLength(10);
     expect(preview.map((h) => h.memory.text)).not.toContain('zebra zebra zebra');
     await backend.close();
+    db.close();
+  });
+});
+
+describe('local store full-text index', () => {
+  const integrityCheck = (db: ReturnType<typeof openDatabase>) =>
+    // For a table with external content, FTS5 checks the index against the memories table itself.
+    db.exec(`INSERT INTO memories_fts (memories_fts, rank) VALUES ('integrity-check', 1)`);
+
+  it('indexes each memory exactly once, in a new database and in one made before inserts were indexed in code', async () => {
+    const file = path.join(tempDir(), 'mem0-tray.db');
+    // A database of the first schema, whose insert trigger indexed the text.
+    const old = openDatabase(file);
+    applyMigrations(old, 'memories', MEMORY_MIGRATIONS.slice(0, 1));
+    old
+      .prepare(
+        `INSERT INTO memories (id, user_id, text, source, created_at, updated_at)
+         VALUES ('old-1', 'u', 'walrus written by the first schema', 'manual', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z')`,
+      )
+      .run();
+    old.close();
+
+    const db = openDatabase(file);
+    const backend = new LocalMemoryBackend(db);
+    await backend.add({ userId: 'u', text: 'walrus added one by one', source: 'manual' });
+    backend.addBatch([
+      { userId: 'u', text: 'walrus in a batch', source: 'manual' },
+      { userId: 'u', text: 'narwhal in a batch', source: 'manual' },
+    ]);
+    const [edited] = await backend.add({ userId: 'u', text: 'walrus before an edit', source: 'manual' });
+    await backend.update(edited!.id, { text: 'seal after an edit' });
+    expect(() => integrityCheck(db)).not.toThrow();
+    const texts = (await backend.search('walrus', { userId: 'u' }, { limit: 10 })).map((h) => h.memory.text);
+    expect(texts.sort()).toEqual(['walrus added one by one', 'walrus in a batch', 'walrus written by the first schema']);
+    expect((await backend.search('seal', { userId: 'u' })).map((h) => h.memory.id)).toEqual([edited!.id]);
+    expect(await backend.delete(edited!.id)).toBe(true);
+    expect(await backend.search('seal', { userId: 'u' })).toEqual([]);
+    expect(() => integrityCheck(db)).not.toThrow();
+    db.close();
+  });
+
+  it('rolls the index back with the memory when an insert fails part-way through a batch', async () => {
+    const db = openDatabase(path.join(tempDir(), 'mem0-tray.db'));
+    const backend = new LocalMemoryBackend(db);
+    expect(() =>
+      backend.addBatch([
+        { userId: 'u', text: 'walrus that will be rolled back', source: 'manual' },
+        { userId: 'u', text: '   ', source: 'manual' },
+      ]),
+    ).toThrow(/non-empty text/);
+    expect(await backend.search('walrus', { userId: 'u' })).toEqual([]);
+    expect(() => integrityCheck(db)).not.toThrow();
     db.close();
   });
 });
