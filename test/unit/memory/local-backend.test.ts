@@ -81,7 +81,11 @@ describe('local store full-text index', () => {
     await backend.update(edited!.id, { text: 'seal after an edit' });
     expect(() => integrityCheck(db)).not.toThrow();
     const texts = (await backend.search('walrus', { userId: 'u' }, { limit: 10 })).map((h) => h.memory.text);
-    expect(texts.sort()).toEqual(['walrus added one by one', 'walrus in a batch', 'walrus written by the first schema']);
+    expect(texts.sort()).toEqual([
+      'walrus added one by one',
+      'walrus in a batch',
+      'walrus written by the first schema',
+    ]);
     expect((await backend.search('seal', { userId: 'u' })).map((h) => h.memory.id)).toEqual([edited!.id]);
     expect(await backend.delete(edited!.id)).toBe(true);
     expect(await backend.search('seal', { userId: 'u' })).toEqual([]);
