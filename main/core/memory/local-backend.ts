@@ -1,6 +1,10 @@
 // The embedded default store: SQLite with FTS5 (BM25 ranking) and a history of every
 // change. Deletes are hard deletes, so a deleted memory leaves list, search and export at once.
-import { randomUUID } from 'node:crypto';
+
+// Ids of memories and history entries are UUIDv7, which begin with their creation time. A random id
+// lands on a random page of its unique index, so a batch of inserts rewrote most of those pages (and
+// the WAL carried them all); ids in time order fill the last page.
+import { v7 as newId } from 'uuid';
 import { applyMigrations, withDbErrors, type Db } from '../db/database.js';
 import { UserError } from '../errors.js';
 import {
@@ -258,7 +262,7 @@ export class LocalMemoryBackend implements MemoryBackend {
     }
     const createdAt = isoTime(input.createdAt, 'createdAt');
     const row = {
-      id: randomUUID(),
+      id: newId(),
       user_id: input.userId,
       project_id: input.projectId ?? null,
       text: input.text,
@@ -273,7 +277,7 @@ export class LocalMemoryBackend implements MemoryBackend {
     const { lastInsertRowid } = this.stmt.insert.run(row);
     this.stmt.index.run(lastInsertRowid, row.text);
     // The ADD entry's text is not written twice: history() derives it (see there).
-    this.stmt.history.run(randomUUID(), row.id, row.user_id, 'ADD', null, null, createdAt);
+    this.stmt.history.run(newId(), row.id, row.user_id, 'ADD', null, null, createdAt);
     return toMemory({ ...row, seq: 0 });
   }
 
@@ -314,7 +318,7 @@ export class LocalMemoryBackend implements MemoryBackend {
           const text = patch.text ?? row.text;
           const metadata = patch.metadata !== undefined ? JSON.stringify(patch.metadata) : row.metadata;
           this.stmt.update.run(text, metadata, now, id);
-          this.stmt.history.run(randomUUID(), id, row.user_id, 'UPDATE', row.text, text, now);
+          this.stmt.history.run(newId(), id, row.user_id, 'UPDATE', row.text, text, now);
           return toMemory({ ...row, text, metadata, updated_at: now });
         })
         .immediate(),
@@ -329,7 +333,7 @@ export class LocalMemoryBackend implements MemoryBackend {
           if (!row) return false;
           this.stmt.delete.run(id);
           this.stmt.history.run(
-            randomUUID(),
+            newId(),
             id,
             row.user_id,
             'DELETE',
@@ -354,7 +358,7 @@ export class LocalMemoryBackend implements MemoryBackend {
             const row = this.stmt.byId.get(id) as MemoryRow | undefined;
             if (!row || row.user_id !== userId) continue;
             this.stmt.delete.run(id);
-            this.stmt.history.run(randomUUID(), id, row.user_id, 'DELETE', row.text, null, now);
+            this.stmt.history.run(newId(), id, row.user_id, 'DELETE', row.text, null, now);
             deleted.push(id);
           }
           return deleted;
