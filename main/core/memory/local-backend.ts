@@ -332,15 +332,7 @@ export class LocalMemoryBackend implements MemoryBackend {
           const row = this.stmt.byId.get(id) as MemoryRow | undefined;
           if (!row) return false;
           this.stmt.delete.run(id);
-          this.stmt.history.run(
-            newId(),
-            id,
-            row.user_id,
-            'DELETE',
-            row.text,
-            null,
-            new Date().toISOString(),
-          );
+          this.stmt.history.run(newId(), id, row.user_id, 'DELETE', row.text, null, new Date().toISOString());
           return true;
         })
         .immediate(),
