@@ -82,12 +82,13 @@ const MAX_BATCH = 64;
 const COMMIT_WINDOW_MS = 10;
 
 /**
- * SQLite rolled a batch's transaction back by itself (disk full, I/O error): what follows would be
- * committed one statement at a time, so the batch stops and every exchange gets its own try.
+ * The batch cannot go on, and every exchange gets its own try instead: SQLite rolled the batch's
+ * transaction back by itself (disk full, I/O error), or a turn failed part-way through its writes,
+ * which only rolling the whole batch back undoes (turns in a batch have no savepoints; see atomically).
  */
 class BatchLost extends Error {
-  constructor() {
-    super('the database rolled the batch back');
+  constructor(cause?: unknown) {
+    super(cause === undefined ? 'the database rolled the batch back' : describeError(cause), { cause });
   }
 }
 
@@ -246,7 +247,7 @@ export function createCapturePipeline(
 
   /**
    * Marks the turn seen and stores it in one transaction: never one without the other (inside a
-   * batch, a savepoint of the batch's transaction). The local store shares this database, so the
+   * batch, the batch's transaction; see atomically). The local store shares this database, so the
    * memory itself is written there (durable once committed); a remote backend gets it through the
    * durable outbox. Transactions are IMMEDIATE: they read before they write, and a deferred one
    * would fail instead of waiting when another process (mcp stdio, the CLI) wrote in between. A
@@ -262,28 +263,38 @@ export function createCapturePipeline(
     const backend = ctx.backend();
     if (backend instanceof LocalMemoryBackend && backend.sharesDatabase(ctx.db)) {
       try {
-        const added = ctx.db
-          .transaction(() => {
-            if (outbox.hasPending(turn.conversationId)) return null;
-            if (!tracker.claim(turn, projectPath)) return [];
-            return [backend.addWithinTransaction({ ...memory, idempotencyKey: key })];
-          })
-          .immediate();
+        const added = atomically(() => {
+          if (outbox.hasPending(turn.conversationId)) return null;
+          if (!tracker.claim(turn, projectPath)) return [];
+          return [backend.addWithinTransaction({ ...memory, idempotencyKey: key })];
+        });
         if (added?.length === 0) return 'duplicate';
         if (added) return added[0]!;
       } catch (err) {
-        if (inBatch && !ctx.db.inTransaction) throw new BatchLost();
+        if (err instanceof BatchLost) throw err;
         // Nothing was written (the transaction rolled back): the outbox keeps it and retries.
         log.warn('capture.store_failed', { error: describeError(err) });
       }
     }
-    const queued = ctx.db
-      .transaction(() => {
-        if (!tracker.claim(turn, projectPath)) return false;
-        return outbox.enqueue({ conversationId: turn.conversationId, key, memory });
-      })
-      .immediate();
+    const queued = atomically(() => {
+      if (!tracker.claim(turn, projectPath)) return false;
+      return outbox.enqueue({ conversationId: turn.conversationId, key, memory });
+    });
     return queued ? 'queued' : 'duplicate';
+  }
+
+  /**
+   * Runs a turn's writes all or nothing: alone, in a transaction of their own; in a batch, within
+   * the batch's transaction, where a failure ends the batch. No savepoint per turn: FTS5 writes its
+   * pending index at every savepoint, which made each turn of a batch cost as much as two.
+   */
+  function atomically<T>(writes: () => T): T {
+    if (!inBatch) return ctx.db.transaction(writes).immediate();
+    try {
+      return writes();
+    } catch (err) {
+      throw new BatchLost(err);
+    }
   }
 
   /** What becomes of one exchange; touches nothing but the database (reported once committed). */
@@ -353,7 +364,7 @@ export function createCapturePipeline(
     if (batch.length > 1) {
       inBatch = true;
       try {
-        // Each turn's own transaction becomes a savepoint inside this one.
+        // Every turn writes straight into this transaction (see atomically).
         outcomes = ctx.db.transaction(() => batch.map(evaluate)).immediate();
       } catch (err) {
         // Rolled back (a failed BEGIN or COMMIT, or BatchLost), so nothing of the batch was kept:

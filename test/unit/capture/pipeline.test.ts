@@ -305,6 +305,33 @@ describe('capture pipeline', () => {
     expect(pipeline.status()).toMatchObject({ received: 5, captured: 5, errors: 0 });
   });
 
+  it('undoes a turn that failed after part of its writes in a batch, and stores every turn once', async () => {
+    let failOnce = true;
+    const { core, pipeline } = setup({
+      backend: (local) =>
+        Object.assign(Object.create(local) as LocalMemoryBackend, {
+          addWithinTransaction: (input: NewMemory) => {
+            // The memory is written, then the disk fails before the turn's writes are done.
+            const added = local.addWithinTransaction(input);
+            if (failOnce && input.text.includes('question 1')) {
+              failOnce = false;
+              throw new Error('disk I/O error');
+            }
+            return added;
+          },
+        }),
+    });
+    const announced: Memory[] = [];
+    core.ctx.events.on('memory.added', (m) => announced.push(...m));
+    sinkQuestions(pipeline, 's-partial', 4);
+    await settle(pipeline);
+    const all = ['User: question 0', 'User: question 1', 'User: question 2', 'User: question 3'];
+    expect(firstLines(await memories(core))).toEqual(all);
+    expect(firstLines(announced)).toEqual(all);
+    expect(pipeline.status()).toMatchObject({ received: 4, captured: 4, errors: 0, skipped: {} });
+    expect(pipeline.outbox.status().pending).toBe(0);
+  });
+
   it('gives each turn its own try when SQLite rolls back the whole batch, counting each once', async () => {
     let rollBackOnce = true;
     const { core, pipeline } = setup({
