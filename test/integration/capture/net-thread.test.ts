@@ -45,14 +45,14 @@ async function ask(port: number): Promise<number> {
   return (await askFor(port)).status;
 }
 
-async function askFor(port: number): Promise<{ status: number; text: string }> {
+async function askFor(port: number, question = 'which database?'): Promise<{ status: number; text: string }> {
   const res = await fetch(`http://127.0.0.1:${port}/v1/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': 'k' },
     body: JSON.stringify({
       model: 'm',
       max_tokens: 10,
-      messages: [{ role: 'user', content: 'which database?' }],
+      messages: [{ role: 'user', content: question }],
     }),
   });
   return { status: res.status, text: await res.text() };
@@ -93,6 +93,20 @@ describe('capture network thread', () => {
     await net.stopProxy();
     expect(net.proxyPort()).toBeNull();
     expect(net.stats().proxy).toBeNull();
+  });
+
+  it('hands over a burst of exchanges (sent together) each once, with its own bodies', async () => {
+    const { net, seen } = await setup();
+    const questions = Array.from({ length: 40 }, (_, i) => `question ${i}`);
+    const answers = await Promise.all(questions.map((q) => askFor(net.gatewayPort, q)));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    await until(() => seen.length === questions.length, 'every exchange');
+    const asked = seen.map((ex) => JSON.parse(ex.requestBody.toString()).messages[0].content as string);
+    expect(asked.sort()).toEqual([...questions].sort());
+    expect(seen.every((ex) => Buffer.isBuffer(ex.responseBody) && ex.responseBody.includes('staging'))).toBe(
+      true,
+    );
+    expect(net.stats().gateway).toMatchObject({ tapped: questions.length, tapErrors: 0 });
   });
 
   it('starts a thread that died again on the same ports, and capture goes on', async () => {

@@ -46,6 +46,6 @@ export type NetWorkerMessage =
   | { type: 'failed'; error: SentError }
   | { type: 'reply'; id: number; ok: true; value?: number | null }
   | { type: 'reply'; id: number; ok: false; error: SentError }
-  /** Bodies arrive as Uint8Array (structured clone drops the Buffer prototype). */
-  | { type: 'exchange'; exchange: CapturedExchange }
+  /** Finished exchanges, in order. Bodies arrive as Uint8Array (structured clone drops the Buffer prototype). */
+  | { type: 'exchanges'; exchanges: CapturedExchange[] }
   | { type: 'log'; level: LogLevel; scope: string; event: string; fields?: LogFields };

@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { CaForIssuing } from '../../certs/leaf-certs.js';
 import { UserError, describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import type { CapturedExchange, ExchangeSink } from '../exchange.js';
+import type { ExchangeSink } from '../exchange.js';
 import { GATEWAY_STAT_NAMES, type GatewayStats } from './gateway.js';
 import {
   FLAG_CAPTURING,
@@ -135,13 +135,13 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
       let started = false;
       w.on('message', (message: NetWorkerMessage) => {
         switch (message.type) {
-          case 'exchange': {
-            const ex: CapturedExchange = message.exchange;
-            ex.requestBody = asBuffer(ex.requestBody);
-            ex.responseBody = asBuffer(ex.responseBody);
-            options.sink(ex);
+          case 'exchanges':
+            for (const ex of message.exchanges) {
+              ex.requestBody = asBuffer(ex.requestBody);
+              ex.responseBody = asBuffer(ex.responseBody);
+              options.sink(ex);
+            }
             return;
-          }
           case 'log':
             scoped(message.scope)[message.level](message.event, message.fields);
             return;

@@ -54,14 +54,33 @@ function movable(body: Buffer): Uint8Array<ArrayBuffer> {
   return new Uint8Array(body);
 }
 
+// Exchanges go to the core in one message per turn of this thread's event loop: under load, a
+// message each cost more (postMessage, waking the core) than copying the exchanges themselves.
+let outgoing: CapturedExchange[] = [];
+let outgoingBuffers: ArrayBuffer[] = [];
+
+function sendExchanges(): void {
+  const exchanges = outgoing;
+  const transfer = outgoingBuffers;
+  outgoing = [];
+  outgoingBuffers = [];
+  try {
+    send({ type: 'exchanges', exchanges }, transfer);
+  } catch (err) {
+    // Not captured, like any tap failure; the thread (and every client's traffic) goes on.
+    for (const ex of exchanges) (ex.route === 'proxy' ? proxyStats : gatewayStats).tapErrors++;
+    log.warn('capture.send_failed', { exchanges: exchanges.length, error: describeError(err) });
+  }
+}
+
 const sink: ExchangeSink = (exchange) => {
   const requestBody = movable(exchange.requestBody);
   const responseBody = movable(exchange.responseBody);
+  if (outgoing.length === 0) setImmediate(sendExchanges);
+  outgoing.push({ ...exchange, requestBody, responseBody } as CapturedExchange);
   // An empty ArrayBuffer may be shared (it costs nothing to clone): never moved.
-  const transfer = new Set([requestBody.buffer, responseBody.buffer].filter((b) => b.byteLength > 0));
-  send({ type: 'exchange', exchange: { ...exchange, requestBody, responseBody } as CapturedExchange }, [
-    ...transfer,
-  ]);
+  for (const buffer of new Set([requestBody.buffer, responseBody.buffer]))
+    if (buffer.byteLength > 0) outgoingBuffers.push(buffer);
 };
 
 const log = threadLogger('');
