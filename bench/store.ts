@@ -117,6 +117,16 @@ const common = await time(200, (i) =>
 console.log(
   `search for one of the 10 most common words (worst case): p50 ${ms(common.p50)}, p95 ${ms(common.p95)}`,
 );
+// The review UI's filters: a project (a twentieth of the memories), then its most common words.
+const inProject = await time(300, (i) =>
+  backend.search(queries[i]!, { userId: 'me', projectId: projects[i % 20] }, { limit: 10 }),
+);
+const commonInProject = await time(100, (i) =>
+  backend.search(corpus.vocabulary[i % 10]!, { userId: 'me', projectId: projects[i % 20] }, { limit: 10 }),
+);
+console.log(
+  `search filtered by project: p50 ${ms(inProject.p50)}, p95 ${ms(inProject.p95)}; one of the 10 most common words: p50 ${ms(commonInProject.p50)}, p95 ${ms(commonInProject.p95)}`,
+);
 // Search as you type: every keystroke of 100 queries, from the second character on.
 const keystrokes: string[] = [];
 for (const q of queries.slice(0, 100)) for (let n = 2; n <= q.length; n++) keystrokes.push(q.slice(0, n));

@@ -101,7 +101,8 @@ interface HistoryRow {
 }
 
 /**
- * How many of the newest matches a search of the whole store ranks. BM25 is computed per match
+ * How many of the newest matches a search ranks (of the whole store, or of the memories that pass
+ * its filter: a filter never leaves the window to other projects' matches). BM25 is computed per match
  * (about 1 µs each) and FTS5 has no top-k pruning, so a word found in most memories would cost
  * ~100 ms at 100,000 memories. 2,000 keeps the slowest twentieth of searches near 3.5 ms there
  * (5,000 took 5.5 ms); a word that common in one person's memories is best shown by its recent uses.
@@ -399,10 +400,11 @@ export class LocalMemoryBackend implements MemoryBackend {
     const limit = clampLimit(options.limit, SEARCH_LIMIT);
     const { where, params } = filterSql(filter);
     const onlyUser = Object.entries(filter).every(([k, v]) => k === 'userId' || v === undefined);
+    const window = options.preview ? PREVIEW_RANK_WINDOW : RANK_WINDOW;
     const run = (match: string): SearchHit[] => {
       const ranked = onlyUser
-        ? this.rankForUser(match, filter.userId, limit, options.preview ? PREVIEW_RANK_WINDOW : RANK_WINDOW)
-        : this.rankFiltered(match, where, params, limit);
+        ? this.rankForUser(match, filter.userId, limit, window)
+        : this.rankFiltered(match, where, params, limit, window);
       if (ranked.length === 0) return [];
       const rows = this.db
         .prepare(`SELECT ${MEMORY_COLUMNS} FROM memories WHERE seq IN (${ranked.map(() => '?').join(',')})`)
@@ -446,19 +448,26 @@ export class LocalMemoryBackend implements MemoryBackend {
     );
     const kept = overall.filter((r) => mine.has(r.seq));
     if (kept.length >= limit || overall.length < limit * 4) return kept.slice(0, limit);
-    return this.rankFiltered(match, 'm.user_id = ?', [userId], limit);
+    return this.rankFiltered(match, 'm.user_id = ?', [userId], limit, window);
   }
 
-  private rankFiltered(match: string, where: string, params: unknown[], limit: number): Ranked[] {
+  /** The newest `window` matches that pass the filter, ranked (see RANK_WINDOW). */
+  private rankFiltered(
+    match: string,
+    where: string,
+    params: unknown[],
+    limit: number,
+    window: number,
+  ): Ranked[] {
     // Sorting outside the FTS5 table is cheaper than FTS5's own ORDER BY rank.
     return this.db
       .prepare(
         `SELECT seq, score FROM (
            SELECT f.rowid AS seq, bm25(memories_fts) AS score FROM memories_fts f JOIN memories m ON m.seq = f.rowid
-           WHERE memories_fts MATCH ? AND ${where})
+           WHERE memories_fts MATCH ? AND ${where} ORDER BY f.rowid DESC LIMIT ?)
          ORDER BY score LIMIT ?`,
       )
-      .all(match, ...params, limit) as Ranked[];
+      .all(match, ...params, window, limit) as Ranked[];
   }
 
   async history(id: string): Promise<HistoryEntry[]> {

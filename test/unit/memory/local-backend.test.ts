@@ -50,6 +50,41 @@ describe('local store ranking windows', () => {
     await backend.close();
     db.close();
   });
+  it('ranks the newest RANK_WINDOW matches that pass a filter, whatever other projects hold', async () => {
+    const db = openDatabase(path.join(tempDir(), 'mem0-tray.db'));
+    const backend = new LocalMemoryBackend(db);
+    const base = Date.UTC(2025, 0, 1);
+    let at = 0;
+    const filler = (projectId: string, n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        userId: 'u',
+        projectId,
+        text: `lorem ipsum dolor sit amet consectetur adipiscing elit ${projectId} zebra ${i}`,
+        source: 'manual' as const,
+        createdAt: new Date(base + ++at * 1000).toISOString(),
+      }));
+    // The best match is project a's oldest memory; project b's 3,000 newer matches come after it.
+    backend.addBatch([
+      {
+        userId: 'u',
+        projectId: 'a',
+        text: 'zebra zebra zebra',
+        source: 'manual',
+        createdAt: new Date(base).toISOString(),
+      },
+      ...filler('a', 1000),
+      ...filler('b', 3000),
+    ]);
+    const inA = () => backend.search('zebra', { userId: 'u', projectId: 'a' }, { limit: 5 });
+    const found = await inA();
+    expect(found[0]!.memory.text).toBe('zebra zebra zebra');
+    expect(found.every((h) => h.memory.projectId === 'a')).toBe(true);
+    // Project a's own newer matches do push it out of the window.
+    backend.addBatch(filler('a', RANK_WINDOW));
+    expect((await inA()).map((h) => h.memory.text)).not.toContain('zebra zebra zebra');
+    await backend.close();
+    db.close();
+  });
 });
 
 describe('local store full-text index', () => {
