@@ -12,6 +12,7 @@ import { silentLogger } from '../../../main/core/log.js';
 import { startFakeAnthropicUpstream, type FakeAnthropicUpstream } from '../../fakes/anthropic-upstream.js';
 import { coreEnv } from '../../support/core-env.js';
 import { tempDir } from '../../support/tmp.js';
+import { until } from '../../support/until.js';
 
 const run = promisify(execFile);
 let fake: FakeAnthropicUpstream;
@@ -50,13 +51,8 @@ async function memoryCount(): Promise<number> {
 }
 
 async function waitForMemories(n: number): Promise<number> {
-  const deadline = Date.now() + 10_000;
-  let count = await memoryCount();
-  while (count < n && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 25));
-    count = await memoryCount();
-  }
-  return count;
+  await until(async () => (await memoryCount()) >= n, `${n} memories`);
+  return memoryCount();
 }
 
 beforeAll(async () => {

@@ -11,6 +11,7 @@ import { startCaptureNetwork, type CaptureNetwork } from '../../../main/core/cap
 import { startFakeAnthropic, type FakeAnthropic } from '../../fakes/anthropic-api.js';
 import { loggedEvents, recordingLogger } from '../../support/recording-logger.js';
 import { tempDir } from '../../support/tmp.js';
+import { until } from '../../support/until.js';
 
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -64,12 +65,6 @@ const refused = (port: number) =>
     socket.on('connect', () => (socket.destroy(), resolve(false)));
     socket.on('error', () => resolve(true));
   });
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (const started = Date.now(); !check(); await new Promise((r) => setTimeout(r, 20))) {
-    if (Date.now() - started > 10_000) throw new Error(`timed out waiting for ${what}`);
-  }
-}
 
 describe('capture network thread', () => {
   it('hands exchanges back as Buffers and counts in memory the core reads directly', async () => {

@@ -7,21 +7,12 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, cliEnv, runCliAsync } from '../../support/cli.js';
 import { tempDir } from '../../support/tmp.js';
+import { until } from '../../support/until.js';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
 });
-
-async function waitFor<T>(fn: () => T | null | undefined, timeoutMs = 10_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() - start > timeoutMs) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function startServe(home: string, extra: Record<string, string> = {}) {
   const child = spawn(process.execPath, [CLI, 'serve'], { env: cliEnv(home, extra) });
@@ -46,7 +37,7 @@ describe('mem0-tray serve', () => {
   it('writes runtime.json when ready, answers /health, and cleans up on SIGTERM', async () => {
     const home = tempDir();
     const serve = startServe(home);
-    const runtime = await waitFor(() => readRuntime(home));
+    const runtime = await until(() => readRuntime(home));
     expect(Object.keys(runtime).sort()).toEqual(
       ['apiPort', 'caPath', 'gatewayPort', 'pid', 'proxyPort', 'uiUrl'].sort(),
     );
@@ -54,7 +45,7 @@ describe('mem0-tray serve', () => {
     const health = await fetch(`http://127.0.0.1:${runtime.apiPort}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok' });
-    await waitFor(() => serve.out().includes('http://127.0.0.1:'));
+    await until(() => serve.out().includes('http://127.0.0.1:'));
 
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
@@ -64,7 +55,7 @@ describe('mem0-tray serve', () => {
   it('refuses a second core on the same data directory, and lets the CLI work beside it', async () => {
     const home = tempDir();
     const serve = startServe(home, { MEM0_TRAY_USER_ID: 'alice' });
-    await waitFor(() => readRuntime(home));
+    await until(() => readRuntime(home));
     const env = cliEnv(home, { MEM0_TRAY_USER_ID: 'alice' });
     const second = await runCliAsync(['serve'], env);
     expect(second.code).toBe(5);

@@ -13,6 +13,7 @@ import { createUiServices } from '../../../main/core/ui-api/services.js';
 import { FakeMem0Platform } from '../../fakes/mem0-platform.js';
 import { cliEnv, runCliAsync } from '../../support/cli.js';
 import { tempDir } from '../../support/tmp.js';
+import { until } from '../../support/until.js';
 
 const KEY = `m0-${randomBytes(24).toString('hex')}`;
 /** The key and long pieces of it; the last 4 characters are the hint and may be shown. */
@@ -34,14 +35,6 @@ function readAll(dir: string): string {
   }
   return out;
 }
-
-const waitFor = async (cond: () => boolean, ms = 8000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 function uiHost(core: Core): UiHost {
   return {
@@ -101,7 +94,7 @@ describe('the Mem0 API key never leaks', () => {
         });
 
       capture(1);
-      await waitFor(() => /rejected/.test(outbox.status().lastError?.message ?? ''));
+      await until(() => /rejected/.test(outbox.status().lastError?.message ?? ''));
       seen.push(JSON.stringify(outbox.status()));
       const caller = { userId: 'lee', via: 'cli' as const };
       seen.push(String(await core.memories.list(caller).catch((e: Error) => e.message)));
@@ -109,7 +102,7 @@ describe('the Mem0 API key never leaks', () => {
       await fake.stop();
       try {
         capture(2);
-        await waitFor(() => /Cannot reach Mem0/.test(outbox.status().lastError?.message ?? ''));
+        await until(() => /Cannot reach Mem0/.test(outbox.status().lastError?.message ?? ''));
         seen.push(JSON.stringify(outbox.status()));
         seen.push(String(await core.memories.search(caller, 'turn').catch((e: Error) => e.message)));
         const cliOffline = await runCliAsync(['memories', 'list'], cliEnv(home, env));

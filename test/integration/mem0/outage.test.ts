@@ -13,6 +13,7 @@ import { EnvOverrideSecretStore, KeytarSecretStore } from '../../../main/core/se
 import { FakeMem0Platform } from '../../fakes/mem0-platform.js';
 import { FakeMem0Server } from '../../fakes/mem0-server.js';
 import { tempDir } from '../../support/tmp.js';
+import { until } from '../../support/until.js';
 
 const noKeychain = new KeytarSecretStore({
   load: async () => {
@@ -63,14 +64,6 @@ function queue(db: Db) {
   };
 }
 
-const waitFor = async (cond: () => boolean, ms = 2000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
 describe('outage and restart: mem0-platform', () => {
   const fake = new FakeMem0Platform({ processingMs: 5 });
   beforeAll(async () => {
@@ -94,7 +87,7 @@ describe('outage and restart: mem0-platform', () => {
     fake.processingMs = 150;
     q.push('cap-5', 'turn 5 accepted then lost');
     const inFlight = q.drain(backend);
-    await waitFor(() =>
+    await until(() =>
       fake.requests.some((r) => r.path === '/v3/memories/add/' && JSON.stringify(r.body).includes('turn 5')),
     );
     await fake.stop();
@@ -166,7 +159,7 @@ describe('outage and restart: mem0-server', () => {
     fake.addReplyDelayMs = 300;
     q.push('cap-4', 'turn 4 stored but reply lost');
     const inFlight = q.drain(backend);
-    await waitFor(() => fake.memoriesOf('alice').some((m) => m.memory.includes('reply lost')));
+    await until(() => fake.memoriesOf('alice').some((m) => m.memory.includes('reply lost')));
     await fake.stop();
     expect((await inFlight).error?.code).toBe('backend_unavailable');
     fake.addReplyDelayMs = 0;

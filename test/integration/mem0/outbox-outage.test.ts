@@ -10,6 +10,7 @@ import { Outbox } from '../../../main/core/memory/outbox.js';
 import { EnvOverrideSecretStore, KeytarSecretStore } from '../../../main/core/secrets/secret-store.js';
 import { FakeMem0Platform } from '../../fakes/mem0-platform.js';
 import { tempDir } from '../../support/tmp.js';
+import { until } from '../../support/until.js';
 
 const fake = new FakeMem0Platform({ processingMs: 3 });
 beforeAll(async () => {
@@ -18,14 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake.stop();
 });
-
-const waitFor = async (cond: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 it('survives an outage and a restart: every capture delivered exactly once, in order per conversation', async () => {
   const file = path.join(tempDir(), 'mem0-tray.db');
@@ -62,11 +55,11 @@ it('survives an outage and a restart: every capture delivered exactly once, in o
   let run = open();
   run.outbox.start();
   for (let i = 0; i < 9; i++) capture(run.outbox, i);
-  await waitFor(() => run.outbox.status().pending === 0);
+  await until(() => run.outbox.status().pending === 0);
 
   await fake.stop();
   for (let i = 9; i < 21; i++) capture(run.outbox, i);
-  await waitFor(() => (run.outbox.status().lastError?.message ?? '').includes('Cannot reach Mem0'));
+  await until(() => (run.outbox.status().lastError?.message ?? '').includes('Cannot reach Mem0'));
   await new Promise((r) => setTimeout(r, 150)); // a few retries fail while it is down
   expect(run.outbox.status().pending).toBe(12);
 
@@ -79,7 +72,7 @@ it('survives an outage and a restart: every capture delivered exactly once, in o
 
   await fake.start();
   run.outbox.start();
-  await waitFor(() => run.outbox.status().pending === 0);
+  await until(() => run.outbox.status().pending === 0);
   await run.outbox.stop();
 
   const texts = fake.memoriesOf('olga').map((m) => m.memory);

@@ -20,24 +20,11 @@ import { CLI, cliEnv, runCliAsync } from '../../support/cli.js';
 import { keyringAvailable, runInKeyringSession } from '../../support/keyring-session.js';
 import { tempDir } from '../../support/tmp.js';
 import { call, httpClient } from '../mcp/mcp-client.js';
+import { until } from '../../support/until.js';
 
 const INNER = process.env.MEM0_TRAY_PLATFORM_DONE_WHEN_SESSION === '1';
 const THIS_FILE = 'test/integration/mem0/platform-done-when.test.ts';
 const REACHED_THE_END = 'platform-done-when: every step ran';
-
-async function until<T>(
-  what: string,
-  probe: () => T | Promise<T>,
-  timeoutMs = 30_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A `mem0-tray serve` process and the ports it printed when ready. */
 interface Served {
@@ -55,8 +42,10 @@ async function serve(env: NodeJS.ProcessEnv): Promise<Served> {
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const ready = await Promise.race([
-    until('mem0-tray serve to be ready', () =>
-      out.match(/ready: API (http:\/\/127\.0\.0\.1:\d+).*gateway (http:\/\/127\.0\.0\.1:\d+)/),
+    until(
+      () => out.match(/ready: API (http:\/\/127\.0\.0\.1:\d+).*gateway (http:\/\/127\.0\.0\.1:\d+)/),
+      'mem0-tray serve to be ready',
+      30_000,
     ),
     exited.then((code) => {
       throw new Error(`mem0-tray serve exited (${code}) before it was ready:\n${out}`);
@@ -164,13 +153,13 @@ if (INNER) {
 
         // 1. Mem0 is up: the turn arrives.
         await turn('where is our terraform state kept?', 'tf-state-prod', true);
-        await until('the first turn in Mem0', () => withText('terraform state kept').length === 1);
-        await until('an empty outbox', () => pendingInOutbox() === 0);
+        await until(() => withText('terraform state kept').length === 1, 'the first turn in Mem0', 30_000);
+        await until(() => pendingInOutbox() === 0, 'an empty outbox', 30_000);
 
         // 2. Mem0 goes down: the next turn waits in the outbox.
         await mem0.stop();
         await turn('how do staging deploys run?', 'deploy-staging');
-        await until('the second turn in the outbox', () => pendingInOutbox() === 1);
+        await until(() => pendingInOutbox() === 1, 'the second turn in the outbox', 30_000);
 
         // 3. The core stops and starts again while that capture is still pending (Mem0 still down);
         //    a third turn goes through the new core.
@@ -178,13 +167,13 @@ if (INNER) {
         expect(pendingInOutbox()).toBe(1);
         await start();
         await turn('which region hosts the primary database?', 'eu-west-3');
-        await until('the third turn in the outbox', () => pendingInOutbox() === 2);
+        await until(() => pendingInOutbox() === 2, 'the third turn in the outbox', 30_000);
         expect(withText('staging deploys')).toHaveLength(0);
 
         // 4. Mem0 is back (same port): the outbox drains, every turn there exactly once.
         await mem0.start();
-        await until('the outbox to drain', () => pendingInOutbox() === 0, 60_000);
-        await until('three memories in Mem0', () => danas().length === 3);
+        await until(() => pendingInOutbox() === 0, 'the outbox to drain', 60_000);
+        await until(() => danas().length === 3, 'three memories in Mem0', 30_000);
         for (const q of ['terraform state kept', 'staging deploys', 'which region hosts']) {
           expect(withText(q), q).toHaveLength(1);
           const adds = mem0.requests.filter(

@@ -9,6 +9,7 @@ import { createTestCore, type TestCore } from '../../support/core-context.js';
 import { recordingLogger } from '../../support/recording-logger.js';
 import { FlakyBackend } from '../outbox/flaky-backend.js';
 import { ccRequest, exchange, recordedExchange, sseText } from './exchanges.js';
+import { until } from '../../support/until.js';
 
 const open: Array<{ core: TestCore; pipeline: CapturePipeline }> = [];
 afterEach(async () => {
@@ -27,15 +28,12 @@ function setup(options: Parameters<typeof createTestCore>[0] = {}) {
   return { core, pipeline, events };
 }
 
-async function settle(pipeline: CapturePipeline, timeoutMs = 5_000): Promise<void> {
+async function settle(pipeline: CapturePipeline): Promise<void> {
   await pipeline.idle();
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
+  await until(() => {
     const s = pipeline.outbox.status();
-    if (s.pending === 0 && s.inFlight === 0) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error('outbox did not drain');
+    return s.pending === 0 && s.inFlight === 0;
+  }, 'the outbox to drain');
 }
 
 /** The local store, with `before` run ahead of each write (it may throw, as a failing disk does). */

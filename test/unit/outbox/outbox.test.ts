@@ -8,6 +8,7 @@ import { Outbox, type OutboxOptions } from '../../../main/core/memory/outbox.js'
 import type { Memory } from '../../../main/core/memory/types.js';
 import { tempDir } from '../../support/tmp.js';
 import { FlakyBackend } from './flaky-backend.js';
+import { until } from '../../support/until.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -36,14 +37,6 @@ const item = (conversationId: string, n: number) => ({
   key: `capture:${conversationId}:${n}`,
   memory: { userId: 'u1', text: `${conversationId} turn ${n}`, source: 'proxy' as const, conversationId },
 });
-
-async function until(cond: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 3));
-  }
-}
 
 async function all(local: LocalMemoryBackend): Promise<Memory[]> {
   return (await local.list({ userId: 'u1' }, { limit: 500 })).items;
