@@ -128,6 +128,39 @@ describe('local store full-text index', () => {
     db.close();
   });
 
+  it('keeps the index in step through deletes of many and of all of a user’s memories', async () => {
+    const db = openDatabase(path.join(tempDir(), 'mem0-tray.db'));
+    const backend = new LocalMemoryBackend(db);
+    const add = (userId: string, n: number) =>
+      backend.addBatch(
+        Array.from({ length: n }, (_, i) => ({
+          userId,
+          text: `walrus ${userId} ${i}`,
+          source: 'manual' as const,
+        })),
+      );
+    const [a, b, c, d] = add('u', 4).map((m) => m.id);
+    const [theirs] = add('v', 1).map((m) => m.id);
+    // Out of rowid order, repeated, and one of someone else's: each of u's deleted once, v's kept.
+    expect(backend.deleteMany('u', [c!, a!, c!, theirs!, b!])).toEqual([c, a, b]);
+    expect(() => integrityCheck(db)).not.toThrow();
+    expect((await backend.search('walrus', { userId: 'u' })).map((h) => h.memory.id)).toEqual([d]);
+    expect((await backend.history(c!)).map((h) => h.event)).toEqual(['ADD', 'DELETE']);
+
+    // A user with a few of the store's memories (their words are unindexed), then one with most
+    // (the index is rebuilt from what stays).
+    add('w', 20);
+    add('big', 60);
+    expect(await backend.deleteAllOfUser('u')).toBe(1);
+    expect(() => integrityCheck(db)).not.toThrow();
+    expect(await backend.deleteAllOfUser('big')).toBe(60);
+    expect(() => integrityCheck(db)).not.toThrow();
+    expect(await backend.search('walrus', { userId: 'big' })).toEqual([]);
+    expect(await backend.search('walrus', { userId: 'w' }, { limit: 50 })).toHaveLength(20);
+    expect((await backend.search('walrus', { userId: 'v' })).map((h) => h.memory.id)).toEqual([theirs]);
+    db.close();
+  });
+
   it('rolls the index back with the memory when an insert fails part-way through a batch', async () => {
     const db = openDatabase(path.join(tempDir(), 'mem0-tray.db'));
     const backend = new LocalMemoryBackend(db);
