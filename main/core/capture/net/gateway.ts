@@ -9,7 +9,8 @@ import { UserError, describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ExchangeSink } from '../exchange.js';
 import { zeroCounters, type Counters } from './shared-counters.js';
-import { ExchangeTap, TAP_COUNTER_NAMES, copyHeaders, shouldTap, tappableAcceptEncoding } from './tap.js';
+import { GATEWAY_STAT_NAMES } from './net-messages.js';
+import { ExchangeTap, copyHeaders, shouldTap, tappableAcceptEncoding } from './tap.js';
 import { forwardableHeaders, type Upstream } from './upstream.js';
 
 export interface GatewayOptions {
@@ -24,14 +25,6 @@ export interface GatewayOptions {
   /** Counters to count into (the network thread's shared ones); default: a fresh set. */
   stats?: GatewayStats;
 }
-
-export const GATEWAY_STAT_NAMES = [
-  'requests',
-  // Browser or foreign-Host requests turned away.
-  'refused',
-  'upstreamErrors',
-  ...TAP_COUNTER_NAMES,
-] as const;
 
 export type GatewayStats = Counters<(typeof GATEWAY_STAT_NAMES)[number]>;
 

@@ -13,6 +13,29 @@ export const FLAG_CAPTURING = 0; // written by the core: 1 = capture on, 0 = pau
 export const FLAG_LEAVES = 1; // written by the thread: how many hosts have a leaf
 export const FLAG_COUNT = 2;
 
+// The shared counters (shared-counters.ts), one slot per name in this order. Here rather than beside
+// the code that counts, so the core reads them without loading the proxy (and http-mitm-proxy).
+export const TAP_COUNTER_NAMES = ['tapped', 'tapErrors', 'tooLarge'] as const;
+export const TUNNEL_COUNTER_NAMES = ['tunnels', 'tunnelErrors', 'tunnelBytesUp', 'tunnelBytesDown'] as const;
+export const PROXY_STAT_NAMES = [
+  // Requests through the proxy (decrypted and plain HTTP).
+  'requests',
+  'intercepted',
+  // Connections decrypted (CONNECT to an intercepted host).
+  'decryptedConnections',
+  'bytesFromUpstream',
+  'upstreamErrors',
+  ...TAP_COUNTER_NAMES,
+  ...TUNNEL_COUNTER_NAMES,
+] as const;
+export const GATEWAY_STAT_NAMES = [
+  'requests',
+  // Browser or foreign-Host requests turned away.
+  'refused',
+  'upstreamErrors',
+  ...TAP_COUNTER_NAMES,
+] as const;
+
 export interface NetWorkerInit {
   gatewayPort: number;
   /** null: start without the proxy (the user stopped it). */

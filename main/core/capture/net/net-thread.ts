@@ -7,18 +7,20 @@ import type { CaForIssuing } from '../../certs/leaf-certs.js';
 import { UserError, describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ExchangeSink } from '../exchange.js';
-import { GATEWAY_STAT_NAMES, type GatewayStats } from './gateway.js';
+import type { GatewayStats } from './gateway.js';
 import {
   FLAG_CAPTURING,
   FLAG_COUNT,
   FLAG_LEAVES,
+  GATEWAY_STAT_NAMES,
+  PROXY_STAT_NAMES,
   type NetRequest,
   type NetWorkerInit,
   type NetWorkerMessage,
   type SentError,
   type UpstreamSettings,
 } from './net-messages.js';
-import { PROXY_STAT_NAMES, type ProxyStats } from './proxy.js';
+import type { ProxyStats } from './proxy.js';
 import { sharedCounters } from './shared-counters.js';
 import { createUpstream } from './upstream.js';
 

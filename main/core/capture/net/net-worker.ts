@@ -8,16 +8,18 @@ import { LeafIssuer } from '../../certs/leaf-certs.js';
 import { describeError, isUserError } from '../../errors.js';
 import type { LogFields, LogLevel, Logger } from '../../log.js';
 import type { CapturedExchange, ExchangeSink } from '../exchange.js';
-import { GATEWAY_STAT_NAMES, startGateway, type Gateway } from './gateway.js';
+import { startGateway, type Gateway } from './gateway.js';
 import {
   FLAG_CAPTURING,
   FLAG_LEAVES,
+  GATEWAY_STAT_NAMES,
+  PROXY_STAT_NAMES,
   type NetRequest,
   type NetWorkerInit,
   type NetWorkerMessage,
   type SentError,
 } from './net-messages.js';
-import { PROXY_STAT_NAMES, startProxy, type CaptureProxy } from './proxy.js';
+import { startProxy, type CaptureProxy } from './proxy.js';
 import { sharedCounters } from './shared-counters.js';
 import { createUpstream, type Upstream } from './upstream.js';
 

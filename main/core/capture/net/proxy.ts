@@ -13,8 +13,9 @@ import type { Logger } from '../../log.js';
 import type { ExchangeSink } from '../exchange.js';
 import { MitmProxy } from './mitm-proxy.js';
 import { zeroCounters, type Counters } from './shared-counters.js';
-import { ExchangeTap, TAP_COUNTER_NAMES, copyHeaders, shouldTap, tappableAcceptEncoding } from './tap.js';
-import { TUNNEL_COUNTER_NAMES, openTunnel, parseAuthority, type HostPort } from './tunnel.js';
+import { PROXY_STAT_NAMES } from './net-messages.js';
+import { ExchangeTap, copyHeaders, shouldTap, tappableAcceptEncoding } from './tap.js';
+import { openTunnel, parseAuthority, type HostPort } from './tunnel.js';
 import type { Upstream } from './upstream.js';
 
 export interface ProxyOptions {
@@ -32,18 +33,6 @@ export interface ProxyOptions {
   /** Counters to count into (the network thread's shared ones); default: a fresh set. */
   stats?: ProxyStats;
 }
-
-export const PROXY_STAT_NAMES = [
-  // Requests through the proxy (decrypted and plain HTTP).
-  'requests',
-  'intercepted',
-  // Connections decrypted (CONNECT to an intercepted host).
-  'decryptedConnections',
-  'bytesFromUpstream',
-  'upstreamErrors',
-  ...TAP_COUNTER_NAMES,
-  ...TUNNEL_COUNTER_NAMES,
-] as const;
 
 export type ProxyStats = Counters<(typeof PROXY_STAT_NAMES)[number]>;
 

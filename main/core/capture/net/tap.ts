@@ -4,6 +4,7 @@
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import type { CaptureRoute, CapturedExchange, ExchangeSink } from '../exchange.js';
+import type { TAP_COUNTER_NAMES } from './net-messages.js';
 import type { Counters } from './shared-counters.js';
 
 const gunzip = promisify(zlib.gunzip);
@@ -71,7 +72,6 @@ async function decode(body: Buffer, encoding: string | undefined): Promise<Buffe
   return out;
 }
 
-export const TAP_COUNTER_NAMES = ['tapped', 'tapErrors', 'tooLarge'] as const;
 export type TapCounters = Counters<(typeof TAP_COUNTER_NAMES)[number]>;
 
 export class ExchangeTap {

@@ -2,9 +2,9 @@
 // the client does its own TLS with the real server and sees that server's own certificate.
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TUNNEL_COUNTER_NAMES } from './net-messages.js';
 import type { Counters } from './shared-counters.js';
 
-export const TUNNEL_COUNTER_NAMES = ['tunnels', 'tunnelErrors', 'tunnelBytesUp', 'tunnelBytesDown'] as const;
 export type TunnelCounters = Counters<(typeof TUNNEL_COUNTER_NAMES)[number]>;
 
 export interface HostPort {
