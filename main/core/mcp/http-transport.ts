@@ -3,7 +3,6 @@
 // the next request, nothing is kept between requests, and no session can outlive its token.
 // Answers are plain JSON (no SSE stream): our tools reply at once and send no notifications.
 import express, { type Router } from 'express';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { allowedHosts, allowedOrigins } from '../api/loopback.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -11,7 +10,7 @@ import type { MemoryService } from '../memory/service.js';
 import type { Authenticator } from './authenticate.js';
 import { identityOf, requireToken } from './http-auth.js';
 import type { IsolationSettings } from './isolation.js';
-import { createMcpServer } from './server.js';
+import { createMcpServer, mcpSdk } from './server.js';
 
 export const MCP_PATH = '/mcp';
 export const MCP_BODY_LIMIT = '1mb';
@@ -32,24 +31,25 @@ export function mountMcpHttp(router: Router, deps: McpHttpDeps): void {
 
   // The token is checked before the body is even parsed.
   router.post(MCP_PATH, guard, express.json({ limit: MCP_BODY_LIMIT }), async (req, res) => {
-    const server = createMcpServer({
-      identity: identityOf(res),
-      settings: deps.settings,
-      memories: deps.memories,
-      log: deps.log,
-    });
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-      enableDnsRebindingProtection: true,
-      allowedHosts: hosts,
-      allowedOrigins: origins,
-    });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
     try {
+      const { StreamableHTTPServerTransport } = await mcpSdk();
+      const server = await createMcpServer({
+        identity: identityOf(res),
+        settings: deps.settings,
+        memories: deps.memories,
+        log: deps.log,
+      });
+      const transport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: undefined,
+        enableJsonResponse: true,
+        enableDnsRebindingProtection: true,
+        allowedHosts: hosts,
+        allowedOrigins: origins,
+      });
+      res.on('close', () => {
+        void transport.close();
+        void server.close();
+      });
       await server.connect(transport);
       await transport.handleRequest(req, res, req.body);
     } catch (err) {

@@ -1,6 +1,5 @@
 // Builds the MCP server for one authenticated client: our tools and resource bound to its identity.
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { VERSION } from '../version.js';
 import { registerMemoryTools, type ToolSession } from './tools.js';
 
@@ -11,17 +10,38 @@ const INSTRUCTIONS =
   'Search it (search_memories) when earlier context, preferences or decisions could help; save ' +
   'durable facts with add_memory. Every call only reaches this user’s own memories.';
 
-// One validator for every server: the SDK would otherwise build an Ajv instance per server, that
-// is per stateless HTTP request (a third of the request's CPU). It is only used for elicitation.
-const sharedValidator = new AjvJsonSchemaValidator();
+// The MCP SDK is loaded on first use: about 180 ms of module loading, a fifth of the core's start,
+// which neither a CLI command nor a core that no MCP client has called yet needs.
+const loadSdk = async () => {
+  const [mcp, ajv, http, stdio] = await Promise.all([
+    import('@modelcontextprotocol/sdk/server/mcp.js'),
+    import('@modelcontextprotocol/sdk/validation/ajv'),
+    import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+    import('@modelcontextprotocol/sdk/server/stdio.js'),
+  ]);
+  return {
+    McpServer: mcp.McpServer,
+    StreamableHTTPServerTransport: http.StreamableHTTPServerTransport,
+    StdioServerTransport: stdio.StdioServerTransport,
+    // One validator for every server: the SDK would otherwise build an Ajv instance per server, that
+    // is per stateless HTTP request (a third of the request's CPU). It is only used for elicitation.
+    validator: new ajv.AjvJsonSchemaValidator(),
+  };
+};
+let sdk: ReturnType<typeof loadSdk> | undefined;
 
-export function createMcpServer(session: ToolSession): McpServer {
+export function mcpSdk(): ReturnType<typeof loadSdk> {
+  return (sdk ??= loadSdk());
+}
+
+export async function createMcpServer(session: ToolSession): Promise<McpServer> {
+  const { McpServer, validator } = await mcpSdk();
   const server = new McpServer(
     { name: MCP_SERVER_NAME, version: VERSION },
     {
       capabilities: { tools: {}, resources: {} },
       instructions: INSTRUCTIONS,
-      jsonSchemaValidator: sharedValidator,
+      jsonSchemaValidator: validator,
     },
   );
   registerMemoryTools(server, session);

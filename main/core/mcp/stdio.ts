@@ -6,7 +6,6 @@
 // stray console output from libraries is sent to stderr.
 import type { Readable, Writable } from 'node:stream';
 import { format } from 'node:util';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { dataPaths, resolveDataDir } from '../config/paths.js';
 import { loadSettings, type Settings } from '../config/settings.js';
 import { openDatabase } from '../db/database.js';
@@ -19,7 +18,7 @@ import { AuditLog } from './audit.js';
 import { Authenticator } from './authenticate.js';
 import type { Identity, IsolationSettings } from './isolation.js';
 import { FailureLimiter } from './rate-limit.js';
-import { createMcpServer } from './server.js';
+import { createMcpServer, mcpSdk } from './server.js';
 import { TokenStore } from './tokens.js';
 
 export const TOKEN_ENV = 'MEM0_TRAY_TOKEN';
@@ -101,7 +100,8 @@ export async function runMcpStdio(options: StdioOptions = {}): Promise<StdioServ
         userId: settings.userId,
       };
     };
-    const server = createMcpServer({
+    const { StdioServerTransport } = await mcpSdk();
+    const server = await createMcpServer({
       identity,
       settings: currentSettings,
       memories,
