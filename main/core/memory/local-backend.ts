@@ -229,11 +229,14 @@ export class LocalMemoryBackend implements MemoryBackend {
   readonly kind = 'local' as const;
   private readonly file: string;
   private readonly stmt;
+  /** The database's schema cookie when this connection last checked its migrations. */
+  private checkedSchema: number;
 
   constructor(private readonly db: Db) {
     this.file = db.name;
     applyMigrations(db, 'memories', MEMORY_MIGRATIONS);
     this.stmt = withDbErrors(this.file, () => ({
+      schemaCookie: db.prepare('PRAGMA schema_version').pluck(),
       insert: db.prepare(
         `INSERT INTO memories (id, user_id, project_id, text, source, conversation_id, model, metadata,
            idempotency_key, created_at, updated_at)
@@ -262,6 +265,19 @@ export class LocalMemoryBackend implements MemoryBackend {
          ORDER BY score, seq DESC LIMIT ?`,
       ),
     }));
+    this.checkedSchema = this.stmt.schemaCookie.get() as number;
+  }
+
+  /**
+   * Called inside every write's transaction. Writes keep the full-text index in step in code, so they
+   * must match the schema: when another process changed it under this connection (a newer Mem0 Tray
+   * migrated the file, or a restore put back an older one with its index triggers), the migrations
+   * are checked again first; a newer schema stops the write with the "update Mem0 Tray" error.
+   */
+  private writable(): void {
+    if ((this.stmt.schemaCookie.get() as number) === this.checkedSchema) return;
+    applyMigrations(this.db, 'memories', MEMORY_MIGRATIONS);
+    this.checkedSchema = this.stmt.schemaCookie.get() as number;
   }
 
   private run<T>(fn: () => T): T {
@@ -276,6 +292,7 @@ export class LocalMemoryBackend implements MemoryBackend {
   }
 
   private insertOne(input: NewMemory): Memory {
+    this.writable();
     this.validate(input);
     if (input.idempotencyKey) {
       const existing = this.stmt.byKey.get(input.idempotencyKey) as MemoryRow | undefined;
@@ -333,6 +350,7 @@ export class LocalMemoryBackend implements MemoryBackend {
     return this.run(() =>
       this.db
         .transaction(() => {
+          this.writable();
           const row = this.stmt.byId.get(id) as MemoryRow | undefined;
           if (!row) throw new UserError('not_found', `No memory with id ${id}.`);
           const now = new Date().toISOString();
@@ -354,6 +372,7 @@ export class LocalMemoryBackend implements MemoryBackend {
     return this.run(() =>
       this.db
         .transaction(() => {
+          this.writable();
           const row = this.stmt.byId.get(id) as MemoryRow | undefined;
           if (row) this.remove([row]);
           return row !== undefined;
@@ -367,6 +386,7 @@ export class LocalMemoryBackend implements MemoryBackend {
     return this.run(() =>
       this.db
         .transaction(() => {
+          this.writable();
           const rows = ids
             .map((id) => this.stmt.byId.get(id) as MemoryRow | undefined)
             .filter((row): row is MemoryRow => row?.user_id === userId);
@@ -520,6 +540,7 @@ export class LocalMemoryBackend implements MemoryBackend {
     return this.run(() =>
       this.db
         .transaction(() => {
+          this.writable();
           const count = (sql: string) => this.db.prepare(sql).pluck().get(userId) as number;
           const leaving = count('SELECT count(*) FROM memories WHERE user_id = ?');
           const staying = count('SELECT count(*) FROM memories WHERE user_id != ?');

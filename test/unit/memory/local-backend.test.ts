@@ -161,6 +161,40 @@ describe('local store full-text index', () => {
     db.close();
   });
 
+  it('checks the schema again when another process changed it, before a write touches the index', async () => {
+    const file = path.join(tempDir(), 'mem0-tray.db');
+    const db = openDatabase(file);
+    const backend = new LocalMemoryBackend(db);
+    const [kept, gone] = backend.addBatch([
+      { userId: 'u', text: 'walrus kept', source: 'manual' },
+      { userId: 'u', text: 'walrus gone', source: 'manual' },
+    ]);
+    // A restore of an older backup, seen by this open connection: the index triggers are back.
+    const other = openDatabase(file);
+    other.exec(`CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+        INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+      END;
+      CREATE TRIGGER memories_fts_update AFTER UPDATE OF text ON memories BEGIN
+        INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+        INSERT INTO memories_fts (rowid, text) VALUES (new.seq, new.text);
+      END;
+      UPDATE schema_migrations SET version = 2 WHERE module = 'memories';`);
+    // Unindexed by the trigger and again in code, the index would no longer match the table.
+    expect(await backend.delete(gone!.id)).toBe(true);
+    expect(() => integrityCheck(db)).not.toThrow();
+    expect((await backend.search('walrus', { userId: 'u' })).map((h) => h.memory.id)).toEqual([kept!.id]);
+
+    // A newer Mem0 Tray migrated the file meanwhile: no write, and the error says what to do.
+    other.exec(
+      `UPDATE schema_migrations SET version = 99 WHERE module = 'memories'; CREATE TABLE later (x);`,
+    );
+    await expect(backend.add({ userId: 'u', text: 'walrus', source: 'manual' })).rejects.toThrow(
+      /newer Mem0 Tray/,
+    );
+    other.close();
+    db.close();
+  });
+
   it('rolls the index back with the memory when an insert fails part-way through a batch', async () => {
     const db = openDatabase(path.join(tempDir(), 'mem0-tray.db'));
     const backend = new LocalMemoryBackend(db);
