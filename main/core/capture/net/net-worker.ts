@@ -62,6 +62,7 @@ let outgoing: CapturedExchange[] = [];
 let outgoingBuffers: ArrayBuffer[] = [];
 
 function sendExchanges(): void {
+  if (outgoing.length === 0) return;
   const exchanges = outgoing;
   const transfer = outgoingBuffers;
   outgoing = [];
@@ -159,6 +160,8 @@ async function handle(request: NetRequest): Promise<number | null | undefined> {
       await Promise.all([gateway.close(), proxy?.close()]);
       proxy = null;
       upstream.close();
+      // Exchanges the closing connections ended are handed to the sink in the turns after.
+      await new Promise((resolve) => setImmediate(resolve));
       return;
   }
 }
@@ -185,9 +188,16 @@ async function start(): Promise<void> {
   }
   warmLeaves();
   port.on('message', (message: NetRequest & { id: number }) => {
+    // Exchanges waiting for their batch go first: after the reply to "close" the core ends the thread.
     handle(message).then(
-      (value) => send({ type: 'reply', id: message.id, ok: true, value }),
-      (err: unknown) => send({ type: 'reply', id: message.id, ok: false, error: sentError(err) }),
+      (value) => {
+        sendExchanges();
+        send({ type: 'reply', id: message.id, ok: true, value });
+      },
+      (err: unknown) => {
+        sendExchanges();
+        send({ type: 'reply', id: message.id, ok: false, error: sentError(err) });
+      },
     );
   });
   send({ type: 'ready', gatewayPort: gateway.port, proxyPort: proxy?.port ?? null });
