@@ -10,7 +10,7 @@ import type { MemoryService } from '../memory/service.js';
 import type { Authenticator } from './authenticate.js';
 import { identityOf, requireToken } from './http-auth.js';
 import type { IsolationSettings } from './isolation.js';
-import { createMcpServer, mcpSdk } from './server.js';
+import { createMcpServer, mcpHttpTransport, mcpServerSdk } from './server.js';
 
 export const MCP_PATH = '/mcp';
 export const MCP_BODY_LIMIT = '1mb';
@@ -32,7 +32,11 @@ export function mountMcpHttp(router: Router, deps: McpHttpDeps): void {
   // The token is checked before the body is even parsed.
   router.post(MCP_PATH, guard, express.json({ limit: MCP_BODY_LIMIT }), async (req, res) => {
     try {
-      const { StreamableHTTPServerTransport } = await mcpSdk();
+      const [{ StreamableHTTPServerTransport }] = await Promise.all([mcpHttpTransport(), mcpServerSdk()]);
+      // The client went away while the SDK loaded (its first call): nothing to answer or close.
+      if (res.closed) return;
+      // From here on no event can come in between (the SDK is loaded: only microtasks) until the
+      // close listener below is in place.
       const server = await createMcpServer({
         identity: identityOf(res),
         settings: deps.settings,

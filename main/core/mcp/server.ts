@@ -11,31 +11,34 @@ const INSTRUCTIONS =
   'durable facts with add_memory. Every call only reaches this user’s own memories.';
 
 // The MCP SDK is loaded on first use: about 180 ms of module loading, a fifth of the core's start,
-// which neither a CLI command nor a core that no MCP client has called yet needs.
-const loadSdk = async () => {
-  const [mcp, ajv, http, stdio] = await Promise.all([
-    import('@modelcontextprotocol/sdk/server/mcp.js'),
-    import('@modelcontextprotocol/sdk/validation/ajv'),
-    import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
-    import('@modelcontextprotocol/sdk/server/stdio.js'),
-  ]);
-  return {
-    McpServer: mcp.McpServer,
-    StreamableHTTPServerTransport: http.StreamableHTTPServerTransport,
-    StdioServerTransport: stdio.StdioServerTransport,
-    // One validator for every server: the SDK would otherwise build an Ajv instance per server, that
-    // is per stateless HTTP request (a third of the request's CPU). It is only used for elicitation.
-    validator: new ajv.AjvJsonSchemaValidator(),
-  };
-};
-let sdk: ReturnType<typeof loadSdk> | undefined;
+// which neither a CLI command nor a core that no MCP client has called yet needs. Each transport is
+// loaded only by the side that uses it (mcp stdio never loads the HTTP one).
 
-export function mcpSdk(): ReturnType<typeof loadSdk> {
-  return (sdk ??= loadSdk());
+/** A module loaded once, on first call; a load that failed is tried again next time. */
+function lazily<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () =>
+    (loading ??= load().catch((err: unknown) => {
+      loading = undefined;
+      throw err;
+    }));
 }
 
+export const mcpServerSdk = lazily(async () => {
+  const [mcp, ajv] = await Promise.all([
+    import('@modelcontextprotocol/sdk/server/mcp.js'),
+    import('@modelcontextprotocol/sdk/validation/ajv'),
+  ]);
+  // One validator for every server: the SDK would otherwise build an Ajv instance per server, that
+  // is per stateless HTTP request (a third of the request's CPU). It is only used for elicitation.
+  return { McpServer: mcp.McpServer, validator: new ajv.AjvJsonSchemaValidator() };
+});
+
+export const mcpHttpTransport = lazily(() => import('@modelcontextprotocol/sdk/server/streamableHttp.js'));
+export const mcpStdioTransport = lazily(() => import('@modelcontextprotocol/sdk/server/stdio.js'));
+
 export async function createMcpServer(session: ToolSession): Promise<McpServer> {
-  const { McpServer, validator } = await mcpSdk();
+  const { McpServer, validator } = await mcpServerSdk();
   const server = new McpServer(
     { name: MCP_SERVER_NAME, version: VERSION },
     {

@@ -18,7 +18,7 @@ import { AuditLog } from './audit.js';
 import { Authenticator } from './authenticate.js';
 import type { Identity, IsolationSettings } from './isolation.js';
 import { FailureLimiter } from './rate-limit.js';
-import { createMcpServer, mcpSdk } from './server.js';
+import { createMcpServer, mcpStdioTransport } from './server.js';
 import { TokenStore } from './tokens.js';
 
 export const TOKEN_ENV = 'MEM0_TRAY_TOKEN';
@@ -100,7 +100,7 @@ export async function runMcpStdio(options: StdioOptions = {}): Promise<StdioServ
         userId: settings.userId,
       };
     };
-    const { StdioServerTransport } = await mcpSdk();
+    const { StdioServerTransport } = await mcpStdioTransport();
     const server = await createMcpServer({
       identity,
       settings: currentSettings,
