@@ -171,14 +171,12 @@ describe('local store full-text index', () => {
     ]);
     // A restore of an older backup, seen by this open connection: the index triggers are back.
     const other = openDatabase(file);
-    other.exec(`CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
-        INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', old.seq, old.text);
-      END;
-      CREATE TRIGGER memories_fts_update AFTER UPDATE OF text ON memories BEGIN
-        INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', old.seq, old.text);
-        INSERT INTO memories_fts (rowid, text) VALUES (new.seq, new.text);
-      END;
-      UPDATE schema_migrations SET version = 2 WHERE module = 'memories';`);
+    const firstSchemaTriggers = (MEMORY_MIGRATIONS[0] as string).match(
+      /CREATE TRIGGER memories_fts_(delete|update)\b[\s\S]*?END;/g,
+    )!;
+    expect(firstSchemaTriggers).toHaveLength(2);
+    other.exec(firstSchemaTriggers.join('\n'));
+    other.exec(`UPDATE schema_migrations SET version = 2 WHERE module = 'memories';`);
     // Unindexed by the trigger and again in code, the index would no longer match the table.
     expect(await backend.delete(gone!.id)).toBe(true);
     expect(() => integrityCheck(db)).not.toThrow();
