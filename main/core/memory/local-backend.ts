@@ -76,6 +76,11 @@ export const MEMORY_MIGRATIONS = [
   // most of it that flush. In code, rows are unindexed in rowid order, which FTS5 can keep pending.
   `DROP TRIGGER memories_fts_delete;
    DROP TRIGGER memories_fts_update;`,
+  // FTS5 writes its pending terms out as a new index segment whenever they pass `hashsize` (1 MB by
+  // default: a few hundred memories), and merges those segments as they pile up. In a batch (import,
+  // restore) 16 MB of pending terms made an insert ~25% cheaper at 100,000 memories; a single
+  // capture commits long before that, so the running core holds no more memory than before.
+  `INSERT INTO memories_fts (memories_fts, rank) VALUES ('hashsize', 16777216);`,
 ];
 
 // Ids of memories and history entries are UUIDv7, which begin with their creation time. A random id

@@ -125,6 +125,8 @@ describe('local store full-text index', () => {
     expect(await backend.delete(edited!.id)).toBe(true);
     expect(await backend.search('seal', { userId: 'u' })).toEqual([]);
     expect(() => integrityCheck(db)).not.toThrow();
+    // The old database got the larger pending-terms buffer too (FTS5 keeps it in its config table).
+    expect(db.prepare(`SELECT v FROM memories_fts_config WHERE k = 'hashsize'`).pluck().get()).toBe(16777216);
     db.close();
   });
 
