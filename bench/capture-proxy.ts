@@ -305,17 +305,15 @@ for (let i = 0; i < ROUNDS; i++) {
   }
 }
 const rps = (n: string) => summarize(thr.get(n)!.rps).p50;
-/** Median over rounds of a route's rate against direct's in the same round, in percent. */
-const ofDirect = (n: string) =>
-  summarize(thr.get(n)!.rps.map((v, i) => (100 * v) / thr.get('direct')!.rps[i]!)).p50;
+/** Each round's rate of a route against direct's in the same round, in percent. */
+const perRound = (n: string) => thr.get(n)!.rps.map((v, i) => (100 * v) / thr.get('direct')!.rps[i]!);
+const ofDirect = (n: string) => summarize(perRound(n)).p50;
 const capturedUnderLoad = (await settle()) - storedBeforeLoad;
+const proxyRounds = perRound('proxy')
+  .map((p) => p.toFixed(0) + '%')
+  .join(' ');
 console.log(
-  `50 keep-alive clients, ${ROUNDS} alternating rounds of ${ROUND_SECONDS} s, medians: direct ${rps('direct').toFixed(0)} req/s, proxy ${rps('proxy').toFixed(0)} req/s (${ofDirect('proxy').toFixed(0)}% of direct, ${(rps('proxy') / rps('mitmdump')).toFixed(1)}× mitmdump), mitmdump ${rps('mitmdump').toFixed(0)} req/s; proxy with capture paused ${rps('proxy, capture paused').toFixed(0)} req/s (${ofDirect('proxy, capture paused').toFixed(0)}%); per-round proxy/direct ${thr
-    .get('proxy')!
-    .rps.map((v, i) => ((100 * v) / thr.get('direct')!.rps[i]!).toFixed(0) + '%')
-    .join(
-      ' ',
-    )}; errors ${[...thr.values()].map((t) => t.errors).join('/')}; captured ${capturedUnderLoad} of the proxy's ${thr.get('proxy')!.done} calls`,
+  `50 keep-alive clients, ${ROUNDS} alternating rounds of ${ROUND_SECONDS} s, medians: direct ${rps('direct').toFixed(0)} req/s, proxy ${rps('proxy').toFixed(0)} req/s (${ofDirect('proxy').toFixed(0)}% of direct, ${(rps('proxy') / rps('mitmdump')).toFixed(1)}× mitmdump), mitmdump ${rps('mitmdump').toFixed(0)} req/s; proxy with capture paused ${rps('proxy, capture paused').toFixed(0)} req/s (${ofDirect('proxy, capture paused').toFixed(0)}%); per-round proxy/direct ${proxyRounds}; errors ${[...thr.values()].map((t) => t.errors).join('/')}; captured ${capturedUnderLoad} of the proxy's ${thr.get('proxy')!.done} calls`,
 );
 
 // Tunnel: a host that is not intercepted, 32 MB downloads over 8 keep-alive connections for 5 s.

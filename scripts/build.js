@@ -49,7 +49,7 @@ const entries = [
     in: 'preload/index.ts',
     out: 'dist/preload/index.cjs',
     format: 'cjs',
-    overrides: { packages: undefined, external: ['electron'] },
+    overrides: { external: ['electron'] },
   },
 ];
 
