@@ -67,7 +67,8 @@ describe('mem0-tray token', () => {
     const revoked = await run('token', 'revoke', token.slice(0, 10));
     expect(revoked.code, revoked.stderr).toBe(0);
     expect((await run('token', 'list', '--json')).stdout).toContain('"revoked": true');
-    expect((await run('token', 'enable', token.slice(4, 12))).stdout).toMatch(/^Enabled tok_/);
+    // "--": a base64url prefix may begin with "-", which would otherwise be read as an option.
+    expect((await run('token', 'enable', '--', token.slice(4, 12))).stdout).toMatch(/^Enabled tok_/);
     const all = await run('token', 'revoke', '--all');
     expect(all.stdout).toBe('Revoked 2 tokens.\n');
     expect((await run('token', 'delete', secondRecord.id)).code).toBe(0);
