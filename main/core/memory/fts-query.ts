@@ -1,5 +1,5 @@
 // Turns what a person types into a safe FTS5 query: words only (FTS5 operators and quotes in the
-// input are never interpreted), every word required, with an any-word variant as a fallback.
+// input are never interpreted), every word required; the words one by one for searching with fewer.
 
 export interface FtsQuery {
   /** Every word must match. */
@@ -9,8 +9,8 @@ export interface FtsQuery {
    * prefixTerm); tried only when `all` finds nothing, because the extra prefixes are costly.
    */
   loose: string;
-  /** Any word may match. */
-  any: string;
+  /** Each word's term as in `all`, in the order typed, once each (a search with fewer words). */
+  terms: string[];
 }
 
 const WORD = /[\p{L}\p{N}_]+/gu;
@@ -45,8 +45,13 @@ export function toFtsQuery(input: string, options: { prefix?: boolean } = {}): F
     fragment !== null && i === words.length - 1 && w === fragment && w.length >= MIN_PREFIX;
   const terms = words.map((w, i) => (isFragment(w, i) ? `"${w}"*` : `"${w}"`));
   const loose = words.map((w, i) => (isFragment(w, i) ? prefixTerm(w) : `"${w}"`));
+  return { all: allOf(terms), loose: allOf(loose), terms: [...new Set(terms)] };
+}
+
+/** A query for the memories that have every one of the terms. */
+export function allOf(terms: readonly string[]): string {
   // Explicit AND: FTS5's implicit AND does not accept a parenthesised group (see prefixTerm).
-  return { all: terms.join(' AND '), loose: loose.join(' AND '), any: terms.join(' OR ') };
+  return terms.join(' AND ');
 }
 
 /**

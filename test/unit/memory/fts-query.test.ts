@@ -5,12 +5,15 @@ describe('toFtsQuery', () => {
   it('quotes every word so FTS5 syntax in the input is inert', () => {
     expect(toFtsQuery('deploy OR "staging" NEAR(x) -prod*')).toMatchObject({
       all: '"deploy" AND "staging" AND "NEAR" AND "x" AND "prod"',
-      any: '"deploy" OR "staging" OR "NEAR" OR "x" OR "prod"',
+      terms: ['"deploy"', '"staging"', '"NEAR"', '"x"', '"prod"'],
     });
   });
   it('leaves stop words out of multi-word queries, but not a query of only stop words', () => {
     expect(toFtsQuery('the migration of the database')!.all).toBe('"migration" AND "database"');
-    expect(toFtsQuery('to be or not to be')!.all).toBe('"to" AND "be" AND "or" AND "not" AND "to" AND "be"');
+    expect(toFtsQuery('to be or not to be')).toMatchObject({
+      all: '"to" AND "be" AND "or" AND "not" AND "to" AND "be"',
+      terms: ['"to"', '"be"', '"or"', '"not"'],
+    });
   });
   it('has nothing to search in punctuation alone', () => {
     expect(toFtsQuery(' *** "" ')).toBeNull();

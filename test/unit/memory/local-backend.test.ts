@@ -87,6 +87,66 @@ describe('local store ranking windows', () => {
   });
 });
 
+describe('local store search when no memory has every word', () => {
+  const texts = (hits: Array<{ memory: { text: string } }>) => hits.map((h) => h.memory.text).sort();
+  it('leaves out the word the most memories have, then ranks the memories with the rest', async () => {
+    const db = openDatabase(path.join(tempDir(), 'mem0-tray.db'));
+    const backend = new LocalMemoryBackend(db);
+    backend.addBatch([
+      ...Array.from({ length: 30 }, (_, i) => ({
+        userId: 'u',
+        text: `postgres upgrade ${i}`,
+        source: 'manual' as const,
+      })),
+      { userId: 'u', text: 'vacuum ran for an hour on the orders table', source: 'manual' },
+      { userId: 'u', text: 'autovacuum settings: vacuum cost limit raised', source: 'manual' },
+    ]);
+    const hits = await backend.search('postgres vacuum', { userId: 'u' });
+    expect(texts(hits)).toEqual([
+      'autovacuum settings: vacuum cost limit raised',
+      'vacuum ran for an hour on the orders table',
+    ]);
+    expect(hits[0]!.snippet).toContain(`${SNIPPET_MARK.open}vacuum${SNIPPET_MARK.close}`);
+    // A word found nowhere goes first; the two that are left still must both be there.
+    backend.addBatch([{ userId: 'u', text: 'postgres vacuum full locks the table', source: 'manual' }]);
+    expect(texts(await backend.search('postgres vacuum qqxzv', { userId: 'u' }))).toEqual([
+      'postgres vacuum full locks the table',
+    ]);
+    // Three words, no memory with all: the two rarer ones together.
+    expect(texts(await backend.search('vacuum orders upgrade', { userId: 'u' }))).toEqual([
+      'vacuum ran for an hour on the orders table',
+    ]);
+    expect(await backend.search('qqxzv zzqxw', { userId: 'u' })).toEqual([]);
+    await backend.close();
+    db.close();
+  });
+  it('finds an old memory with the rare word behind more than RANK_WINDOW newer ones with the common word', async () => {
+    const db = openDatabase(path.join(tempDir(), 'mem0-tray.db'));
+    const backend = new LocalMemoryBackend(db);
+    const base = Date.UTC(2025, 0, 1);
+    backend.addBatch([
+      {
+        userId: 'u',
+        text: 'the kafka consumer group rebalanced',
+        source: 'manual',
+        createdAt: new Date(base).toISOString(),
+      },
+      ...Array.from({ length: RANK_WINDOW + 100 }, (_, i) => ({
+        userId: 'u',
+        text: `deploy number ${i} went out`,
+        source: 'manual' as const,
+        createdAt: new Date(base + (i + 1) * 1000).toISOString(),
+      })),
+    ]);
+    // Ranking any-word matches looked only at the newest RANK_WINDOW of them: all "deploy".
+    expect(texts(await backend.search('deploy rebalanced', { userId: 'u' }))).toEqual([
+      'the kafka consumer group rebalanced',
+    ]);
+    await backend.close();
+    db.close();
+  });
+});
+
 describe('local store full-text index', () => {
   const integrityCheck = (db: ReturnType<typeof openDatabase>) =>
     // For a table with external content, FTS5 checks the index against the memories table itself.
