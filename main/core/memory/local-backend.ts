@@ -491,8 +491,8 @@ export class LocalMemoryBackend implements MemoryBackend {
   /**
    * No memory has every word: leaves out the words found nowhere, then the one the most memories
    * have, one at a time, until some memory has all that are left; those are ranked by BM25 as usual.
-   * (Ranking any-word matches instead cost ~2,000 rows of BM25 for every such search at 100,000
-   * memories, and the newest matches of the commonest word crowded out those of the rare ones.)
+   * (Ranking any-word matches instead let the newest RANK_WINDOW uses of the commonest word crowd
+   * out every older memory with a rare one, which BM25 would have put first.)
    */
   private searchFewerWords(terms: string[], run: (match: string) => SearchHit[]): SearchHit[] {
     const newest = this.stmt.newestMatches;
