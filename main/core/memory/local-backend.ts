@@ -492,29 +492,40 @@ export class LocalMemoryBackend implements MemoryBackend {
    * No memory has every word: leaves out the words found nowhere, then the one the most memories
    * have, one at a time, until some memory has all that are left; those are ranked by BM25 as usual.
    * (Ranking any-word matches instead let the newest RANK_WINDOW uses of the commonest word crowd
-   * out every older memory with a rare one, which BM25 would have put first.)
+   * out every older memory with a rare one, which BM25 would have put first.) The word being typed
+   * (a prefix) is kept the longest: it is what the person is looking for now, and telling how common
+   * it is would merge the posting lists of every word it starts. Found nowhere, it is left out.
    */
   private searchFewerWords(terms: string[], run: (match: string) => SearchHit[]): SearchHit[] {
-    const newest = this.stmt.newestMatches;
-    const top = (this.stmt.topSeq.get() as number | null) ?? 0;
-    // How many memories have the term, from the spread of its newest matches: a full count reads
-    // the whole posting list, ~4 ms for a word in half of 100,000 memories.
-    const estimated = new Map(
-      terms.map((term) => {
-        const { seen, oldest } = newest.get(term, RARITY_SAMPLE) as { seen: number; oldest: number | null };
-        const count = seen < RARITY_SAMPLE ? seen : (seen * top) / (top - (oldest ?? 0) + 1);
-        return [term, count];
-      }),
-    );
-    const kept = terms
-      .filter((t) => estimated.get(t)! > 0)
-      .sort((a, b) => estimated.get(a)! - estimated.get(b)!);
-    if (kept.length === terms.length) kept.pop(); // every word is somewhere, but not all together
-    for (; kept.length > 0; kept.pop()) {
-      const hits = run(allOf(kept));
-      if (hits.length > 0) return hits;
+    const typing = terms.filter((t) => t.endsWith('*'));
+    const words = this.byRarity(terms.filter((t) => !t.endsWith('*')));
+    for (const kept of [[...typing, ...words], typing.length > 0 ? words : []]) {
+      // All of the terms together is the search that found nothing.
+      for (let n = kept.length === terms.length ? kept.length - 1 : kept.length; n > 0; n--) {
+        const hits = run(allOf(kept.slice(0, n)));
+        if (hits.length > 0) return hits;
+      }
     }
     return [];
+  }
+
+  /**
+   * The terms found somewhere, rarest first. How many memories have a term is told from the spread
+   * of its newest matches: a full count reads the whole posting list, ~4 ms for a word in half of
+   * 100,000 memories.
+   */
+  private byRarity(terms: string[]): string[] {
+    const top = (this.stmt.topSeq.get() as number | null) ?? 0;
+    const estimated = new Map(
+      terms.map((term) => {
+        const { seen, oldest } = this.stmt.newestMatches.get(term, RARITY_SAMPLE) as {
+          seen: number;
+          oldest: number | null;
+        };
+        return [term, seen < RARITY_SAMPLE ? seen : (seen * top) / (top - (oldest ?? 0) + 1)];
+      }),
+    );
+    return terms.filter((t) => estimated.get(t)! > 0).sort((a, b) => estimated.get(a)! - estimated.get(b)!);
   }
 
   /**

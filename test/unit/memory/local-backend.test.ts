@@ -117,6 +117,15 @@ describe('local store search when no memory has every word', () => {
       'vacuum ran for an hour on the orders table',
     ]);
     expect(await backend.search('qqxzv zzqxw', { userId: 'u' })).toEqual([]);
+    // While typing, the half-typed word is kept the longest, and left out only if found nowhere.
+    const typed = (text: string) => backend.search(text, { userId: 'u' }, { prefix: true });
+    expect(texts(await typed('upgrade orders vacu'))).toEqual(['vacuum ran for an hour on the orders table']);
+    expect(texts(await typed('upgrade vacu'))).toEqual([
+      'autovacuum settings: vacuum cost limit raised',
+      'postgres vacuum full locks the table',
+      'vacuum ran for an hour on the orders table',
+    ]);
+    expect(await typed('orders qqxz')).toHaveLength(1);
     await backend.close();
     db.close();
   });
