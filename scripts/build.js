@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { buildRankExtension, RANK_EXTENSION } from './build-native.js';
 
 const started = Date.now();
 // Pure-JavaScript dependencies are bundled: resolving and reading several hundred files of express,
@@ -30,18 +31,22 @@ const common = {
   logLevel: 'warning',
 };
 
-// The capture network thread's own bundle; each bundle that starts it is told where it is.
+// The capture network thread's own bundle.
 const NET_WORKER = 'dist/main/capture-net-worker.js';
-const startsNetWorker = (out) => ({
-  __CAPTURE_NET_WORKER__: JSON.stringify('./' + path.posix.relative(path.posix.dirname(out), NET_WORKER)),
+const relativeTo = (out, file) => JSON.stringify('./' + path.posix.relative(path.posix.dirname(out), file));
+// Each bundle that starts the network thread or opens the memory store is told where the thread's
+// bundle and the search ranking extension are.
+const bundlePaths = (out) => ({
+  __CAPTURE_NET_WORKER__: relativeTo(out, NET_WORKER),
+  __SQLITE_RANK_EXTENSION__: relativeTo(out, RANK_EXTENSION),
 });
 const entries = [
-  { in: 'main/cli.ts', out: 'dist/cli.js', format: 'esm', define: startsNetWorker('dist/cli.js') },
+  { in: 'main/cli.ts', out: 'dist/cli.js', format: 'esm', define: bundlePaths('dist/cli.js') },
   {
     in: 'main/electron/main.ts',
     out: 'dist/main/electron/main.js',
     format: 'esm',
-    define: startsNetWorker('dist/main/electron/main.js'),
+    define: bundlePaths('dist/main/electron/main.js'),
   },
   { in: 'main/core/capture/net/net-worker.ts', out: NET_WORKER, format: 'esm' },
   // Sandboxed preloads cannot load modules: everything but electron is inlined.
@@ -52,6 +57,9 @@ const entries = [
     overrides: { external: ['electron'] },
   },
 ];
+
+const nativeWarning = buildRankExtension();
+if (nativeWarning) console.warn(`build: ${nativeWarning}`);
 
 await Promise.all(
   entries

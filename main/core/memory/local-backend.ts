@@ -2,6 +2,7 @@
 // change. Deletes are hard deletes, so a deleted memory leaves list, search and export at once.
 
 import { randomFillSync } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import { v7 } from 'uuid';
 import { applyMigrations, withDbErrors, type Db } from '../db/database.js';
 import { UserError } from '../errors.js';
@@ -23,6 +24,7 @@ import {
 } from './types.js';
 import { textExcerpt } from './excerpt.js';
 import { allOf, toFtsQuery } from './fts-query.js';
+import { loadRanking, type Ranking } from './rank-extension.js';
 
 export const MEMORY_MIGRATIONS = [
   `CREATE TABLE memories (
@@ -133,12 +135,16 @@ interface HistoryRow {
 export const RANK_WINDOW = 2000;
 /** The window of a preview search (SearchOptions.preview). */
 export const PREVIEW_RANK_WINDOW = 1000;
-/** Newest matches of a word read to tell how common it is (searchFewerWords). */
-const RARITY_SAMPLE = 200;
+/** Newest matches of a word read to tell how many memories have it (see frequencies). */
+const FREQUENCY_SAMPLE = 200;
+/** The quoted terms of an FTS5 query, in order: its phrases, as FTS5 numbers them. */
+const PHRASE = /"[^"]*"\*?/g;
+/** A term's estimated count of memories that have it, remembered for one search. */
+type Frequencies = (term: string) => number;
 
 interface Ranked {
   seq: number;
-  /** bm25(): lower is better. */
+  /** bm25() or bm25_df(): lower is better. */
   score: number;
 }
 
@@ -239,9 +245,19 @@ export class LocalMemoryBackend implements MemoryBackend {
   /** The database's schema cookie when this connection last checked its migrations. */
   private checkedSchema: number;
 
-  constructor(private readonly db: Db) {
+  /** How search ranks: bm25_df, or SQLite's bm25() and why (the core logs it). */
+  readonly ranking: Ranking;
+  /** Ranking statements by their ranking function (bm25_df takes one argument per phrase). */
+  private readonly rankStatements = new Map<string, Statement<unknown[]>>();
+
+  /** `rankExtension`: the extension's file (default: the build's); null ranks with bm25(). */
+  constructor(
+    private readonly db: Db,
+    options: { rankExtension?: string | null } = {},
+  ) {
     this.file = db.name;
     applyMigrations(db, 'memories', MEMORY_MIGRATIONS);
+    this.ranking = loadRanking(db, options.rankExtension);
     this.stmt = withDbErrors(this.file, () => ({
       schemaCookie: db.prepare('PRAGMA schema_version').pluck(),
       insert: db.prepare(
@@ -268,13 +284,6 @@ export class LocalMemoryBackend implements MemoryBackend {
       newestMatches: db.prepare(
         `SELECT count(*) AS seen, min(rowid) AS oldest FROM (
            SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT ?)`,
-      ),
-      // The newest `window` matches (FTS5 walks the index newest first and stops there), ranked.
-      rankNewest: db.prepare(
-        `SELECT seq, score FROM (
-           SELECT rowid AS seq, bm25(memories_fts) AS score FROM memories_fts
-           WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT ?)
-         ORDER BY score, seq DESC LIMIT ?`,
       ),
     }));
     this.checkedSchema = this.stmt.schemaCookie.get() as number;
@@ -462,28 +471,29 @@ export class LocalMemoryBackend implements MemoryBackend {
     const { where, params } = filterSql(filter);
     const onlyUser = Object.entries(filter).every(([k, v]) => k === 'userId' || v === undefined);
     const window = options.preview ? PREVIEW_RANK_WINDOW : RANK_WINDOW;
-    const run = (match: string): SearchHit[] => {
-      const ranked = onlyUser
-        ? this.rankForUser(match, filter.userId, limit, window)
-        : this.rankFiltered(match, where, params, limit, window);
-      if (ranked.length === 0) return [];
-      const rows = this.db
-        .prepare(`SELECT ${MEMORY_COLUMNS} FROM memories WHERE seq IN (${ranked.map(() => '?').join(',')})`)
-        .all(...ranked.map((r) => r.seq)) as MemoryRow[];
-      const bySeq = new Map(rows.map((r) => [r.seq, r]));
-      return ranked.flatMap((r) => {
-        const row = bySeq.get(r.seq);
-        if (!row) return [];
-        return [{ memory: toMemory(row), score: -r.score, snippet: textExcerpt(row.text, query) }];
-      });
-    };
     return this.run(() => {
+      const frequencies = this.frequencies();
+      const run = (match: string): SearchHit[] => {
+        const ranked = onlyUser
+          ? this.rankForUser(match, frequencies, filter.userId, limit, window)
+          : this.rankFiltered(match, frequencies, where, params, limit, window);
+        if (ranked.length === 0) return [];
+        const rows = this.db
+          .prepare(`SELECT ${MEMORY_COLUMNS} FROM memories WHERE seq IN (${ranked.map(() => '?').join(',')})`)
+          .all(...ranked.map((r) => r.seq)) as MemoryRow[];
+        const bySeq = new Map(rows.map((r) => [r.seq, r]));
+        return ranked.flatMap((r) => {
+          const row = bySeq.get(r.seq);
+          if (!row) return [];
+          return [{ memory: toMemory(row), score: -r.score, snippet: textExcerpt(row.text, query) }];
+        });
+      };
       const q = toFtsQuery(query, { prefix: options.prefix ?? false });
       if (!q) return [];
       let hits = run(q.all);
       // A half-typed word may differ from its stem in the index: try it trimmed.
       if (hits.length === 0 && q.loose !== q.all) hits = run(q.loose);
-      if (hits.length === 0 && q.terms.length > 1) hits = this.searchFewerWords(q.terms, run);
+      if (hits.length === 0 && q.terms.length > 1) hits = this.searchFewerWords(q.terms, frequencies, run);
       return hits;
     });
   }
@@ -496,9 +506,15 @@ export class LocalMemoryBackend implements MemoryBackend {
    * (a prefix) is kept the longest: it is what the person is looking for now, and telling how common
    * it is would merge the posting lists of every word it starts. Found nowhere, it is left out.
    */
-  private searchFewerWords(terms: string[], run: (match: string) => SearchHit[]): SearchHit[] {
+  private searchFewerWords(
+    terms: string[],
+    frequencies: Frequencies,
+    run: (match: string) => SearchHit[],
+  ): SearchHit[] {
     const typing = terms.filter((t) => t.endsWith('*'));
-    const words = this.byRarity(terms.filter((t) => !t.endsWith('*')));
+    const words = terms
+      .filter((t) => !t.endsWith('*') && frequencies(t) > 0)
+      .sort((a, b) => frequencies(a) - frequencies(b));
     for (const kept of [[...typing, ...words], typing.length > 0 ? words : []]) {
       // All of the terms together is the search that found nothing.
       for (let n = kept.length === terms.length ? kept.length - 1 : kept.length; n > 0; n--) {
@@ -510,22 +526,41 @@ export class LocalMemoryBackend implements MemoryBackend {
   }
 
   /**
-   * The terms found somewhere, rarest first. How many memories have a term is told from the spread
-   * of its newest matches: a full count reads the whole posting list, ~4 ms for a word in half of
-   * 100,000 memories.
+   * How many memories have a term, estimated from the spread of its newest matches (exact for a
+   * term with fewer than FREQUENCY_SAMPLE): a full count reads the whole posting list, ~4 ms for a
+   * word in half of 100,000 memories. Each term is sampled once per search.
    */
-  private byRarity(terms: string[]): string[] {
+  private frequencies(): Frequencies {
     const top = (this.stmt.topSeq.get() as number | null) ?? 0;
-    const estimated = new Map(
-      terms.map((term) => {
-        const { seen, oldest } = this.stmt.newestMatches.get(term, RARITY_SAMPLE) as {
+    const known = new Map<string, number>();
+    return (term) => {
+      let count = known.get(term);
+      if (count === undefined) {
+        const { seen, oldest } = this.stmt.newestMatches.get(term, FREQUENCY_SAMPLE) as {
           seen: number;
           oldest: number | null;
         };
-        return [term, seen < RARITY_SAMPLE ? seen : (seen * top) / (top - (oldest ?? 0) + 1)];
-      }),
-    );
-    return terms.filter((t) => estimated.get(t)! > 0).sort((a, b) => estimated.get(a)! - estimated.get(b)!);
+        count = seen < FREQUENCY_SAMPLE ? seen : (seen * top) / (top - (oldest ?? 0) + 1);
+        known.set(term, count);
+      }
+      return count;
+    };
+  }
+
+  /**
+   * The ranking function for a query and its arguments. bm25_df is given each phrase's estimated
+   * frequency, except for a prefix (estimating it would merge the posting lists of every word it
+   * starts), where it counts them as bm25() does.
+   */
+  private rankFunction(match: string, frequencies: Frequencies): { sql: string; args: number[] } {
+    if (this.ranking.fn === 'bm25') return { sql: 'bm25(memories_fts)', args: [] };
+    const phrases = match.match(PHRASE) ?? [];
+    if (phrases.length === 0 || phrases.some((p) => p.endsWith('*')))
+      return { sql: 'bm25_df(memories_fts)', args: [] };
+    return {
+      sql: `bm25_df(memories_fts, ${phrases.map(() => '?').join(', ')})`,
+      args: phrases.map(frequencies),
+    };
   }
 
   /**
@@ -533,8 +568,26 @@ export class LocalMemoryBackend implements MemoryBackend {
    * keeps the caller's. Exact whenever enough remain: any of the caller's memories ranked above
    * those would itself be in the overall top list. Otherwise ranks with the filter joined.
    */
-  private rankForUser(match: string, userId: string, limit: number, window: number): Ranked[] {
-    const overall = this.stmt.rankNewest.all(match, window, limit * 4) as Ranked[];
+  private rankForUser(
+    match: string,
+    frequencies: Frequencies,
+    userId: string,
+    limit: number,
+    window: number,
+  ): Ranked[] {
+    const rank = this.rankFunction(match, frequencies);
+    let newest = this.rankStatements.get(rank.sql);
+    if (!newest) {
+      // The newest `window` matches (FTS5 walks the index newest first and stops there), ranked.
+      newest = this.db.prepare(
+        `SELECT seq, score FROM (
+           SELECT rowid AS seq, ${rank.sql} AS score FROM memories_fts
+           WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT ?)
+         ORDER BY score, seq DESC LIMIT ?`,
+      );
+      this.rankStatements.set(rank.sql, newest);
+    }
+    const overall = newest.all(...rank.args, match, window, limit * 4) as Ranked[];
     if (overall.length === 0) return overall;
     const seqs = overall.map((r) => r.seq);
     const mine = new Set(
@@ -548,26 +601,28 @@ export class LocalMemoryBackend implements MemoryBackend {
     );
     const kept = overall.filter((r) => mine.has(r.seq));
     if (kept.length >= limit || overall.length < limit * 4) return kept.slice(0, limit);
-    return this.rankFiltered(match, 'm.user_id = ?', [userId], limit, window);
+    return this.rankFiltered(match, frequencies, 'm.user_id = ?', [userId], limit, window);
   }
 
   /** The newest `window` matches that pass the filter, ranked (see RANK_WINDOW). */
   private rankFiltered(
     match: string,
+    frequencies: Frequencies,
     where: string,
     params: unknown[],
     limit: number,
     window: number,
   ): Ranked[] {
+    const rank = this.rankFunction(match, frequencies);
     // Sorting outside the FTS5 table is cheaper than FTS5's own ORDER BY rank.
     return this.db
       .prepare(
         `SELECT seq, score FROM (
-           SELECT f.rowid AS seq, bm25(memories_fts) AS score FROM memories_fts f JOIN memories m ON m.seq = f.rowid
+           SELECT f.rowid AS seq, ${rank.sql} AS score FROM memories_fts f JOIN memories m ON m.seq = f.rowid
            WHERE memories_fts MATCH ? AND ${where} ORDER BY f.rowid DESC LIMIT ?)
          ORDER BY score LIMIT ?`,
       )
-      .all(match, ...params, window, limit) as Ranked[];
+      .all(...rank.args, match, ...params, window, limit) as Ranked[];
   }
 
   async history(id: string): Promise<HistoryEntry[]> {
