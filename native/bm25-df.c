@@ -12,7 +12,8 @@
  *   for far less (main/core/memory/local-backend.ts, estimateFrequencies);
  * - bm25() looks each matched row's length up in the docsize table, a statement step per row. Here
  *   lengths are kept per connection in an array indexed by rowid, for as long as the database file
- *   is unchanged: any change, by this connection or another, empties it (SQLITE_FCNTL_DATA_VERSION).
+ *   is unchanged: any committed change, by this connection or another, empties it
+ *   (SQLITE_FCNTL_DATA_VERSION); inside an explicit transaction it is not used.
  *
  * Built by scripts/build-native.js, loaded by main/core/memory/rank-extension.ts.
  */
@@ -112,9 +113,15 @@ static int query_of(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
   return rc;
 }
 
-static int row_length(const Fts5ExtensionApi *api, Fts5Context *fts, LengthCache *cache, int *out) {
+static int row_length(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                      LengthCache *cache, int *out) {
   sqlite3_int64 rowid = api->xRowid(fts);
-  int cacheable = rowid > 0 && rowid < MAX_CACHED_ROWID;
+  /*
+   * Inside an explicit transaction this connection's own writes are not yet in the data version
+   * (it changes at commit), and they may yet be rolled back: no cache there, either way.
+   */
+  int cacheable = rowid > 0 && rowid < MAX_CACHED_ROWID &&
+                  sqlite3_get_autocommit(sqlite3_context_db_handle(ctx));
   if (cacheable && rowid < cache->size && cache->length[rowid] > 0) {
     *out = cache->length[rowid];
     return SQLITE_OK;
@@ -151,7 +158,7 @@ static void bm25_df(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
     if (rc == SQLITE_OK && phrase >= 0 && phrase < q->nPhrase) q->tf[phrase]++;
   }
   int length = 0;
-  if (rc == SQLITE_OK) rc = row_length(api, fts, cache, &length);
+  if (rc == SQLITE_OK) rc = row_length(api, fts, ctx, cache, &length);
   if (rc != SQLITE_OK) {
     sqlite3_result_error_code(ctx, rc);
     return;

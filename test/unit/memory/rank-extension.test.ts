@@ -75,6 +75,13 @@ describe.runIf(haveExtension)('bm25_df', () => {
     const other = new LocalMemoryBackend(openDatabase(file));
     await other.update(added[100]!.id, { text: 'w0x' });
     check();
+    // Inside a transaction: this connection's writes before they commit, and after a rollback.
+    db.exec('BEGIN');
+    check();
+    await backend.update(added[101]!.id, { text: 'w0x w0x w5x' });
+    check();
+    db.exec('ROLLBACK');
+    check();
     await other.close();
     await backend.close();
     db.close();
