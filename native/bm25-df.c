@@ -15,7 +15,10 @@
  *   is unchanged: any committed change, by this connection or another, empties it
  *   (SQLITE_FCNTL_DATA_VERSION); inside an explicit transaction it is not used.
  *
- * Built by scripts/build-native.js, loaded by main/core/memory/rank-extension.ts.
+ * The cache is keyed by rowid alone: use bm25_df on one FTS5 table of the main database per
+ * connection, and once per statement (FTS5 shares a function's per-query state between its calls).
+ *
+ * Built by scripts/build-native.js, loaded once per connection by main/core/memory/rank-extension.ts.
  */
 #include <math.h>
 #include <string.h>
@@ -168,7 +171,8 @@ static void bm25_df(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
   double score = 0.0;
   for (int p = 0; p < q->nPhrase; p++) {
     double tf = (double)q->tf[p];
-    if (tf > 0) score += q->idf[p] * (tf * (K1 + 1.0)) / (tf + norm);
+    /* Grouped as bm25() does, for the very same doubles. */
+    if (tf > 0) score += q->idf[p] * ((tf * (K1 + 1.0)) / (tf + norm));
   }
   sqlite3_result_double(ctx, -1.0 * score);
 }
@@ -197,6 +201,8 @@ int sqlite3_bm25df_init(sqlite3 *db, char **error, const sqlite3_api_routines *r
   LengthCache *cache = (LengthCache *)sqlite3_malloc(sizeof(LengthCache));
   if (!cache) return SQLITE_NOMEM;
   memset(cache, 0, sizeof(LengthCache));
-  /* FTS5 frees the cache with the function (when the connection closes or it is registered again). */
-  return api->xCreateFunction(api, "bm25_df", cache, bm25_df, cache_free);
+  /* FTS5 frees the cache when the connection closes (load the extension once per connection). */
+  int rc = api->xCreateFunction(api, "bm25_df", cache, bm25_df, cache_free);
+  if (rc != SQLITE_OK) cache_free(cache);
+  return rc;
 }

@@ -540,7 +540,9 @@ export class LocalMemoryBackend implements MemoryBackend {
           seen: number;
           oldest: number | null;
         };
-        count = seen < FREQUENCY_SAMPLE ? seen : (seen * top) / (top - (oldest ?? 0) + 1);
+        // A span that is not positive: another process added matches since `top` was read.
+        const span = top - (oldest ?? 0) + 1;
+        count = seen < FREQUENCY_SAMPLE || span <= 0 ? seen : (seen * top) / span;
         known.set(term, count);
       }
       return count;

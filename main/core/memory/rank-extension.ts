@@ -27,15 +27,24 @@ export function outsideAsar(file: string): string {
   return file.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
 }
 
-/** Loads the extension into this connection; `file: null` ranks with bm25(). */
+/**
+ * Connections the extension is loaded into. A backend is made anew on the same connection when the
+ * backend setting changes; loading again would register a second function and keep the first's
+ * length cache until the connection closes.
+ */
+const loaded = new WeakSet<Db>();
+
+/** Loads the extension into this connection, once; `file: null` ranks with bm25(). */
 export function loadRanking(db: Db, file: string | null | undefined = rankExtensionFile()): Ranking {
   if (file === null) return { fn: 'bm25', reason: 'no ranking extension in this build' };
+  if (loaded.has(db)) return { fn: 'bm25_df' };
   try {
     // better-sqlite3 takes the entry point; its type definitions do not declare it.
     (db as unknown as { loadExtension(file: string, entryPoint: string): void }).loadExtension(
       file,
       ENTRY_POINT,
     );
+    loaded.add(db);
     return { fn: 'bm25_df' };
   } catch (err) {
     return { fn: 'bm25', reason: `${file}: ${(err as Error).message}` };
