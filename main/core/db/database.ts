@@ -38,8 +38,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
-      // The default 2 MB page cache is small for a full-text index of 100,000 memories.
-      db.pragma('cache_size = -32000');
+      // Reads of the full-text index come through mmap below, so the page cache mostly holds pages
+      // being written. 8 MB instead of the 32 MB it was: a capturing core's resident memory levelled
+      // off ~22 MB lower (131.7 against 153.6 MB after 30,000 captures), with search as fast and
+      // batch inserts within noise (4,959–5,195 against 5,064–5,454 memories/s at 100,000).
+      db.pragma('cache_size = -8000');
       db.pragma('mmap_size = 268435456');
       db.pragma('temp_store = MEMORY');
       db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
