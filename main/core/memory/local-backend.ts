@@ -531,11 +531,13 @@ export class LocalMemoryBackend implements MemoryBackend {
    * word in half of 100,000 memories. Each term is sampled once per search.
    */
   private frequencies(): Frequencies {
-    const top = (this.stmt.topSeq.get() as number | null) ?? 0;
+    // Read on first use: a search that finds every word and ranks with bm25() needs none.
+    let top: number | undefined;
     const known = new Map<string, number>();
     return (term) => {
       let count = known.get(term);
       if (count === undefined) {
+        top ??= (this.stmt.topSeq.get() as number | null) ?? 0;
         const { seen, oldest } = this.stmt.newestMatches.get(term, FREQUENCY_SAMPLE) as {
           seen: number;
           oldest: number | null;
