@@ -1,17 +1,17 @@
 // The gateway: plain HTTP on 127.0.0.1 that Claude clients reach with
-// ANTHROPIC_BASE_URL=http://127.0.0.1:PORT. It forwards every request to the upstream as it
-// arrives and streams the answer back chunk by chunk; the tap copies Messages calls on the side.
-// The capture route that needs no certificate.
+// ANTHROPIC_BASE_URL=http://127.0.0.1:PORT. Every request it accepts is forwarded to the upstream
+// and streamed back, the tap copying Messages calls on the side (forward.ts). The capture route
+// that needs no certificate.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { allowedHosts } from '../../api/loopback.js';
-import { UserError, describeError } from '../../errors.js';
+import { UserError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ExchangeSink } from '../exchange.js';
 import { zeroCounters, type Counters } from './shared-counters.js';
 import { GATEWAY_STAT_NAMES } from './net-messages.js';
-import { ExchangeTap, copyHeaders, shouldTap, tappableAcceptEncoding } from './tap.js';
-import { forwardableHeaders, type Upstream } from './upstream.js';
+import { forwardRequest, sendApiError } from './forward.js';
+import type { Upstream } from './upstream.js';
 
 export interface GatewayOptions {
   port: number;
@@ -34,17 +34,6 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** The Anthropic API's own error shape, so clients show a readable message. */
-function sendError(res: http.ServerResponse, status: number, type: string, message: string): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const body = JSON.stringify({ type: 'error', error: { type, message } });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
 /**
  * Claude clients send neither an Origin nor a foreign Host. A web page does (a cross-site fetch, or
  * DNS rebinding): it could spend its own key through us and plant the answer as a memory that MCP
@@ -61,8 +50,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const stats = options.stats ?? zeroCounters(GATEWAY_STAT_NAMES);
   let port = options.port;
   const log = options.log;
-  const onTapError = (stage: string, err: unknown) =>
-    log.warn('gateway.tap_error', { stage, error: describeError(err) });
 
   const server = http.createServer((req, res) => {
     stats.requests++;
@@ -70,94 +57,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (refused) {
       stats.refused++;
       req.resume();
-      sendError(res, 403, 'permission_error', `Mem0 Tray gateway: ${refused}.`);
+      sendApiError(res, 403, 'permission_error', `Mem0 Tray gateway: ${refused}.`);
       return;
     }
-    const upstream = options.upstream();
-    const path = req.url ?? '/';
-    const tapped = (options.capturing?.() ?? true) && shouldTap(req.method, path);
-    const headers = forwardableHeaders(req.headers);
-    headers.host = upstream.host;
-    if (tapped) {
-      const accept = tappableAcceptEncoding(req.headers['accept-encoding']);
-      if (accept) headers['accept-encoding'] = accept;
-    }
-    let tap: ExchangeTap | null = null;
-    try {
-      if (tapped) {
-        tap = new ExchangeTap(
-          'gateway',
-          options.clientHost,
-          req.method ?? 'POST',
-          path,
-          copyHeaders(req.headers),
-          options.sink,
-          stats,
-          onTapError,
-        );
-      }
-    } catch (err) {
-      onTapError('start', err);
-    }
-    const safe = (fn: () => void) => {
-      try {
-        fn();
-      } catch (err) {
-        stats.tapErrors++;
-        onTapError('copy', err);
-        tap = null;
-      }
-    };
-
-    const upstreamReq = upstream.request({ method: req.method, path, headers });
-    upstreamReq.on('response', (upstreamRes) => {
-      safe(() => tap?.responseStart(upstreamRes.statusCode ?? 0, upstreamRes.headers));
-      res.writeHead(
-        upstreamRes.statusCode ?? 502,
-        upstreamRes.statusMessage,
-        forwardableHeaders(upstreamRes.headers),
-      );
-      // Headers go out now: an SSE client sees the stream open before the first event.
-      res.flushHeaders();
-      upstreamRes.on('data', (chunk: Buffer) => {
-        safe(() => tap?.responseChunk(chunk));
-        if (!res.write(chunk)) {
-          upstreamRes.pause();
-          res.once('drain', () => upstreamRes.resume());
-        }
-      });
-      upstreamRes.on('end', () => {
-        res.end();
-        safe(() => tap?.finish(true));
-      });
-      upstreamRes.on('error', () => {
-        safe(() => tap?.finish(false));
-        res.destroy();
-      });
-      upstreamRes.on('aborted', () => safe(() => tap?.finish(false)));
-    });
-    upstreamReq.on('error', (err) => {
-      stats.upstreamErrors++;
-      safe(() => tap?.finish(false));
-      log.warn('gateway.upstream_error', {
-        error: describeError(err),
-        code: (err as NodeJS.ErrnoException).code,
-      });
-      sendError(
-        res,
-        502,
-        'api_error',
-        `Mem0 Tray gateway could not reach ${upstream.url.origin}: ${describeError(err)}`,
-      );
-    });
-    req.on('data', (chunk: Buffer) => safe(() => tap?.requestChunk(chunk)));
-    req.pipe(upstreamReq);
-    // The client went away: stop the upstream call too, and record the exchange as not captured.
-    res.on('close', () => {
-      if (!res.writableFinished) {
-        safe(() => tap?.finish(false));
-        upstreamReq.destroy();
-      }
+    forwardRequest(req, res, {
+      route: 'gateway',
+      clientHost: options.clientHost,
+      upstream: options.upstream(),
+      capturing: options.capturing?.() ?? true,
+      sink: options.sink,
+      counters: stats,
+      log,
     });
   });
   server.keepAliveTimeout = 65_000;

@@ -1,5 +1,5 @@
-// http-mitm-proxy 1.1.0 with its pitfalls taken out. We use its request pipeline (hooks, upstream
-// requests, response piping, the plain-HTTP proxy); we replace what it does unsafely:
+// http-mitm-proxy 1.1.0 with its pitfalls taken out. We use its proxy server, its CONNECT hook and
+// its pipeline for plain-HTTP proxy requests; we replace what it does unsafely or slowly:
 // - listen() always loads or CREATES its own CA (forge's JavaScript keygen, key files written to
 //   ./.http-mitm-proxy): our listen() builds the same HTTP server without touching any CA;
 // - per-host leaves come from forge's synchronous keygen (a blocked event loop for every new host)
@@ -7,12 +7,15 @@
 //   leaf from our async issuer if it ever asks;
 // - it binds "localhost" unless told: we always bind 127.0.0.1;
 // - it hands decrypted connections to its per-host HTTPS servers over an extra loopback TCP hop to
-//   "0.0.0.0" (fails on Windows, costs a connection per tunnel): we hand the socket over in process;
+//   "0.0.0.0" (fails on Windows, costs a connection per tunnel): proxy.ts decrypts in process;
+// - its per-request pipeline keeps the whole exchange (both requests, both responses) reachable from
+//   a context object that outlives the request: under load V8 moved every request's objects to the
+//   old generation and freed them only in full collections (~100 µs of CPU a request, a third of the
+//   proxy's throughput): decrypted requests are forwarded by proxy.ts (forward.ts), not by it;
 // - it reports every error with console.error/console.debug (stdout): we log through our logger,
 //   without content, and answer upstream failures in the Anthropic error shape.
 import http from 'node:http';
 import https from 'node:https';
-import type { Duplex } from 'node:stream';
 import { Proxy, type ErrorCallback, type ICertficateContext, type IContext } from 'http-mitm-proxy';
 
 export interface MitmProxyHooks {
@@ -111,22 +114,6 @@ export class MitmProxy extends Proxy {
     });
     res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
-  }
-
-  /** The decrypted side of a CONNECT to an intercepted host, handed over in process. */
-  handOver(server: https.Server, socket: Duplex, head: Buffer): void {
-    if (head.length > 0) socket.unshift(head);
-    server.emit('connection', socket);
-  }
-
-  /** An HTTPS server (never listening) whose requests go through the library's pipeline. */
-  createTlsServer(certPem: string, keyPem: string): https.Server {
-    const server = https.createServer({ cert: certPem, key: keyPem });
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
-    server.on('request', this._onHttpServerRequest.bind(this, true));
-    server.on('tlsClientError', (err: Error) => this.hooks.onFailure('TLS_CLIENT_ERROR', err));
-    return server;
   }
 
   async stop(): Promise<void> {

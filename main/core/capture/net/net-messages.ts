@@ -16,6 +16,8 @@ export const FLAG_COUNT = 2;
 // The shared counters (shared-counters.ts), one slot per name in this order. Here rather than beside
 // the code that counts, so the core reads them without loading the proxy (and http-mitm-proxy).
 export const TAP_COUNTER_NAMES = ['tapped', 'tapErrors', 'tooLarge'] as const;
+/** What forwarding one request counts (forward.ts), on both routes. */
+export const FORWARD_COUNTER_NAMES = ['upstreamErrors', 'bytesFromUpstream', ...TAP_COUNTER_NAMES] as const;
 export const TUNNEL_COUNTER_NAMES = ['tunnels', 'tunnelErrors', 'tunnelBytesUp', 'tunnelBytesDown'] as const;
 export const PROXY_STAT_NAMES = [
   // Requests through the proxy (decrypted and plain HTTP).
@@ -23,17 +25,14 @@ export const PROXY_STAT_NAMES = [
   'intercepted',
   // Connections decrypted (CONNECT to an intercepted host).
   'decryptedConnections',
-  'bytesFromUpstream',
-  'upstreamErrors',
-  ...TAP_COUNTER_NAMES,
+  ...FORWARD_COUNTER_NAMES,
   ...TUNNEL_COUNTER_NAMES,
 ] as const;
 export const GATEWAY_STAT_NAMES = [
   'requests',
   // Browser or foreign-Host requests turned away.
   'refused',
-  'upstreamErrors',
-  ...TAP_COUNTER_NAMES,
+  ...FORWARD_COUNTER_NAMES,
 ] as const;
 
 export interface NetWorkerInit {

@@ -1,22 +1,22 @@
-// The capture proxy (HTTPS_PROXY=http://127.0.0.1:PORT). A CONNECT to an intercepted host
-// (api.anthropic.com) is decrypted with a leaf from our CA and its requests go through
-// http-mitm-proxy's pipeline to the real host or the upstream override, streamed as they arrive,
-// with the tap copying Messages calls on the side. A CONNECT to any other host is a byte tunnel;
-// plain-HTTP proxy requests are forwarded as they are. Capture never changes what the client gets.
-import type https from 'node:https';
-import type net from 'node:net';
+// The capture proxy (HTTPS_PROXY=http://127.0.0.1:PORT), on http-mitm-proxy's server. A CONNECT to
+// an intercepted host (api.anthropic.com) is decrypted with a leaf from our CA, and each request in
+// it is forwarded to that host or the upstream override and streamed back as it arrives, the tap
+// copying Messages calls on the side (forward.ts, as the gateway does). A CONNECT to any other host
+// is a byte tunnel; plain-HTTP proxy requests go through the library's pipeline as they are.
+// Capture never changes what the client gets.
+import https from 'node:https';
+import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { IContext } from 'http-mitm-proxy';
 import { LEAF_RENEW_BEFORE_MS, type LeafIssuer } from '../../certs/leaf-certs.js';
 import { UserError, describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ExchangeSink } from '../exchange.js';
+import { forwardRequest } from './forward.js';
 import { MitmProxy } from './mitm-proxy.js';
 import { zeroCounters, type Counters } from './shared-counters.js';
 import { PROXY_STAT_NAMES } from './net-messages.js';
-import { ExchangeTap, copyHeaders, shouldTap, tappableAcceptEncoding } from './tap.js';
 import { openTunnel, parseAuthority, type HostPort } from './tunnel.js';
-import type { Upstream } from './upstream.js';
+import { createUpstream, type Upstream } from './upstream.js';
 
 export interface ProxyOptions {
   port: number;
@@ -50,55 +50,83 @@ interface HostServer {
   renewing?: Promise<void>;
 }
 
-interface Intercepted {
-  target: HostPort;
-  tap: ExchangeTap | null;
-}
-
 export async function startProxy(options: ProxyOptions): Promise<CaptureProxy> {
   const log = options.log;
   const stats = options.stats ?? zeroCounters(PROXY_STAT_NAMES);
-  const onTapError = (stage: string, err: unknown) => {
-    log.warn('proxy.tap_error', { stage, error: describeError(err) });
+  const failure = (kind: string, err: Error) => {
+    if (kind.startsWith('PROXY_TO_SERVER')) stats.upstreamErrors++;
+    log.warn('proxy.failure', {
+      kind,
+      error: describeError(err),
+      code: (err as NodeJS.ErrnoException).code,
+    });
   };
   const proxy = new MitmProxy({
-    onFailure: (kind, err) => {
-      if (kind.startsWith('PROXY_TO_SERVER')) stats.upstreamErrors++;
-      log.warn('proxy.failure', {
-        kind,
-        error: describeError(err),
-        code: (err as NodeJS.ErrnoException).code,
-      });
-    },
+    onFailure: failure,
     leafFor: (host) => options.issuer().leafFor(host),
   });
 
-  // One never-listening TLS server per intercepted host. Leaves last days, the tray runs for weeks:
-  // a server whose leaf nears expiry gets the issuer's renewed leaf (open connections keep theirs).
+  // Without an upstream override a decrypted request goes to the host the client CONNECTed to (never
+  // one named by a Host header inside the tunnel): one keep-alive agent per host and port.
+  const direct = new Map<string, Upstream>();
+  const upstreamFor = (authority: string): Upstream => {
+    const override = options.upstream();
+    if (override) return override;
+    let upstream = direct.get(authority);
+    if (!upstream) direct.set(authority, (upstream = createUpstream({ upstream: `https://${authority}` })));
+    return upstream;
+  };
+
+  // One never-listening TLS server per intercepted host and port; its requests are ours to forward.
+  const decryptingServer = (target: HostPort, leaf: { certPem: string; keyPem: string }) => {
+    const authority = `${target.host}:${target.port}`;
+    const server = https.createServer(
+      { cert: leaf.certPem, key: leaf.keyPem },
+      (req: http.IncomingMessage, res: http.ServerResponse) => {
+        stats.requests++;
+        stats.intercepted++;
+        forwardRequest(req, res, {
+          route: 'proxy',
+          clientHost: target.host,
+          upstream: upstreamFor(authority),
+          capturing: options.capturing(),
+          sink: options.sink,
+          counters: stats,
+          log,
+        });
+      },
+    );
+    // Longer than a client's idle pool, so the proxy is never the side that drops a reused socket.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+    server.on('tlsClientError', (err: Error) => failure('TLS_CLIENT_ERROR', err));
+    return server;
+  };
+
+  // Leaves last days, the tray runs for weeks: a server whose leaf nears expiry gets the issuer's
+  // renewed leaf (open connections keep theirs).
   let tlsServers = new Map<string, Promise<HostServer>>();
-  const tlsServerFor = async (host: string): Promise<https.Server> => {
-    let entry = tlsServers.get(host);
+  const tlsServerFor = async (target: HostPort): Promise<https.Server> => {
+    const key = `${target.host}:${target.port}`;
+    let entry = tlsServers.get(key);
     if (!entry) {
       entry = options
         .issuer()
-        .leafFor(host)
-        .then((leaf) => ({
-          server: proxy.createTlsServer(leaf.certPem, leaf.keyPem),
-          notAfter: leaf.notAfter.getTime(),
-        }));
+        .leafFor(target.host)
+        .then((leaf) => ({ server: decryptingServer(target, leaf), notAfter: leaf.notAfter.getTime() }));
       const map = tlsServers;
-      entry.catch(() => map.delete(host));
-      map.set(host, entry);
+      entry.catch(() => map.delete(key));
+      map.set(key, entry);
     }
     const hs = await entry;
     if (hs.notAfter - Date.now() < LEAF_RENEW_BEFORE_MS) {
       hs.renewing ??= options
         .issuer()
-        .leafFor(host)
+        .leafFor(target.host)
         .then((leaf) => {
           hs.server.setSecureContext({ cert: leaf.certPem, key: leaf.keyPem });
           hs.notAfter = leaf.notAfter.getTime();
-          log.info('proxy.leaf_renewed', { host, notAfter: leaf.notAfter.toISOString() });
+          log.info('proxy.leaf_renewed', { host: target.host, notAfter: leaf.notAfter.toISOString() });
         })
         .finally(() => {
           hs.renewing = undefined;
@@ -129,15 +157,12 @@ export async function startProxy(options: ProxyOptions): Promise<CaptureProxy> {
     }
     stats.decryptedConnections++;
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-    tlsServerFor(target.host).then(
+    tlsServerFor(target).then(
       (server) => {
         if (socket.destroyed) return;
-        // The library finds a request's CONNECT by the client's ports (ctx.connectRequest).
-        const tcp = socket as net.Socket;
-        const key = `${tcp.remotePort}:${tcp.localPort}`;
-        proxy.connectRequests[key] = req;
-        socket.once('close', () => delete proxy.connectRequests[key]);
-        proxy.handOver(server, socket, head);
+        // Handed over in process (the library would open a loopback TCP hop to its own server).
+        if (head.length > 0) socket.unshift(head);
+        server.emit('connection', socket);
       },
       (err: Error) => {
         log.error('proxy.leaf_failed', { host: target.host, error: describeError(err) });
@@ -146,95 +171,11 @@ export async function startProxy(options: ProxyOptions): Promise<CaptureProxy> {
     );
   });
 
-  proxy.onRequest((ctx, callback) => {
+  // Only plain-HTTP proxy requests reach the library's pipeline: forwarded as they are.
+  proxy.onRequest((_ctx, callback) => {
     stats.requests++;
-    try {
-      if (ctx.isSSL) intercept(ctx);
-    } catch (err) {
-      // Whatever went wrong here, the request still goes out as the client sent it.
-      stats.tapErrors++;
-      onTapError('request', err);
-    }
     callback();
   });
-
-  function intercept(ctx: IContext): void {
-    const target = parseAuthority(ctx.connectRequest?.url);
-    const out = ctx.proxyToServerRequestOptions!;
-    if (!target) throw new Error('decrypted request without its CONNECT target');
-    stats.intercepted++;
-    // Always the host the client CONNECTed to (never one named by a Host header inside the tunnel).
-    out.host = target.host;
-    out.port = target.port;
-    const upstream = options.upstream();
-    if (upstream) {
-      const t = upstream.target;
-      Object.assign(out, {
-        host: t.hostname,
-        port: t.port,
-        agent: t.agent,
-        protocol: t.protocol,
-        servername: t.servername,
-      });
-      out.headers.host = upstream.host;
-    }
-    const path = ctx.clientToProxyRequest.url ?? '/';
-    const method = ctx.clientToProxyRequest.method ?? 'GET';
-    const record = options.capturing() && shouldTap(method, path);
-    if (record) {
-      const accept = tappableAcceptEncoding(ctx.clientToProxyRequest.headers['accept-encoding']);
-      if (accept) out.headers['accept-encoding'] = accept;
-    }
-    const state: Intercepted = {
-      target,
-      tap: record
-        ? new ExchangeTap(
-            'proxy',
-            target.host,
-            method,
-            path,
-            copyHeaders(ctx.clientToProxyRequest.headers),
-            options.sink,
-            stats,
-            onTapError,
-          )
-        : null,
-    };
-    const safe = (fn: (tap: ExchangeTap) => void) => {
-      if (!state.tap) return;
-      try {
-        fn(state.tap);
-      } catch (err) {
-        stats.tapErrors++;
-        onTapError('copy', err);
-        state.tap = null;
-      }
-    };
-    // The library paused the request and resumes it when it pipes it upstream: a second reader
-    // sees the same chunks, without becoming part of the forwarding path.
-    if (state.tap) ctx.clientToProxyRequest.on('data', (chunk: Buffer) => safe((t) => t.requestChunk(chunk)));
-    ctx.onResponse((c, done) => {
-      const res = c.serverToProxyResponse!;
-      safe((t) => t.responseStart(res.statusCode ?? 0, res.headers));
-      res.on('data', (chunk: Buffer) => {
-        stats.bytesFromUpstream += chunk.length;
-        if (state.tap) safe((t) => t.responseChunk(chunk));
-      });
-      res.on('end', () => safe((t) => t.finish(true)));
-      res.on('aborted', () => safe((t) => t.finish(false)));
-      res.on('error', () => safe((t) => t.finish(false)));
-      done();
-    });
-    ctx.onError(() => safe((t) => t.finish(false)));
-    // The client went away: stop the upstream call (the library would let it run on) and record
-    // the exchange as not captured.
-    ctx.proxyToClientResponse.on('close', () => {
-      if (!ctx.proxyToClientResponse.writableFinished) {
-        safe((t) => t.finish(false));
-        ctx.proxyToServerRequest?.destroy();
-      }
-    });
-  }
 
   let port: number;
   try {
@@ -261,6 +202,7 @@ export async function startProxy(options: ProxyOptions): Promise<CaptureProxy> {
       await stopping;
       proxy.httpAgent.destroy();
       proxy.httpsAgent.destroy();
+      for (const upstream of direct.values()) upstream.close();
     },
   };
 }
