@@ -3,6 +3,8 @@
 // proxy for every request it decrypted. Backpressure is the client's: a slow reader pauses the
 // upstream response instead of making us buffer it. Nothing the tap does can reach the bytes.
 import type http from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
 import { describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { CaptureRoute, ExchangeSink } from '../exchange.js';
@@ -83,41 +85,22 @@ export function forwardRequest(
     }
   };
 
-  const upstreamReq = upstream.request({ method, path, headers });
-  upstreamReq.on('response', (upstreamRes) => {
-    safe((t) => t.responseStart(upstreamRes.statusCode ?? 0, upstreamRes.headers));
-    res.writeHead(
-      upstreamRes.statusCode ?? 502,
-      upstreamRes.statusMessage,
-      forwardableHeaders(upstreamRes.headers),
-    );
-    // An event stream opens at once, before its first event; any other answer sends its headers with
-    // its first bytes (one TLS record and one write fewer per request).
-    if (/^text\/event-stream/i.test(String(upstreamRes.headers['content-type'] ?? ''))) res.flushHeaders();
-    upstreamRes.on('data', (chunk: Buffer) => {
-      counters.bytesFromUpstream += chunk.length;
-      safe((t) => t.responseChunk(chunk));
-      if (!res.write(chunk)) {
-        upstreamRes.pause();
-        res.once('drain', () => upstreamRes.resume());
-      }
-    });
-    upstreamRes.on('end', () => {
-      res.end();
-      safe((t) => t.finish(true));
-    });
-    upstreamRes.on('error', () => {
-      safe((t) => t.finish(false));
-      res.destroy();
-    });
-    upstreamRes.on('aborted', () => safe((t) => t.finish(false)));
-  });
-  upstreamReq.on('error', (err) => {
-    counters.upstreamErrors++;
+  // The client sends `Expect: 100-continue` to us, and our server has already answered it.
+  delete headers.expect;
+  // A request without a body is sent without one (a stream, even an empty one, would go chunked).
+  const hasBody =
+    Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (!hasBody) req.resume();
+
+  let controller: Dispatcher.DispatchController | null = null;
+  let clientGone = false;
+  const failed = (err: Error) => {
     safe((t) => t.finish(false));
+    if (clientGone) return;
+    counters.upstreamErrors++;
     log.warn(`${route}.upstream_error`, {
       error: describeError(err),
-      code: (err as NodeJS.ErrnoException).code,
+      code: (err as NodeJS.ErrnoException).code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code,
     });
     sendApiError(
       res,
@@ -125,14 +108,66 @@ export function forwardRequest(
       'api_error',
       `Mem0 Tray ${route} could not reach ${upstream.url.origin}: ${describeError(err)}`,
     );
-  });
-  if (tap) req.on('data', (chunk: Buffer) => safe((t) => t.requestChunk(chunk)));
-  req.pipe(upstreamReq);
+  };
+  const handler: Dispatcher.DispatchHandler = {
+    onRequestStart: (c) => {
+      controller = c;
+    },
+    onResponseStart: (_c, status, responseHeaders, statusMessage) => {
+      if (status < 200) return; // 100 Continue, 103 Early Hints: the final answer follows
+      safe((t) => t.responseStart(status, responseHeaders));
+      res.writeHead(status, statusMessage, forwardableHeaders(responseHeaders));
+      // An event stream opens at once, before its first event; any other answer sends its headers
+      // with its first bytes (one TLS record and one write fewer per request).
+      if (/^text\/event-stream/i.test(String(responseHeaders['content-type'] ?? ''))) res.flushHeaders();
+    },
+    onResponseData: (c, chunk) => {
+      counters.bytesFromUpstream += chunk.length;
+      safe((t) => t.responseChunk(chunk));
+      if (!res.write(chunk) && !c.paused) {
+        c.pause();
+        res.once('drain', () => c.resume());
+      }
+    },
+    onResponseEnd: () => {
+      res.end();
+      safe((t) => t.finish(true));
+    },
+    onResponseError: (_c, err) => failed(err),
+  };
+  try {
+    upstream.pool.dispatch(
+      {
+        origin: upstream.url.origin,
+        method,
+        path,
+        headers,
+        // The tap reads the body as undici sends it (a listener of its own would race undici's).
+        body: !hasBody
+          ? null
+          : tap
+            ? (tappedBody(req, (chunk) => safe((t) => t.requestChunk(chunk))) as unknown as Readable)
+            : req,
+      },
+      handler,
+    );
+  } catch (err) {
+    failed(err as Error);
+  }
   // The client went away: stop the upstream call too, and record the exchange as not captured.
   res.on('close', () => {
     if (!res.writableFinished) {
+      clientGone = true;
       safe((t) => t.finish(false));
-      upstreamReq.destroy();
+      controller?.abort(new Error('the client closed the connection'));
     }
   });
+}
+
+/** The request body as undici reads it, each chunk shown to `copy` on its way (an async iterable). */
+async function* tappedBody(req: Readable, copy: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    copy(chunk);
+    yield chunk;
+  }
 }

@@ -147,8 +147,8 @@ async function handle(request: NetRequest): Promise<number | null | undefined> {
       const old = upstream;
       upstream = createUpstream(request.settings);
       upstreamSettings = request.settings;
-      // Calls in flight keep their sockets; idle ones go.
-      setTimeout(() => old.close(), 60_000).unref();
+      // Calls in flight finish on the old connections, which then close.
+      old.close();
       return;
     }
     case 'ca':
