@@ -3,6 +3,7 @@
 // becomes one memory. The real Claude Code CLI through both routes: claude-session.test.ts.
 import { execFile } from 'node:child_process';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import Anthropic from '@anthropic-ai/sdk';
@@ -209,6 +210,97 @@ describe('aborted exchanges', () => {
       upstream.close();
       await slow.close();
     }
+  });
+});
+
+describe('forwarding', () => {
+  /** A gateway over `upstream` for one test, closed with it. */
+  async function withGateway(
+    origin: string,
+    body: (port: number, seen: CapturedExchange[]) => Promise<void>,
+  ): Promise<void> {
+    const upstream = createUpstream({ upstream: origin });
+    const seen: CapturedExchange[] = [];
+    const gw = await startGateway({
+      port: 0,
+      upstream: () => upstream,
+      clientHost: 'api.anthropic.com',
+      sink: (e) => seen.push(e),
+      log: silentLogger,
+    });
+    try {
+      await body(gw.port, seen);
+    } finally {
+      await gw.close();
+      upstream.close();
+    }
+  }
+
+  it('a client that reads slowly holds the upstream back instead of filling our memory', async () => {
+    const total = 64 * 1024 * 1024;
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    let accepted = 0;
+    const big = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': total });
+      const more = () => {
+        while (accepted < total) {
+          accepted += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+        res.end();
+      };
+      more();
+    });
+    await new Promise<void>((r) => big.listen(0, '127.0.0.1', () => r()));
+    try {
+      await withGateway(`http://127.0.0.1:${(big.address() as AddressInfo).port}`, async (port) => {
+        const res = await new Promise<http.IncomingMessage>((resolve, reject) =>
+          http.get(`http://127.0.0.1:${port}/v1/files/big/content`, resolve).on('error', reject),
+        );
+        res.pause();
+        await new Promise((r) => setTimeout(r, 1500));
+        // Socket buffers on the way hold some megabytes; without backpressure all 64 would be gone.
+        expect(accepted).toBeLessThan(40 * 1024 * 1024);
+        let received = 0;
+        res.on('data', (c: Buffer) => (received += c.length));
+        res.resume();
+        await new Promise((r) => res.on('end', r));
+        expect(received).toBe(total);
+      });
+    } finally {
+      big.close();
+    }
+  });
+
+  it('forwards a large body sent with Expect: 100-continue, and captures it whole', async () => {
+    const text = 'a long pasted log line\n'.repeat(60_000);
+    const body = JSON.stringify({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: text }] });
+    fake.setScript(() => ({ text: 'Got your log.' }));
+    await withGateway(fake.url, async (port, seen) => {
+      const out = await new Promise<string>((resolve, reject) => {
+        const child = execFile(
+          'curl',
+          [
+            '-sS',
+            '-H',
+            'content-type: application/json',
+            '-H',
+            'Expect: 100-continue',
+            '--data-binary',
+            '@-',
+            '-w',
+            '\n%{http_code}',
+            `http://127.0.0.1:${port}/v1/messages`,
+          ],
+          (err, stdout) => (err ? reject(err) : resolve(stdout)),
+        );
+        child.stdin!.end(body);
+      });
+      expect(out.trim().split('\n').at(-1)).toBe('200');
+      expect(JSON.parse(out.trim().split('\n')[0]!)).toMatchObject({ content: [{ text: 'Got your log.' }] });
+      for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(seen[0]!.requestBody.toString()).toBe(body);
+    });
   });
 });
 
