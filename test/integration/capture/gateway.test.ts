@@ -44,6 +44,28 @@ afterAll(async () => {
   await fake?.close();
 });
 
+/** A gateway of its own over `origin` for one test, closed after it. */
+async function withGateway(
+  origin: string,
+  body: (port: number, seen: CapturedExchange[]) => Promise<void>,
+): Promise<void> {
+  const upstream = createUpstream({ upstream: origin });
+  const seen: CapturedExchange[] = [];
+  const gw = await startGateway({
+    port: 0,
+    upstream: () => upstream,
+    clientHost: 'api.anthropic.com',
+    sink: (e) => seen.push(e),
+    log: silentLogger,
+  });
+  try {
+    await body(gw.port, seen);
+  } finally {
+    await gw.close();
+    upstream.close();
+  }
+}
+
 describe('gateway with the official SDK', () => {
   it('streams and captures one memory per turn', async () => {
     fake.setScript(() => ({ text: 'Use pnpm workspaces; the lockfile is pnpm-lock.yaml.' }));
@@ -172,19 +194,10 @@ describe('aborted exchanges', () => {
 
   it('a client that hangs up mid-stream: the upstream call is stopped, the exchange is marked incomplete', async () => {
     const slow = await startFakeAnthropic({ chunkDelayMs: 50 });
-    const upstream = createUpstream({ upstream: slow.url });
-    const seen: CapturedExchange[] = [];
-    const gw = await startGateway({
-      port: 0,
-      upstream: () => upstream,
-      clientHost: 'api.anthropic.com',
-      sink: (e) => seen.push(e),
-      log: silentLogger,
-    });
-    try {
+    await withGateway(slow.url, async (port, seen) => {
       slow.setScript(() => ({ text: 'a long answer that takes its time' }));
       const ended = await new Promise<'broken'>((resolve) => {
-        const req = http.request(`http://127.0.0.1:${gw.port}/v1/messages`, { method: 'POST' }, (res) => {
+        const req = http.request(`http://127.0.0.1:${port}/v1/messages`, { method: 'POST' }, (res) => {
           res.once('data', () => req.destroy());
           res.on('error', () => resolve('broken'));
           res.on('close', () => resolve('broken'));
@@ -205,37 +218,11 @@ describe('aborted exchanges', () => {
       expect(seen[0]!.complete).toBe(false);
       // The upstream saw its client go away long before its last event was due.
       expect(seen[0]!.responseBody.toString()).not.toContain('message_stop');
-    } finally {
-      await gw.close();
-      upstream.close();
-      await slow.close();
-    }
+    }).finally(() => slow.close());
   });
 });
 
 describe('forwarding', () => {
-  /** A gateway over `upstream` for one test, closed with it. */
-  async function withGateway(
-    origin: string,
-    body: (port: number, seen: CapturedExchange[]) => Promise<void>,
-  ): Promise<void> {
-    const upstream = createUpstream({ upstream: origin });
-    const seen: CapturedExchange[] = [];
-    const gw = await startGateway({
-      port: 0,
-      upstream: () => upstream,
-      clientHost: 'api.anthropic.com',
-      sink: (e) => seen.push(e),
-      log: silentLogger,
-    });
-    try {
-      await body(gw.port, seen);
-    } finally {
-      await gw.close();
-      upstream.close();
-    }
-  }
-
   it('a client that reads slowly holds the upstream back instead of filling our memory', async () => {
     const total = 64 * 1024 * 1024;
     const chunk = Buffer.alloc(64 * 1024, 1);
