@@ -83,6 +83,10 @@ export const MEMORY_MIGRATIONS = [
   // restore) 16 MB of pending terms made an insert ~25% cheaper at 100,000 memories; a single
   // capture commits long before that, so the running core holds no more memory than before.
   `INSERT INTO memories_fts (memories_fts, rank) VALUES ('hashsize', 16777216);`,
+  // A filtered search checks each match's owner and project by seq: from this index (dozens of
+  // entries a page) rather than from the rows (two 1.6 KB memories a page). A common word within
+  // one project at 100,000 memories: p50 ~44 → ~22 ms. New rows land on its last page.
+  `CREATE INDEX IF NOT EXISTS memories_filter ON memories (seq, user_id, project_id);`,
 ];
 
 // Ids of memories and history entries are UUIDv7, which begin with their creation time. A random id
@@ -236,6 +240,11 @@ function filterSql(filter: MemoryFilter): { where: string; params: unknown[] } {
     params.push(isoTime(filter.until, 'until'));
   }
   return { where: clauses.join(' AND '), params };
+}
+
+/** Whether a filter names nothing but the owner and the project (the memories_filter index's columns). */
+function byOwnerAndProject(filter: MemoryFilter): boolean {
+  return Object.entries(filter).every(([k, v]) => k === 'userId' || k === 'projectId' || v === undefined);
 }
 
 export class LocalMemoryBackend implements MemoryBackend {
@@ -476,7 +485,7 @@ export class LocalMemoryBackend implements MemoryBackend {
       const run = (match: string): SearchHit[] => {
         const ranked = onlyUser
           ? this.rankForUser(match, frequencies, filter.userId, limit, window)
-          : this.rankFiltered(match, frequencies, where, params, limit, window);
+          : this.rankFiltered(match, frequencies, where, params, limit, window, byOwnerAndProject(filter));
         if (ranked.length === 0) return [];
         const rows = this.db
           .prepare(`SELECT ${MEMORY_COLUMNS} FROM memories WHERE seq IN (${ranked.map(() => '?').join(',')})`)
@@ -605,10 +614,14 @@ export class LocalMemoryBackend implements MemoryBackend {
     );
     const kept = overall.filter((r) => mine.has(r.seq));
     if (kept.length >= limit || overall.length < limit * 4) return kept.slice(0, limit);
-    return this.rankFiltered(match, frequencies, 'm.user_id = ?', [userId], limit, window);
+    return this.rankFiltered(match, frequencies, 'm.user_id = ?', [userId], limit, window, true);
   }
 
-  /** The newest `window` matches that pass the filter, ranked (see RANK_WINDOW). */
+  /**
+   * The newest `window` matches that pass the filter, ranked (see RANK_WINDOW). A filter on owner and
+   * project only is checked from the memories_filter index, which the planner (without statistics)
+   * would pass over for the rows themselves.
+   */
   private rankFiltered(
     match: string,
     frequencies: Frequencies,
@@ -616,13 +629,15 @@ export class LocalMemoryBackend implements MemoryBackend {
     params: unknown[],
     limit: number,
     window: number,
+    ownerAndProjectOnly: boolean,
   ): Ranked[] {
     const rank = this.rankFunction(match, frequencies);
+    const memories = ownerAndProjectOnly ? 'memories m INDEXED BY memories_filter' : 'memories m';
     // Sorting outside the FTS5 table is cheaper than FTS5's own ORDER BY rank.
     return this.db
       .prepare(
         `SELECT seq, score FROM (
-           SELECT f.rowid AS seq, ${rank.sql} AS score FROM memories_fts f JOIN memories m ON m.seq = f.rowid
+           SELECT f.rowid AS seq, ${rank.sql} AS score FROM memories_fts f JOIN ${memories} ON m.seq = f.rowid
            WHERE memories_fts MATCH ? AND ${where} ORDER BY f.rowid DESC LIMIT ?)
          ORDER BY score LIMIT ?`,
       )
