@@ -15,7 +15,7 @@ import type { StagedCaPem } from '../certs/trust/trust-service.js';
 import { describeError } from '../errors.js';
 import type { UpstreamSettings } from './net/net-messages.js';
 import { startCaptureNetwork, type CaptureNetwork } from './net/net-thread.js';
-import { ANTHROPIC_ORIGIN } from './net/upstream.js';
+import { ANTHROPIC_ORIGIN } from './net/upstream-settings.js';
 import { createCapturePipeline, type CapturePipeline } from './pipeline.js';
 
 export interface CaInfo {

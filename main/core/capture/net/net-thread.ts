@@ -22,7 +22,7 @@ import {
 } from './net-messages.js';
 import type { ProxyStats } from './proxy.js';
 import { sharedCounters } from './shared-counters.js';
-import { createUpstream } from './upstream.js';
+import { upstreamSecureContext } from './upstream-settings.js';
 
 // Where the worker's bundle is, relative to the bundle that contains this code (set by
 // scripts/build.js per bundle, and to the built file by vitest.config.ts for tests run from source).
@@ -247,7 +247,7 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
     },
     setUpstream: async (settings) => {
       // Checked here first (an unreadable CA file): a restarted thread must never fail on it.
-      createUpstream(settings).close();
+      upstreamSecureContext(settings);
       state.upstream = settings;
       await call({ op: 'upstream', settings });
     },

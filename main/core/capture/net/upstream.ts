@@ -3,13 +3,9 @@
 // undici pool per upstream, so a Claude session reuses its connections. undici rather than
 // http.request: forwarding a small call cost ~60 µs less CPU (a quarter of the network thread's
 // work per request), most of it http.request's ClientRequest and agent bookkeeping.
-import fs from 'node:fs';
-import tls from 'node:tls';
 import { Pool } from 'undici';
 import type { Settings } from '../../config/settings.js';
-import { UserError } from '../../errors.js';
-
-export const ANTHROPIC_ORIGIN = 'https://api.anthropic.com';
+import { ANTHROPIC_ORIGIN, upstreamSecureContext } from './upstream-settings.js';
 
 export interface Upstream {
   url: URL;
@@ -23,20 +19,7 @@ export interface Upstream {
 
 export function createUpstream(settings: Pick<Settings, 'upstream' | 'upstreamCa'>): Upstream {
   const url = new URL(settings.upstream ?? ANTHROPIC_ORIGIN);
-  // One secure context for every connection, built once: the system roots plus the extra CA.
-  let secureContext: tls.SecureContext | undefined;
-  if (settings.upstreamCa) {
-    try {
-      secureContext = tls.createSecureContext({
-        ca: [...tls.rootCertificates, fs.readFileSync(settings.upstreamCa, 'utf8')],
-      });
-    } catch (err) {
-      throw new UserError(
-        'invalid_settings',
-        `Cannot read the upstream CA ${settings.upstreamCa} (MEM0_TRAY_UPSTREAM_CA): ${(err as Error).message}`,
-      );
-    }
-  }
+  const secureContext = upstreamSecureContext(settings);
   const pool = new Pool(url.origin, {
     // No socket limit that a few Claude sessions could reach.
     connections: 256,
