@@ -85,7 +85,7 @@ export const MEMORY_MIGRATIONS = [
   `INSERT INTO memories_fts (memories_fts, rank) VALUES ('hashsize', 16777216);`,
   // A filtered search checks each match's owner and project by seq: from this index (dozens of
   // entries a page) rather than from the rows (two 1.6 KB memories a page). A common word within
-  // one project at 100,000 memories: p50 ~44 → ~22 ms. New rows land on its last page.
+  // one project at 100,000 memories (store benchmark): p50 ~40 → ~17 ms. New rows land on its last page.
   `CREATE INDEX IF NOT EXISTS memories_filter ON memories (seq, user_id, project_id);`,
 ];
 
@@ -214,8 +214,15 @@ function decodeCursor(cursor: string): [string, number] {
   throw new UserError('invalid_input', 'The page cursor is not valid: start again from the first page.');
 }
 
+interface FilterSql {
+  where: string;
+  params: unknown[];
+  /** The filter names only the owner and the project: the memories_filter index's columns. */
+  ownerAndProjectOnly: boolean;
+}
+
 /** WHERE clause and parameters for a MemoryFilter over the memories table aliased as m. */
-function filterSql(filter: MemoryFilter): { where: string; params: unknown[] } {
+function filterSql(filter: MemoryFilter): FilterSql {
   const clauses = ['m.user_id = ?'];
   const params: unknown[] = [filter.userId];
   if (filter.projectId === null) clauses.push('m.project_id IS NULL');
@@ -239,12 +246,12 @@ function filterSql(filter: MemoryFilter): { where: string; params: unknown[] } {
     clauses.push('m.created_at < ?');
     params.push(isoTime(filter.until, 'until'));
   }
-  return { where: clauses.join(' AND '), params };
-}
-
-/** Whether a filter names nothing but the owner and the project (the memories_filter index's columns). */
-function byOwnerAndProject(filter: MemoryFilter): boolean {
-  return Object.entries(filter).every(([k, v]) => k === 'userId' || k === 'projectId' || v === undefined);
+  return {
+    where: clauses.join(' AND '),
+    params,
+    // Nothing was added beyond the owner's clause and the project's.
+    ownerAndProjectOnly: clauses.length === (filter.projectId === undefined ? 1 : 2),
+  };
 }
 
 export class LocalMemoryBackend implements MemoryBackend {
@@ -477,7 +484,7 @@ export class LocalMemoryBackend implements MemoryBackend {
 
   async search(query: string, filter: MemoryFilter, options: SearchOptions = {}): Promise<SearchHit[]> {
     const limit = clampLimit(options.limit, SEARCH_LIMIT);
-    const { where, params } = filterSql(filter);
+    const filtered = filterSql(filter);
     const onlyUser = Object.entries(filter).every(([k, v]) => k === 'userId' || v === undefined);
     const window = options.preview ? PREVIEW_RANK_WINDOW : RANK_WINDOW;
     return this.run(() => {
@@ -485,7 +492,7 @@ export class LocalMemoryBackend implements MemoryBackend {
       const run = (match: string): SearchHit[] => {
         const ranked = onlyUser
           ? this.rankForUser(match, frequencies, filter.userId, limit, window)
-          : this.rankFiltered(match, frequencies, where, params, limit, window, byOwnerAndProject(filter));
+          : this.rankFiltered(match, frequencies, filtered, limit, window);
         if (ranked.length === 0) return [];
         const rows = this.db
           .prepare(`SELECT ${MEMORY_COLUMNS} FROM memories WHERE seq IN (${ranked.map(() => '?').join(',')})`)
@@ -614,7 +621,7 @@ export class LocalMemoryBackend implements MemoryBackend {
     );
     const kept = overall.filter((r) => mine.has(r.seq));
     if (kept.length >= limit || overall.length < limit * 4) return kept.slice(0, limit);
-    return this.rankFiltered(match, frequencies, 'm.user_id = ?', [userId], limit, window, true);
+    return this.rankFiltered(match, frequencies, filterSql({ userId }), limit, window);
   }
 
   /**
@@ -625,11 +632,9 @@ export class LocalMemoryBackend implements MemoryBackend {
   private rankFiltered(
     match: string,
     frequencies: Frequencies,
-    where: string,
-    params: unknown[],
+    { where, params, ownerAndProjectOnly }: FilterSql,
     limit: number,
     window: number,
-    ownerAndProjectOnly: boolean,
   ): Ranked[] {
     const rank = this.rankFunction(match, frequencies);
     const memories = ownerAndProjectOnly ? 'memories m INDEXED BY memories_filter' : 'memories m';

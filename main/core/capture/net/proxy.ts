@@ -67,7 +67,7 @@ export async function startProxy(options: ProxyOptions): Promise<CaptureProxy> {
   });
 
   // Without an upstream override a decrypted request goes to the host the client CONNECTed to (never
-  // one named by a Host header inside the tunnel): one keep-alive agent per host and port.
+  // one named by a Host header inside the tunnel): one keep-alive pool per host and port.
   const direct = new Map<string, Upstream>();
   const upstreamFor = (authority: string): Upstream => {
     const override = options.upstream();
@@ -78,8 +78,11 @@ export async function startProxy(options: ProxyOptions): Promise<CaptureProxy> {
   };
 
   // One never-listening TLS server per intercepted host and port; its requests are ours to forward.
-  const decryptingServer = (target: HostPort, leaf: { certPem: string; keyPem: string }) => {
-    const authority = `${target.host}:${target.port}`;
+  const decryptingServer = (
+    target: HostPort,
+    authority: string,
+    leaf: { certPem: string; keyPem: string },
+  ) => {
     const server = https.createServer(
       { cert: leaf.certPem, key: leaf.keyPem },
       (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -113,7 +116,10 @@ export async function startProxy(options: ProxyOptions): Promise<CaptureProxy> {
       entry = options
         .issuer()
         .leafFor(target.host)
-        .then((leaf) => ({ server: decryptingServer(target, leaf), notAfter: leaf.notAfter.getTime() }));
+        .then((leaf) => ({
+          server: decryptingServer(target, key, leaf),
+          notAfter: leaf.notAfter.getTime(),
+        }));
       const map = tlsServers;
       entry.catch(() => map.delete(key));
       map.set(key, entry);
