@@ -1,0 +1,127 @@
+// Recall on LoCoMo (../shared/data/locomo-dev/): each conversation stored as one user's memories
+// through MemoryService (the write path of REST and MCP), one memory per pair of utterances, all
+// users in one store; every question of categories 1–4 asked through MemoryService.search, the
+// search of search_memories, POST /search and the review UI. The plain FTS5 OR baseline runs over
+// the same memories in the same run.
+// Run: npm run bench -- recall        (LOCOMO_DIR=… for another copy of the data)
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase } from '../main/core/db/database.js';
+import { CoreEvents, type Caller } from '../main/core/events.js';
+import { LocalMemoryBackend } from '../main/core/memory/local-backend.js';
+import { MemoryService } from '../main/core/memory/service.js';
+import {
+  CATEGORIES,
+  Fts5Baseline,
+  loadConversation,
+  LOCOMO_DIR,
+  locomoFiles,
+  percentile,
+  scoreQuestion,
+  summarizeScores,
+  type QuestionScore,
+  type RecallSummary,
+} from '../test/support/locomo.js';
+
+const files = locomoFiles();
+if (files.length === 0) {
+  console.error(`no LoCoMo conversations in ${LOCOMO_DIR} (set LOCOMO_DIR)`);
+  process.exit(2);
+}
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mem0-bench-recall-'));
+const db = openDatabase(path.join(dir, 'mem0-tray.db'));
+const backend = new LocalMemoryBackend(db);
+const memories = new MemoryService(() => backend, new CoreEvents());
+const baseline = new Fts5Baseline();
+
+const conversations = files.map(loadConversation);
+/** The utterances each stored memory holds, by memory id. */
+const utterancesOf = new Map<string, readonly string[]>();
+const callers = new Map<string, Caller>();
+const t0 = performance.now();
+let stored = 0;
+for (const conv of conversations) {
+  const caller: Caller = { userId: conv.name, via: 'rest' };
+  callers.set(conv.name, caller);
+  for (const m of conv.memories) {
+    const [added] = await memories.add(caller, { text: m.text, source: 'manual', createdAt: m.createdAt });
+    utterancesOf.set(added!.id, m.diaIds);
+    baseline.add(conv.name, added!.id, m.text);
+    stored++;
+  }
+}
+console.log(
+  `recall benchmark: ${conversations.length} conversations (${conversations.map((c) => c.name).join(', ')}), ` +
+    `${stored} memories stored in ${((performance.now() - t0) / 1000).toFixed(1)} s, ` +
+    `${conversations.reduce((n, c) => n + c.questions.length, 0)} questions (categories 1–4), top 10`,
+);
+
+const ours: QuestionScore[] = [];
+const theirs: QuestionScore[] = [];
+const latencies: number[] = [];
+let emptyWhereBaselineFinds = 0;
+for (const conv of conversations) {
+  const caller = callers.get(conv.name)!;
+  for (const q of conv.questions) {
+    const start = performance.now();
+    const hits = await memories.search(caller, q.question, {}, { limit: 10 });
+    latencies.push(performance.now() - start);
+    ours.push(
+      scoreQuestion(
+        q,
+        hits.map((h) => utterancesOf.get(h.memory.id) ?? []),
+      ),
+    );
+    const refs = baseline.search(conv.name, q.question, 10);
+    theirs.push(
+      scoreQuestion(
+        q,
+        refs.map((id) => utterancesOf.get(id) ?? []),
+      ),
+    );
+    if (hits.length === 0 && refs.length > 0) emptyWhereBaselineFinds++;
+  }
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const row = (name: string, s: RecallSummary) =>
+  [
+    name.padEnd(22),
+    pct(s.recall5).padStart(10),
+    pct(s.recall10).padStart(11),
+    pct(s.hit10).padStart(9),
+    String(s.empty).padStart(6),
+    ...Object.keys(CATEGORIES).map((c) => pct(s.byCategory[Number(c)]!.recall10).padStart(13)),
+  ].join(' ');
+console.log(
+  [
+    ''.padEnd(22),
+    'recall@5'.padStart(10),
+    'recall@10'.padStart(11),
+    'hit@10'.padStart(9),
+    'empty'.padStart(6),
+    ...Object.entries(CATEGORIES).map(([c, name]) => `${c} ${name}`.padStart(13)),
+  ].join(' '),
+);
+const mine = summarizeScores(ours);
+const base = summarizeScores(theirs);
+console.log(row('Mem0 Tray search', mine));
+console.log(row('FTS5 OR baseline', base));
+console.log(
+  `questions per category: ${Object.entries(mine.byCategory)
+    .map(([c, s]) => `${c}: ${s.questions}`)
+    .join(', ')}`,
+);
+console.log(`empty where the baseline found something: ${emptyWhereBaselineFinds}`);
+const sorted = [...latencies].sort((a, b) => a - b);
+console.log(
+  `search latency (MemoryService.search, top 10): p50 ${percentile(sorted, 50).toFixed(2)} ms, p95 ${percentile(sorted, 95).toFixed(2)} ms`,
+);
+const delta = (a: number, b: number) => `${a >= b ? '+' : ''}${(100 * (a - b)).toFixed(1)} points`;
+console.log(
+  `against the baseline: recall@10 ${delta(mine.recall10, base.recall10)}, recall@5 ${delta(mine.recall5, base.recall5)}`,
+);
+baseline.close();
+db.close();
+fs.rmSync(dir, { recursive: true, force: true });
