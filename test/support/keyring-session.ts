@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { loadKeytar } from '../../main/core/secrets/secret-store.js';
 import { partAvailable } from './available.js';
 import { tempDir } from './tmp.js';
 
@@ -18,6 +19,22 @@ export function keyringAvailable(): boolean {
     missing.join(' and ') || 'the keyring',
     missing.length === 0,
     'apt-get install gnome-keyring dbus',
+  );
+}
+
+/**
+ * The keytar native module loads (loud skip, or a failure under CI). It is optional and absent
+ * where it did not build: without it a keyring session tests nothing but "no keychain available".
+ */
+export async function keytarAvailable(): Promise<boolean> {
+  const loaded = await loadKeytar().then(
+    () => true,
+    () => false,
+  );
+  return partAvailable(
+    'the keytar native module',
+    loaded,
+    'apt-get install libsecret-1-dev, then npm rebuild keytar',
   );
 }
 

@@ -1,6 +1,10 @@
 // Where the Mem0 API key lives: the OS keychain (keytar) under service "mem0-tray", account
 // "mem0-api-key", with MEM0_API_KEY from the environment accepted read-only on top. The key is
 // never written to disk by us, never logged and never put in an error message (maskSecret).
+// keytar.d.ts declares the optional keytar module, which is absent where its native build failed:
+// referenced here so every program that compiles this file (the renderer's typecheck does too) has it.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./keytar.d.ts" />
 import { UserError, describeError } from '../errors.js';
 
 export const KEYCHAIN_SERVICE = 'mem0-tray';

@@ -9,27 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { registerApikeyCommands } from '../../../main/cli/apikey.js';
 import type { CliEnv } from '../../../main/cli/env.js';
 import { UserError } from '../../../main/core/errors.js';
-import { createApiKeyStore, KeytarSecretStore, loadKeytar } from '../../../main/core/secrets/secret-store.js';
+import { createApiKeyStore, KeytarSecretStore } from '../../../main/core/secrets/secret-store.js';
 import { cliEnv, runCliAsync } from '../../support/cli.js';
-import { partAvailable } from '../../support/available.js';
-import { keyringAvailable, runInKeyringSession } from '../../support/keyring-session.js';
+import { keyringAvailable, keytarAvailable, runInKeyringSession } from '../../support/keyring-session.js';
 import { tempDir } from '../../support/tmp.js';
 
 const INNER = process.env.MEM0_TRAY_KEYRING_SESSION === '1';
 const THIS_FILE = 'test/integration/keychain/keytar.test.ts';
-
-/** The native module itself must load (and does, under CI): else a "no keychain" error proves nothing. */
-async function keytarLoads(): Promise<boolean> {
-  const loaded = await loadKeytar().then(
-    () => true,
-    () => false,
-  );
-  return partAvailable(
-    'the keytar native module',
-    loaded,
-    'apt-get install libsecret-1-dev, then npm rebuild keytar',
-  );
-}
 
 function fakeCli(stdin: string, env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
@@ -111,8 +97,8 @@ if (INNER) {
   });
 } else {
   describe('OS keychain', () => {
-    it('works against a real gnome-keyring in a private D-Bus session', () => {
-      if (!keyringAvailable()) return;
+    it('works against a real gnome-keyring in a private D-Bus session', async () => {
+      if (!keyringAvailable() || !(await keytarAvailable())) return;
       const { output, status } = runInKeyringSession(THIS_FILE, 'MEM0_TRAY_KEYRING_SESSION', 120_000);
       expect(output, output).toMatch(/3 passed/);
       expect(status, output).toBe(0);
@@ -120,7 +106,7 @@ if (INNER) {
 
     it('without a Secret Service: says so and suggests gnome-keyring or MEM0_API_KEY, never showing the key', async () => {
       // Loaded first: otherwise a missing module would be what failed, and libsecret never ran.
-      if (!(await keytarLoads())) return;
+      if (!(await keytarAvailable())) return;
       const saved = { bus: process.env.DBUS_SESSION_BUS_ADDRESS, display: process.env.DISPLAY };
       // Nothing in this process has talked to D-Bus yet, so libsecret picks this address up.
       process.env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${path.join(tempDir(), 'no-bus')}`;

@@ -17,7 +17,7 @@ import { startFakeAnthropic, lastUserText, type FakeAnthropic } from '../../fake
 import { FakeMem0Platform } from '../../fakes/mem0-platform.js';
 import { claudeAvailable, claudeEnv, runClaude } from '../../support/claude.js';
 import { CLI, cliEnv, runCliAsync } from '../../support/cli.js';
-import { keyringAvailable, runInKeyringSession } from '../../support/keyring-session.js';
+import { keyringAvailable, keytarAvailable, runInKeyringSession } from '../../support/keyring-session.js';
 import { tempDir } from '../../support/tmp.js';
 import { call, httpClient } from '../mcp/mcp-client.js';
 import { until } from '../../support/until.js';
@@ -269,8 +269,8 @@ if (INNER) {
   });
 } else {
   describe('issue 5 done when', () => {
-    it('passes inside a private D-Bus session with a real gnome-keyring', () => {
-      if (!keyringAvailable() || !claudeAvailable()) return;
+    it('passes inside a private D-Bus session with a real gnome-keyring', async () => {
+      if (!keyringAvailable() || !(await keytarAvailable()) || !claudeAvailable()) return;
       const { output, status } = runInKeyringSession(
         THIS_FILE,
         'MEM0_TRAY_PLATFORM_DONE_WHEN_SESSION',
