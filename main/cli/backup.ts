@@ -19,7 +19,7 @@ export function registerBackupCommands(program: Command, cli: CliEnv): void {
     .description('replace the database with a backup (Mem0 Tray must not be running)')
     .argument('<file>')
     .action(async (file: string) => {
-      const paths = cli.paths();
+      const paths = cli.privatePaths();
       assertNotRunning(paths.runtime, 'restore a backup');
       const { keptAs, memories } = await restoreDatabase(file, paths.database);
       cli.out(`Restored ${memories} memories from ${file}.`);

@@ -1,7 +1,6 @@
 // The composition root: builds every service from the settings, starts the features in order,
 // writes runtime.json, and stops everything softly. The Electron shell, `mem0-tray serve` and the
 // tests all start the core through here.
-import fs from 'node:fs';
 import { dataPaths, resolveDataDir, type DataPaths } from './config/paths.js';
 import {
   loadSettings,
@@ -14,7 +13,7 @@ import { openDatabase, type Db } from './db/database.js';
 import { UserError, describeError } from './errors.js';
 import { CoreEvents } from './events.js';
 import type { CoreContext, Feature, RuntimeInfo, StartedFeature } from './feature.js';
-import { fileSystemError, writeFileAtomic } from './fs-atomic.js';
+import { writeFileAtomic } from './fs-atomic.js';
 import { createLogger, type Logger } from './log.js';
 import { SwitchableBackend } from './memory/backend-factory.js';
 import { MemoryService } from './memory/service.js';
@@ -24,6 +23,7 @@ import { captureFeature, stageCaForCore } from './capture/capture-feature.js';
 import { trustFeature } from './certs/trust/trust-feature.js';
 import { mcpFeature } from './mcp/feature.js';
 import { uiFeature } from './ui-api/feature.js';
+import { preparePrivateDataDir, reportTightened } from './private-fs.js';
 import { removeRuntimeFile, runningCore, writeRuntimeFile } from './runtime-file.js';
 import { VERSION } from './version.js';
 
@@ -81,11 +81,8 @@ export class Core {
   static async start(options: CoreOptions = {}): Promise<Core> {
     const env = options.env ?? process.env;
     const paths = dataPaths(resolveDataDir(env));
-    try {
-      fs.mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
-    } catch (err) {
-      throw fileSystemError(err, paths.dataDir);
-    }
+    // Made (or put back to) private before anything is read or written there.
+    const tightened = preparePrivateDataDir(paths.dataDir);
     const { settings } = loadSettings(paths.settings, env);
     const writesRuntime = options.writeRuntime ?? true;
     if (writesRuntime) {
@@ -98,6 +95,7 @@ export class Core {
       }
     }
     const log = options.log ?? createLogger({ file: paths.log, console: options.console ?? false });
+    reportTightened(log, paths.dataDir, tightened);
     const db = openDatabase(paths.database);
     let api: ApiServer | undefined;
     try {

@@ -7,7 +7,9 @@ export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o60
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    // Directories made for a private file are private too (the data directory, made by whichever
+    // command writes first).
+    fs.mkdirSync(dir, { recursive: true, mode: mode & 0o077 ? 0o777 : 0o700 });
     const fd = fs.openSync(tmp, 'w', mode);
     try {
       fs.writeFileSync(fd, data);

@@ -31,7 +31,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   let stream: fs.WriteStream | null = null;
   if (options.file) {
     try {
-      fs.mkdirSync(path.dirname(options.file), { recursive: true });
+      // The log lives in the data directory, which is the user's alone (see private-fs.ts).
+      fs.mkdirSync(path.dirname(options.file), { recursive: true, mode: 0o700 });
       stream = fs.createWriteStream(options.file, { flags: 'a', mode: 0o600 });
       stream.on('error', () => {
         // A log that cannot be written (disk full, read-only) must never take the app down.

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { DataPaths } from '../config/paths.js';
 import type { Settings } from '../config/settings.js';
 import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../fs-atomic.js';
 import { runningCore } from '../runtime-file.js';
 import type { RuntimeInfo } from '../feature.js';
 
@@ -163,9 +164,8 @@ export function extraCaFile(
   try {
     const ours = fs.readFileSync(caPath, 'utf8');
     const theirs = fs.readFileSync(source, 'utf8');
-    fs.writeFileSync(bundle, `${SOURCE_MARK}${source}\n${ours.trimEnd()}\n${theirs.trimEnd()}\n`, {
-      mode: 0o644,
-    });
+    // In the data directory, where every file is private (see private-fs.ts).
+    writeFileAtomic(bundle, `${SOURCE_MARK}${source}\n${ours.trimEnd()}\n${theirs.trimEnd()}\n`, 0o600);
     return { file: bundle };
   } catch (err) {
     return {

@@ -165,10 +165,11 @@ export function commitCa(paths: CaPaths, staged: StagedCa, log: Logger, reason =
   const previous = previousFingerprint(paths);
   // Key first: a cert on disk always has its key next to it.
   writeFileAtomic(paths.caKey, keyPem, 0o600);
-  writeFileAtomic(paths.caCert, certPem, 0o644);
+  // The certificate is public, but it lives in the data directory, where every file is private.
+  writeFileAtomic(paths.caCert, certPem, 0o600);
   const fingerprintSha256 = fingerprintOf(certPem);
   const meta: CaMetadata = { hosts, fingerprintSha256, createdAt: new Date().toISOString() };
-  writeFileAtomic(metadataPath(paths), JSON.stringify(meta, null, 2) + '\n', 0o644);
+  writeFileAtomic(metadataPath(paths), JSON.stringify(meta, null, 2) + '\n', 0o600);
   log.info('ca.regenerated', {
     reason,
     fingerprint: fingerprintSha256,

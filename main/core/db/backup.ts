@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { fileSystemError } from '../fs-atomic.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../private-fs.js';
 import { databaseError, openDatabase, type Db } from './database.js';
 
 export async function backupDatabase(db: Db, target: string): Promise<{ bytes: number }> {
@@ -11,9 +12,16 @@ export async function backupDatabase(db: Db, target: string): Promise<{ bytes: n
   if (!fs.existsSync(dir)) throw new UserError('not_found', `The directory ${dir} does not exist.`);
   const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.tmp`);
   try {
+    // Private from the first byte: SQLite would create the copy 0644 (less the umask) and write
+    // every memory into it before a chmod could follow. An empty file is an empty database to it.
+    const fd = fs.openSync(tmp, 'w', PRIVATE_FILE_MODE);
+    try {
+      if (process.platform !== 'win32') fs.fchmodSync(fd, PRIVATE_FILE_MODE);
+    } finally {
+      fs.closeSync(fd);
+    }
     await db.backup(tmp);
     fs.renameSync(tmp, target);
-    fs.chmodSync(target, 0o600);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     throw err instanceof UserError ? err : fileSystemError(databaseError(err, target), target);
@@ -65,7 +73,7 @@ export async function restoreDatabase(
 ): Promise<{ keptAs: string | null; memories: number }> {
   const { memories } = verifyBackup(backup);
   const dir = path.dirname(databaseFile);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dir);
   const keptAs = fs.existsSync(databaseFile)
     ? `${databaseFile}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`
     : null;

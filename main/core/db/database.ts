@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
+import { createPrivateFile, ensurePrivateDir } from '../private-fs.js';
 
 export type Db = Database.Database;
 
@@ -20,7 +21,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   }
   if (!options.readonly) {
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      // Private from the first write: a new database (and so its WAL and SHM files, which SQLite
+      // creates with the database file's mode) is 0600, in a directory made 0700.
+      ensurePrivateDir(path.dirname(file));
+      if (file !== ':memory:' && file !== '' && !fs.existsSync(file)) createPrivateFile(file);
     } catch (err) {
       throw databaseError(err, file);
     }

@@ -12,6 +12,7 @@ import { openDatabase } from '../db/database.js';
 import { UserError, describeError } from '../errors.js';
 import { CoreEvents } from '../events.js';
 import { createLogger, type Logger } from '../log.js';
+import { preparePrivateDataDir, reportTightened } from '../private-fs.js';
 import { createBackend } from '../memory/backend-factory.js';
 import { MemoryService } from '../memory/service.js';
 import { AuditLog } from './audit.js';
@@ -51,7 +52,10 @@ export async function runMcpStdio(options: StdioOptions = {}): Promise<StdioServ
   const env = options.env ?? process.env;
   if (!options.stdout) sendConsoleToStderr();
   const paths = dataPaths(resolveDataDir(env));
+  // Made (or put back to) private before the log or the database is opened there.
+  const tightened = preparePrivateDataDir(paths.dataDir);
   const log = options.log ?? createLogger({ file: paths.log, console: false, scope: 'mcp-stdio' });
+  reportTightened(log, paths.dataDir, tightened);
   let settings: Settings = loadSettings(paths.settings, env).settings;
   const presented = env[TOKEN_ENV]?.trim();
   if (!presented) {

@@ -52,6 +52,7 @@ describe.skipIf(!canRun)('mem0-tray ca', () => {
     return {
       env: {},
       paths: () => paths,
+      privatePaths: () => paths,
       settings: () => {
         throw new Error('not used');
       },
