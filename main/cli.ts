@@ -10,7 +10,7 @@ import { registerCaPathCommand, registerCaptureCommands } from './cli/capture.js
 import { stageCaForRegenerate } from './core/certs/ca.js';
 import { silentLogger } from './core/log.js';
 import { registerClaudeCommands } from './cli/claude.js';
-import { createCliEnv } from './cli/env.js';
+import { createCliEnv, type CliEnv } from './cli/env.js';
 import { registerMcpCommands } from './cli/mcp.js';
 import { registerMemoriesCommands } from './cli/memories.js';
 import { registerServeCommand } from './cli/serve.js';
@@ -49,8 +49,27 @@ export function buildProgram(cli = createCliEnv()): Command {
   return program;
 }
 
+/**
+ * A reader that went away (`mem0-tray memories list | head -1`) ends the command quietly with
+ * exit 0, as Unix tools do, instead of an unhandled EPIPE and its stack trace. Node ignores
+ * SIGPIPE, so the closed pipe shows up as an error on the stream at the next write.
+ */
+function endQuietlyWhenOutputCloses(cli: CliEnv): void {
+  const onError = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    try {
+      cli.close();
+    } finally {
+      process.exit(EXIT.ok);
+    }
+  };
+  process.stdout.on('error', onError);
+  process.stderr.on('error', onError);
+}
+
 async function main(): Promise<number> {
   const cli = createCliEnv();
+  endQuietlyWhenOutputCloses(cli);
   try {
     await buildProgram(cli).parseAsync(process.argv);
     return EXIT.ok;

@@ -1,7 +1,7 @@
 // The CLI as a user and a script see it: output, exit codes, and the fault cases.
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { CLI, cliEnv, runCli } from '../../support/cli.js';
 import { tempDir } from '../../support/tmp.js';
@@ -103,6 +103,20 @@ describe('mem0-tray memories', () => {
     expect(r.code).toBe(4);
     expect(r.stderr).toContain(db);
     expect(fs.readFileSync(db, 'utf8')).toBe('not a database'.repeat(500));
+  });
+
+  it('ends quietly with exit 0 when the reader closed the pipe (| head -1)', async () => {
+    const env = cliEnv(tempDir());
+    for (const text of ['first', 'second']) expect(runCli(['memories', 'add', text], env).code).toBe(0);
+    for (const args of [['memories', 'list'], ['memories', 'export'], ['--help']]) {
+      const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // Closed before the command writes its first line: that write fails with EPIPE.
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect({ args, code, stderr }).toEqual({ args, code: 0, stderr: '' });
+    }
   });
 
   it('reports a read-only data directory clearly (run as an unprivileged user)', () => {
