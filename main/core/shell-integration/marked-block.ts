@@ -36,20 +36,37 @@ export function wrapBlock(lines: string[], eol: string): string {
 
 /**
  * Adds or replaces our block; the text is returned unchanged if it already holds exactly this
- * block. No blank line is added around it, so install then uninstall gives back the same bytes
- * (a file without a final newline gains one).
+ * block. No blank line is added around it, so install then uninstall gives back the same bytes.
+ * A text without a final newline gets the line break our block needs before it, and the block
+ * then ends the text without one: that shape tells removeBlock to take the line break back.
  */
 export function upsertBlock(text: string, block: string): string {
   const span = findBlock(text);
-  if (span) return text.slice(0, span.start) + block + text.slice(span.end);
+  if (span) {
+    const replacement = endsWithoutBreak(text, span) ? withoutFinalBreak(block) : block;
+    return text.slice(0, span.start) + replacement + text.slice(span.end);
+  }
   if (text === '' || text.endsWith('\n')) return text + block;
-  return text + detectEol(text) + block;
+  return text + detectEol(text) + withoutFinalBreak(block);
 }
 
-/** Removes our block, and nothing else. */
+/** Removes our block, and nothing else: the bytes from before upsertBlock come back. */
 export function removeBlock(text: string): string {
   const span = findBlock(text);
-  return span ? text.slice(0, span.start) + text.slice(span.end) : text;
+  if (!span) return text;
+  let start = span.start;
+  // A block that ends the text without a line break was added to a text without a final newline:
+  // the line break before it was ours.
+  if (endsWithoutBreak(text, span)) start -= text.slice(0, start).endsWith('\r\n') ? 2 : 1;
+  return text.slice(0, Math.max(start, 0)) + text.slice(span.end);
+}
+
+function endsWithoutBreak(text: string, span: BlockSpan): boolean {
+  return span.end === text.length && !text.endsWith('\n');
+}
+
+function withoutFinalBreak(block: string): string {
+  return block.replace(/\r?\n$/, '');
 }
 
 function escapeRe(s: string): string {

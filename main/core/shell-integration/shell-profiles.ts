@@ -80,12 +80,25 @@ export function profileFiles(shell: ShellKind, o: ShellOptions): string[] {
 }
 
 /**
+ * Said in the block of a profile that install created: uninstall removes the file again once
+ * the block is all it holds (an empty profile the user made, e.g. to quiet zsh's first-run
+ * wizard, stays).
+ */
+const CREATED_NOTE = 'which created this file';
+
+function createdByInstall(body: string | null): boolean {
+  return body !== null && body.includes(CREATED_NOTE);
+}
+
+/**
  * The block's lines: apply `mem0-tray env` if the command exists, silently otherwise. `--if-running`
  * prints nothing while Mem0 Tray is down (a new terminal then talks to the network directly instead
  * of to a closed proxy port), and `--shell` names the block's own shell: $SHELL may be another one.
  */
-export function blockLines(shell: ShellKind, command = 'mem0-tray'): string[] {
-  const note = '# Added by "mem0-tray shell install"; remove with "mem0-tray shell uninstall".';
+export function blockLines(shell: ShellKind, command = 'mem0-tray', createdFile = false): string[] {
+  const note = createdFile
+    ? `# Added by "mem0-tray shell install", ${CREATED_NOTE}; remove with "mem0-tray shell uninstall".`
+    : '# Added by "mem0-tray shell install"; remove with "mem0-tray shell uninstall".';
   const env = `${command} env --if-running --shell ${shell}`;
   switch (shell) {
     case 'bash':
@@ -147,7 +160,9 @@ export function installShell(shell: ShellKind, o: ShellOptions): ProfileChange[]
   return profileFiles(shell, o).map((file) => {
     const previous = readIfExists(file);
     const eol = previous ? detectEol(previous) : (o.platform ?? process.platform) === 'win32' ? '\r\n' : '\n';
-    const next = upsertBlock(previous ?? '', wrapBlock(blockLines(shell, command), eol));
+    // A file made by an earlier install stays marked as ours when its block is replaced.
+    const created = previous === null || createdByInstall(blockBody(previous));
+    const next = upsertBlock(previous ?? '', wrapBlock(blockLines(shell, command, created), eol));
     if (next === previous) return { shell, file, changed: false, backup: null };
     const saved = previous !== null ? backup(file, previous) : null;
     writeKeepingLink(file, next);
@@ -161,7 +176,9 @@ export function uninstallShell(shell: ShellKind, o: ShellOptions): ProfileChange
     if (previous === null || !findBlock(previous)) return { shell, file, changed: false, backup: null };
     const saved = backup(file, previous);
     const next = removeBlock(previous);
-    if (shell === 'fish' && next.trim() === '') {
+    // fish's conf.d snippet is ours alone; another profile goes only if install made it and
+    // nothing was added to it since.
+    if ((shell === 'fish' && next.trim() === '') || (next === '' && createdByInstall(blockBody(previous)))) {
       fs.rmSync(file, { force: true });
       return { shell, file, changed: true, backup: saved, deleted: true };
     }
@@ -176,7 +193,9 @@ export function shellStatus(shell: ShellKind, o: ShellOptions): ProfileState[] {
     const text = readIfExists(file);
     const body = text === null ? null : blockBody(text);
     if (body === null) return { shell, file, installed: false, outdated: false };
-    const expected = wrapBlock(blockLines(shell, command), detectEol(text!));
-    return { shell, file, installed: true, outdated: body !== expected };
+    const eol = detectEol(text!);
+    const expected = wrapBlock(blockLines(shell, command, createdByInstall(body)), eol);
+    // (A block that ends a file without a final newline has none either; see upsertBlock.)
+    return { shell, file, installed: true, outdated: body !== expected && body + eol !== expected };
   });
 }

@@ -69,6 +69,48 @@ describe('shell profiles', () => {
     },
   );
 
+  it.each([
+    ['LF', "export EDITOR=vi\nalias ll='ls -l'"],
+    ['CRLF', "export EDITOR=vi\r\nalias ll='ls -l'"],
+  ])('a profile without a final newline (%s) comes back byte for byte', (_eol, original) => {
+    const o = options();
+    const [file] = profileFiles('bash', o);
+    fs.writeFileSync(file!, original);
+    installShell('bash', o);
+    const installed = fs.readFileSync(file!, 'utf8');
+    expect(installed.startsWith(original)).toBe(true);
+    expect(shellStatus('bash', o)).toEqual([{ shell: 'bash', file, installed: true, outdated: false }]);
+    expect(installShell('bash', o)[0]!.changed).toBe(false);
+    expect(uninstallShell('bash', o)[0]).toMatchObject({ changed: true });
+    expect(fs.readFileSync(file!, 'utf8')).toBe(original);
+  });
+
+  it.each(['bash', 'zsh', 'powershell'] as const)(
+    '%s: a profile that did not exist is removed again; an empty one the user made stays',
+    (shell) => {
+      const o = options();
+      const [file] = profileFiles(shell, o);
+      expect(installShell(shell, o)[0]).toMatchObject({ changed: true, backup: null });
+      expect(shellStatus(shell, o)[0]).toMatchObject({ installed: true, outdated: false });
+      expect(installShell(shell, o)[0]!.changed).toBe(false);
+      expect(uninstallShell(shell, o)[0]).toMatchObject({ changed: true, deleted: true });
+      expect(fs.existsSync(file!)).toBe(false);
+
+      fs.mkdirSync(path.dirname(file!), { recursive: true });
+      fs.writeFileSync(file!, '');
+      installShell(shell, o);
+      expect(uninstallShell(shell, o)[0]!.deleted).toBeUndefined();
+      expect(fs.readFileSync(file!, 'utf8')).toBe('');
+
+      // Made by install, then the user wrote in it: their lines stay.
+      fs.rmSync(file!);
+      installShell(shell, o);
+      fs.appendFileSync(file!, 'export MINE=1\n');
+      uninstallShell(shell, o);
+      expect(fs.readFileSync(file!, 'utf8')).toBe('export MINE=1\n');
+    },
+  );
+
   it('an older block is replaced in place, the user’s lines around it untouched', () => {
     const o = options();
     const [file] = profileFiles('zsh', o);
