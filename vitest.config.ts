@@ -1,16 +1,14 @@
 import { defineConfig } from 'vitest/config';
-import { RANK_EXTENSION } from './scripts/build-native.js';
 
 // One project per environment: Node for the core, the CLI and the Electron shell (mocked electron),
 // jsdom for renderer components.
 export default defineConfig({
-  // Code run from source starts the capture network thread from its built bundle and loads the
-  // search ranking extension the build compiled (globalSetup builds both).
+  // Code run from source starts the capture network thread from its built bundle (globalSetup
+  // builds it).
   define: {
     __CAPTURE_NET_WORKER__: JSON.stringify(
       new URL('./dist/main/capture-net-worker.js', import.meta.url).href,
     ),
-    __SQLITE_RANK_EXTENSION__: JSON.stringify(new URL(`./${RANK_EXTENSION}`, import.meta.url).href),
   },
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],

@@ -10,6 +10,8 @@ import path from 'node:path';
 import { openDatabase } from '../main/core/db/database.js';
 import { CoreEvents, type Caller } from '../main/core/events.js';
 import { LocalMemoryBackend } from '../main/core/memory/local-backend.js';
+import { BM25 } from '../main/core/memory/search/bm25.js';
+import { PROXIMITY_WEIGHT } from '../main/core/memory/search/rank.js';
 import { MemoryService } from '../main/core/memory/service.js';
 import {
   CATEGORIES,
@@ -122,6 +124,32 @@ const delta = (a: number, b: number) => `${a >= b ? '+' : ''}${(100 * (a - b)).t
 console.log(
   `against the baseline: recall@10 ${delta(mine.recall10, base.recall10)}, recall@5 ${delta(mine.recall5, base.recall5)}`,
 );
+
+// The ranking's parameters, each varied alone around the defaults, over the same memories.
+const recallWith = async (ranking: ConstructorParameters<typeof LocalMemoryBackend>[1]) => {
+  const variant = new LocalMemoryBackend(db, ranking);
+  const scores: QuestionScore[] = [];
+  for (const conv of conversations)
+    for (const q of conv.questions) {
+      const hits = await variant.search(q.question, { userId: conv.name }, { limit: 10 });
+      scores.push(
+        scoreQuestion(
+          q,
+          hits.map((h) => utterancesOf.get(h.memory.id) ?? []),
+        ),
+      );
+    }
+  const s = summarizeScores(scores);
+  return `@10 ${pct(s.recall10)} @5 ${pct(s.recall5)}`;
+};
+const sweep: Array<[string, ConstructorParameters<typeof LocalMemoryBackend>[1]]> = [
+  ...[0, 0.25, 0.5, 0.75, 1].map((b) => [`b ${b}`, { bm25: { ...BM25, b } }] as [string, object]),
+  ...[0.5, 0.9, 1.2, 1.6, 2.0].map((k1) => [`k1 ${k1}`, { bm25: { ...BM25, k1 } }] as [string, object]),
+  ...[0, 0.25, 0.5, 1, 2].map((proximity) => [`proximity ${proximity}`, { proximity }] as [string, object]),
+];
+console.log(`ranking parameters (defaults: k1 ${BM25.k1}, b ${BM25.b}, proximity ${PROXIMITY_WEIGHT}):`);
+for (const [name, ranking] of sweep) console.log(`  ${name.padEnd(16)} ${await recallWith(ranking)}`);
+
 baseline.close();
 db.close();
 fs.rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,6 @@ import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { RANK_EXTENSION } from './build-native.js';
 
 const wanted = process.argv.slice(2);
 const all = fs
@@ -29,8 +28,6 @@ for (const name of names) {
     format: 'esm',
     packages: 'external',
     logLevel: 'warning',
-    // The memory store loads the search ranking extension that `npm run build` compiled.
-    define: { __SQLITE_RANK_EXTENSION__: JSON.stringify(path.relative(outDir, RANK_EXTENSION)) },
   });
   console.log(`\n=== bench/${name}.ts ===`);
   const r = spawnSync(process.execPath, ['--expose-gc', outfile], { stdio: 'inherit' });

@@ -5,7 +5,6 @@ import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildRankExtension, RANK_EXTENSION } from './build-native.js';
 
 const started = Date.now();
 // Pure-JavaScript dependencies are bundled: resolving and reading several hundred files of express,
@@ -34,11 +33,9 @@ const common = {
 // The capture network thread's own bundle.
 const NET_WORKER = 'dist/main/capture-net-worker.js';
 const relativeTo = (out, file) => JSON.stringify('./' + path.posix.relative(path.posix.dirname(out), file));
-// Each bundle that starts the network thread or opens the memory store is told where the thread's
-// bundle and the search ranking extension are.
+// Each bundle that starts the network thread is told where the thread's bundle is.
 const bundlePaths = (out) => ({
   __CAPTURE_NET_WORKER__: relativeTo(out, NET_WORKER),
-  __SQLITE_RANK_EXTENSION__: relativeTo(out, RANK_EXTENSION),
 });
 const entries = [
   { in: 'main/cli.ts', out: 'dist/cli.js', format: 'esm', define: bundlePaths('dist/cli.js') },
@@ -57,9 +54,6 @@ const entries = [
     overrides: { external: ['electron'] },
   },
 ];
-
-const nativeWarning = buildRankExtension();
-if (nativeWarning) console.warn(`build: ${nativeWarning}`);
 
 await Promise.all(
   entries

@@ -32,12 +32,8 @@ export function createBackend(
   const log = (deps.log ?? silentLogger).child('memory');
   const secrets = deps.secrets ?? createApiKeyStore(deps.env ?? process.env);
   switch (kind) {
-    case 'local': {
-      const local = new LocalMemoryBackend(deps.db);
-      // The same order either way; a slower search is worth one line in the log.
-      if (local.ranking.fn === 'bm25') log.warn('store.ranking_builtin', { reason: local.ranking.reason });
-      return local;
-    }
+    case 'local':
+      return new LocalMemoryBackend(deps.db);
     case 'mem0-platform':
       return new Mem0PlatformBackend({
         host: settings.mem0Host,

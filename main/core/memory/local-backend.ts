@@ -2,7 +2,6 @@
 // change. Deletes are hard deletes, so a deleted memory leaves list, search and export at once.
 
 import { randomFillSync } from 'node:crypto';
-import type { Statement } from 'better-sqlite3';
 import { v7 } from 'uuid';
 import { applyMigrations, withDbErrors, type Db } from '../db/database.js';
 import { UserError } from '../errors.js';
@@ -23,8 +22,11 @@ import {
   type SearchOptions,
 } from './types.js';
 import { textExcerpt } from './excerpt.js';
-import { allOf, toFtsQuery } from './fts-query.js';
-import { loadRanking, type Ranking } from './rank-extension.js';
+import { filterSql, isoTime } from './filter-sql.js';
+import { createLexicalIndex, LexicalIndex } from './search/lexical-index.js';
+import { parseQuery } from './search/query.js';
+import { PREVIEW_TERM_CAP, rankLexical, TERM_CAP, type RankOptions } from './search/rank.js';
+import { analyze } from './search/words.js';
 
 export const MEMORY_MIGRATIONS = [
   `CREATE TABLE memories (
@@ -87,6 +89,9 @@ export const MEMORY_MIGRATIONS = [
   // entries a page) rather than from the rows (two 1.6 KB memories a page). A common word within
   // one project at 100,000 memories (store benchmark): p50 ~40 → ~17 ms. New rows land on its last page.
   `CREATE INDEX IF NOT EXISTS memories_filter ON memories (seq, user_id, project_id);`,
+  // Search with per-owner statistics and identifiers split into parts (search/lexical-index.ts):
+  // a new index, built from every memory's text.
+  createLexicalIndex,
 ];
 
 // Ids of memories and history entries are UUIDv7, which begin with their creation time. A random id
@@ -117,6 +122,7 @@ interface MemoryRow {
   metadata: string;
   created_at: string;
   updated_at: string;
+  tokens: number;
 }
 
 interface HistoryRow {
@@ -129,31 +135,8 @@ interface HistoryRow {
   created_at: string;
 }
 
-/**
- * How many of the newest matches a search ranks (of the whole store, or of the memories that pass
- * its filter: a filter never leaves the window to other projects' matches). BM25 is computed per match
- * (about 1 µs each) and FTS5 has no top-k pruning, so a word found in most memories would cost
- * ~100 ms at 100,000 memories. 2,000 keeps the slowest twentieth of searches near 3.5 ms there
- * (5,000 took 5.5 ms); a word that common in one person's memories is best shown by its recent uses.
- */
-export const RANK_WINDOW = 2000;
-/** The window of a preview search (SearchOptions.preview). */
-export const PREVIEW_RANK_WINDOW = 1000;
-/** Newest matches of a word read to tell how many memories have it (see frequencies). */
-const FREQUENCY_SAMPLE = 200;
-/** The quoted terms of an FTS5 query, in order: its phrases, as FTS5 numbers them. */
-const PHRASE = /"[^"]*"\*?/g;
-/** A term's estimated count of memories that have it, remembered for one search. */
-type Frequencies = (term: string) => number;
-
-interface Ranked {
-  seq: number;
-  /** bm25() or bm25_df(): lower is better. */
-  score: number;
-}
-
 const MEMORY_COLUMNS =
-  'seq, id, user_id, project_id, text, source, conversation_id, model, metadata, created_at, updated_at';
+  'seq, id, user_id, project_id, text, source, conversation_id, model, metadata, created_at, updated_at, tokens';
 
 function toMemory(row: MemoryRow): Memory {
   let metadata: Record<string, unknown> = {};
@@ -178,6 +161,11 @@ function toMemory(row: MemoryRow): Memory {
   };
 }
 
+/** A row as the search index knows it. */
+function indexed(row: MemoryRow) {
+  return { seq: row.seq, userId: row.user_id, projectId: row.project_id, tokens: row.tokens };
+}
+
 function toHistory(row: HistoryRow): HistoryEntry {
   return {
     id: row.id,
@@ -188,14 +176,6 @@ function toHistory(row: HistoryRow): HistoryEntry {
     newText: row.new_text,
     createdAt: row.created_at,
   };
-}
-
-function isoTime(value: string | undefined, field: string): string {
-  if (value === undefined) return new Date().toISOString();
-  const t = Date.parse(value);
-  if (Number.isNaN(t))
-    throw new UserError('invalid_input', `${field} must be an ISO 8601 date, got "${value}".`);
-  return new Date(t).toISOString();
 }
 
 function encodeCursor(row: { created_at: string; seq: number }): string {
@@ -214,46 +194,6 @@ function decodeCursor(cursor: string): [string, number] {
   throw new UserError('invalid_input', 'The page cursor is not valid: start again from the first page.');
 }
 
-interface FilterSql {
-  where: string;
-  params: unknown[];
-  /** The filter names only the owner and the project: the memories_filter index's columns. */
-  ownerAndProjectOnly: boolean;
-}
-
-/** WHERE clause and parameters for a MemoryFilter over the memories table aliased as m. */
-function filterSql(filter: MemoryFilter): FilterSql {
-  const clauses = ['m.user_id = ?'];
-  const params: unknown[] = [filter.userId];
-  if (filter.projectId === null) clauses.push('m.project_id IS NULL');
-  else if (filter.projectId !== undefined) {
-    clauses.push('m.project_id = ?');
-    params.push(filter.projectId);
-  }
-  if (filter.source) {
-    clauses.push('m.source = ?');
-    params.push(filter.source);
-  }
-  if (filter.conversationId) {
-    clauses.push('m.conversation_id = ?');
-    params.push(filter.conversationId);
-  }
-  if (filter.since) {
-    clauses.push('m.created_at >= ?');
-    params.push(isoTime(filter.since, 'since'));
-  }
-  if (filter.until) {
-    clauses.push('m.created_at < ?');
-    params.push(isoTime(filter.until, 'until'));
-  }
-  return {
-    where: clauses.join(' AND '),
-    params,
-    // Nothing was added beyond the owner's clause and the project's.
-    ownerAndProjectOnly: clauses.length === (filter.projectId === undefined ? 1 : 2),
-  };
-}
-
 export class LocalMemoryBackend implements MemoryBackend {
   readonly kind = 'local' as const;
   private readonly file: string;
@@ -261,30 +201,24 @@ export class LocalMemoryBackend implements MemoryBackend {
   /** The database's schema cookie when this connection last checked its migrations. */
   private checkedSchema: number;
 
-  /** How search ranks: bm25_df, or SQLite's bm25() and why (the core logs it). */
-  readonly ranking: Ranking;
-  /** Ranking statements by their ranking function (bm25_df takes one argument per phrase). */
-  private readonly rankStatements = new Map<string, Statement<unknown[]>>();
+  private readonly index: LexicalIndex;
 
-  /** `rankExtension`: the extension's file (default: the build's); null ranks with bm25(). */
+  /** `ranking`: other BM25 parameters or proximity weight (the recall benchmark's sweep). */
   constructor(
     private readonly db: Db,
-    options: { rankExtension?: string | null } = {},
+    private readonly ranking: Pick<RankOptions, 'bm25' | 'proximity'> = {},
   ) {
     this.file = db.name;
     applyMigrations(db, 'memories', MEMORY_MIGRATIONS);
-    this.ranking = loadRanking(db, options.rankExtension);
+    this.index = new LexicalIndex(db);
     this.stmt = withDbErrors(this.file, () => ({
       schemaCookie: db.prepare('PRAGMA schema_version').pluck(),
       insert: db.prepare(
         `INSERT INTO memories (id, user_id, project_id, text, source, conversation_id, model, metadata,
-           idempotency_key, created_at, updated_at)
+           idempotency_key, created_at, updated_at, tokens)
          VALUES (@id, @user_id, @project_id, @text, @source, @conversation_id, @model, @metadata,
-           @idempotency_key, @created_at, @updated_at)`,
+           @idempotency_key, @created_at, @updated_at, @tokens)`,
       ),
-      index: db.prepare('INSERT INTO memories_fts (rowid, text) VALUES (?, ?)'),
-      // FTS5 with external content forgets a text by being told the words it had.
-      unindex: db.prepare("INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', ?, ?)"),
       byId: db.prepare(`SELECT ${MEMORY_COLUMNS} FROM memories WHERE id = ?`),
       byKey: db.prepare(`SELECT ${MEMORY_COLUMNS} FROM memories WHERE idempotency_key = ?`),
       history: db.prepare(
@@ -294,13 +228,10 @@ export class LocalMemoryBackend implements MemoryBackend {
       historyOf: db.prepare(
         'SELECT id, memory_id, user_id, event, old_text, new_text, created_at FROM memory_history WHERE memory_id = ? ORDER BY seq',
       ),
-      update: db.prepare('UPDATE memories SET text = ?, metadata = ?, updated_at = ? WHERE id = ?'),
-      delete: db.prepare('DELETE FROM memories WHERE seq = ?'),
-      topSeq: db.prepare('SELECT max(seq) FROM memories').pluck(),
-      newestMatches: db.prepare(
-        `SELECT count(*) AS seen, min(rowid) AS oldest FROM (
-           SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT ?)`,
+      update: db.prepare(
+        'UPDATE memories SET text = ?, metadata = ?, updated_at = ?, tokens = ? WHERE id = ?',
       ),
+      delete: db.prepare('DELETE FROM memories WHERE seq = ?'),
     }));
     this.checkedSchema = this.stmt.schemaCookie.get() as number;
   }
@@ -336,6 +267,7 @@ export class LocalMemoryBackend implements MemoryBackend {
       if (existing) return toMemory(existing);
     }
     const createdAt = isoTime(input.createdAt, 'createdAt');
+    const { indexed, tokens } = analyze(input.text);
     const row = {
       id: newId(),
       user_id: input.userId,
@@ -348,12 +280,13 @@ export class LocalMemoryBackend implements MemoryBackend {
       idempotency_key: input.idempotencyKey ?? null,
       created_at: createdAt,
       updated_at: createdAt,
+      tokens,
     };
-    const { lastInsertRowid } = this.stmt.insert.run(row);
-    this.stmt.index.run(lastInsertRowid, row.text);
+    const seq = Number(this.stmt.insert.run(row).lastInsertRowid);
+    this.index.add({ seq, userId: row.user_id, projectId: row.project_id, tokens }, indexed);
     // The ADD entry's text is not written twice: history() derives it (see there).
     this.stmt.history.run(newId(), row.id, row.user_id, 'ADD', null, null, createdAt);
-    return toMemory({ ...row, seq: 0 });
+    return toMemory({ ...row, seq });
   }
 
   async add(input: NewMemory): Promise<Memory[]> {
@@ -393,13 +326,10 @@ export class LocalMemoryBackend implements MemoryBackend {
           const now = new Date().toISOString();
           const text = patch.text ?? row.text;
           const metadata = patch.metadata !== undefined ? JSON.stringify(patch.metadata) : row.metadata;
-          if (text !== row.text) {
-            this.stmt.unindex.run(row.seq, row.text);
-            this.stmt.index.run(row.seq, text);
-          }
-          this.stmt.update.run(text, metadata, now, id);
+          const tokens = text === row.text ? row.tokens : this.index.replace(indexed(row), text);
+          this.stmt.update.run(text, metadata, now, tokens, id);
           this.stmt.history.run(newId(), id, row.user_id, 'UPDATE', row.text, text, now);
-          return toMemory({ ...row, text, metadata, updated_at: now });
+          return toMemory({ ...row, text, metadata, updated_at: now, tokens });
         })
         .immediate(),
     );
@@ -439,7 +369,7 @@ export class LocalMemoryBackend implements MemoryBackend {
     const now = new Date().toISOString();
     // In rowid order: FTS5 writes its pending changes to disk whenever a rowid is lower than the last.
     for (const row of [...unique].sort((a, b) => a.seq - b.seq)) {
-      this.stmt.unindex.run(row.seq, row.text);
+      this.index.remove(indexed(row));
       this.stmt.delete.run(row.seq);
       this.stmt.history.run(newId(), row.id, row.user_id, 'DELETE', row.text, null, now);
     }
@@ -484,169 +414,32 @@ export class LocalMemoryBackend implements MemoryBackend {
 
   async search(query: string, filter: MemoryFilter, options: SearchOptions = {}): Promise<SearchHit[]> {
     const limit = clampLimit(options.limit, SEARCH_LIMIT);
-    const filtered = filterSql(filter);
-    const onlyUser = Object.entries(filter).every(([k, v]) => k === 'userId' || v === undefined);
-    const window = options.preview ? PREVIEW_RANK_WINDOW : RANK_WINDOW;
+    const parsed = parseQuery(query, { prefix: options.prefix ?? false });
+    if (!parsed) return [];
     return this.run(() => {
-      const frequencies = this.frequencies();
-      const run = (match: string): SearchHit[] => {
-        const ranked = onlyUser
-          ? this.rankForUser(match, frequencies, filter.userId, limit, window)
-          : this.rankFiltered(match, frequencies, filtered, limit, window);
-        if (ranked.length === 0) return [];
-        const rows = this.db
-          .prepare(`SELECT ${MEMORY_COLUMNS} FROM memories WHERE seq IN (${ranked.map(() => '?').join(',')})`)
-          .all(...ranked.map((r) => r.seq)) as MemoryRow[];
-        const bySeq = new Map(rows.map((r) => [r.seq, r]));
-        return ranked.flatMap((r) => {
-          const row = bySeq.get(r.seq);
-          if (!row) return [];
-          return [{ memory: toMemory(row), score: -r.score, snippet: textExcerpt(row.text, query) }];
-        });
+      const rows = new Map<number, MemoryRow>();
+      const textOf = (seqs: number[]) => {
+        const wanted = seqs.filter((seq) => !rows.has(seq));
+        if (wanted.length > 0) {
+          const found = this.db
+            .prepare(
+              `SELECT ${MEMORY_COLUMNS} FROM memories WHERE seq IN (${wanted.map(() => '?').join(',')})`,
+            )
+            .all(...wanted) as MemoryRow[];
+          for (const row of found) rows.set(row.seq, row);
+        }
+        return new Map(seqs.flatMap((seq) => (rows.has(seq) ? [[seq, rows.get(seq)!.text] as const] : [])));
       };
-      const q = toFtsQuery(query, { prefix: options.prefix ?? false });
-      if (!q) return [];
-      let hits = run(q.all);
-      // A half-typed word may differ from its stem in the index: try it trimmed.
-      if (hits.length === 0 && q.loose !== q.all) hits = run(q.loose);
-      if (hits.length === 0 && q.terms.length > 1) hits = this.searchFewerWords(q.terms, frequencies, run);
-      return hits;
+      const ranked = rankLexical(this.index, parsed, filter, limit, textOf, {
+        ...this.ranking,
+        cap: options.preview ? PREVIEW_TERM_CAP : TERM_CAP,
+      });
+      textOf(ranked.map((r) => r.seq));
+      return ranked.flatMap((r) => {
+        const row = rows.get(r.seq);
+        return row ? [{ memory: toMemory(row), score: r.score, snippet: textExcerpt(row.text, query) }] : [];
+      });
     });
-  }
-
-  /**
-   * No memory has every word: leaves out the words found nowhere, then the one the most memories
-   * have, one at a time, until some memory has all that are left; those are ranked by BM25 as usual.
-   * (Ranking any-word matches instead let the newest RANK_WINDOW uses of the commonest word crowd
-   * out every older memory with a rare one, which BM25 would have put first.) The word being typed
-   * (a prefix) is kept the longest: it is what the person is looking for now, and telling how common
-   * it is would merge the posting lists of every word it starts. Found nowhere, it is left out.
-   */
-  private searchFewerWords(
-    terms: string[],
-    frequencies: Frequencies,
-    run: (match: string) => SearchHit[],
-  ): SearchHit[] {
-    const typing = terms.filter((t) => t.endsWith('*'));
-    const words = terms
-      .filter((t) => !t.endsWith('*') && frequencies(t) > 0)
-      .sort((a, b) => frequencies(a) - frequencies(b));
-    for (const kept of [[...typing, ...words], typing.length > 0 ? words : []]) {
-      // All of the terms together is the search that found nothing.
-      for (let n = kept.length === terms.length ? kept.length - 1 : kept.length; n > 0; n--) {
-        const hits = run(allOf(kept.slice(0, n)));
-        if (hits.length > 0) return hits;
-      }
-    }
-    return [];
-  }
-
-  /**
-   * How many memories have a term, estimated from the spread of its newest matches (exact for a
-   * term with fewer than FREQUENCY_SAMPLE): a full count reads the whole posting list, ~4 ms for a
-   * word in half of 100,000 memories. Each term is sampled once per search.
-   */
-  private frequencies(): Frequencies {
-    // Read on first use: a search that finds every word and ranks with bm25() needs none.
-    let top: number | undefined;
-    const known = new Map<string, number>();
-    return (term) => {
-      let count = known.get(term);
-      if (count === undefined) {
-        top ??= (this.stmt.topSeq.get() as number | null) ?? 0;
-        const { seen, oldest } = this.stmt.newestMatches.get(term, FREQUENCY_SAMPLE) as {
-          seen: number;
-          oldest: number | null;
-        };
-        // A span that is not positive: another process added matches since `top` was read.
-        const span = top - (oldest ?? 0) + 1;
-        count = seen < FREQUENCY_SAMPLE || span <= 0 ? seen : (seen * top) / span;
-        known.set(term, count);
-      }
-      return count;
-    };
-  }
-
-  /**
-   * The ranking function for a query and its arguments. bm25_df is given each phrase's estimated
-   * frequency, except for a prefix (estimating it would merge the posting lists of every word it
-   * starts), where it counts them as bm25() does.
-   */
-  private rankFunction(match: string, frequencies: Frequencies): { sql: string; args: number[] } {
-    if (this.ranking.fn === 'bm25') return { sql: 'bm25(memories_fts)', args: [] };
-    const phrases = match.match(PHRASE) ?? [];
-    if (phrases.length === 0 || phrases.some((p) => p.endsWith('*')))
-      return { sql: 'bm25_df(memories_fts)', args: [] };
-    return {
-      sql: `bm25_df(memories_fts, ${phrases.map(() => '?').join(', ')})`,
-      args: phrases.map(frequencies),
-    };
-  }
-
-  /**
-   * Ranks for a caller with no other filter, on the index alone (no row lookup per match), then
-   * keeps the caller's. Exact whenever enough remain: any of the caller's memories ranked above
-   * those would itself be in the overall top list. Otherwise ranks with the filter joined.
-   */
-  private rankForUser(
-    match: string,
-    frequencies: Frequencies,
-    userId: string,
-    limit: number,
-    window: number,
-  ): Ranked[] {
-    const rank = this.rankFunction(match, frequencies);
-    let newest = this.rankStatements.get(rank.sql);
-    if (!newest) {
-      // The newest `window` matches (FTS5 walks the index newest first and stops there), ranked.
-      newest = this.db.prepare(
-        `SELECT seq, score FROM (
-           SELECT rowid AS seq, ${rank.sql} AS score FROM memories_fts
-           WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT ?)
-         ORDER BY score, seq DESC LIMIT ?`,
-      );
-      this.rankStatements.set(rank.sql, newest);
-    }
-    const overall = newest.all(...rank.args, match, window, limit * 4) as Ranked[];
-    if (overall.length === 0) return overall;
-    const seqs = overall.map((r) => r.seq);
-    const mine = new Set(
-      this.db
-        .prepare(
-          // "+user_id": look the few rows up by seq; the user_id index would walk every memory of the user.
-          `SELECT seq FROM memories WHERE +user_id = ? AND seq IN (${seqs.map(() => '?').join(',')})`,
-        )
-        .pluck()
-        .all(userId, ...seqs) as number[],
-    );
-    const kept = overall.filter((r) => mine.has(r.seq));
-    if (kept.length >= limit || overall.length < limit * 4) return kept.slice(0, limit);
-    return this.rankFiltered(match, frequencies, filterSql({ userId }), limit, window);
-  }
-
-  /**
-   * The newest `window` matches that pass the filter, ranked (see RANK_WINDOW). A filter on owner and
-   * project only is checked from the memories_filter index, which the planner (without statistics)
-   * would pass over for the rows themselves.
-   */
-  private rankFiltered(
-    match: string,
-    frequencies: Frequencies,
-    { where, params, ownerAndProjectOnly }: FilterSql,
-    limit: number,
-    window: number,
-  ): Ranked[] {
-    const rank = this.rankFunction(match, frequencies);
-    const memories = ownerAndProjectOnly ? 'memories m INDEXED BY memories_filter' : 'memories m';
-    // Sorting outside the FTS5 table is cheaper than FTS5's own ORDER BY rank.
-    return this.db
-      .prepare(
-        `SELECT seq, score FROM (
-           SELECT f.rowid AS seq, ${rank.sql} AS score FROM memories_fts f JOIN ${memories} ON m.seq = f.rowid
-           WHERE memories_fts MATCH ? AND ${where} ORDER BY f.rowid DESC LIMIT ?)
-         ORDER BY score LIMIT ?`,
-      )
-      .all(...rank.args, match, ...params, window, limit) as Ranked[];
   }
 
   async history(id: string): Promise<HistoryEntry[]> {
@@ -671,24 +464,8 @@ export class LocalMemoryBackend implements MemoryBackend {
       this.db
         .transaction(() => {
           this.writable();
-          const { leaving, total } = this.db
-            .prepare('SELECT count(*) FILTER (WHERE user_id = ?) AS leaving, count(*) AS total FROM memories')
-            .get(userId) as { leaving: number; total: number };
-          const staying = total - leaving;
-          // Unindexing a memory costs about three times what indexing one anew does: when most of
-          // the store goes, the index is rebuilt from what stays (89,000 of 100,000 memories went in
-          // ~2 s instead of ~12).
-          const rebuild = staying < 2 * leaving;
-          if (!rebuild) {
-            this.db
-              .prepare(
-                `INSERT INTO memories_fts (memories_fts, rowid, text)
-                 SELECT 'delete', seq, text FROM memories WHERE user_id = ? ORDER BY seq`,
-              )
-              .run(userId);
-          }
+          this.index.forgetUser(userId);
           const { changes } = this.db.prepare('DELETE FROM memories WHERE user_id = ?').run(userId);
-          if (rebuild) this.db.exec(`INSERT INTO memories_fts (memories_fts) VALUES ('rebuild')`);
           this.db.prepare('DELETE FROM memory_history WHERE user_id = ?').run(userId);
           return changes;
         })

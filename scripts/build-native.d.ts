@@ -1,3 +1,0 @@
-// Types for build-native.js, which vitest.config.ts imports.
-export const RANK_EXTENSION: string;
-export function buildRankExtension(): string | null;
