@@ -29,7 +29,13 @@ export async function backupDatabase(db: Db, target: string): Promise<{ bytes: n
   return { bytes: fs.statSync(target).size };
 }
 
-/** Checks that a file is an intact Mem0 Tray database before anything is replaced. */
+const UNCHANGED = 'Nothing was restored; the current database is unchanged.';
+
+/**
+ * Checks that a file is an intact Mem0 Tray database before anything is replaced. Its errors speak
+ * of the file as a backup: the generic "the database … is damaged, restore a backup" would name it
+ * as if it were the database and send the user back to restore.
+ */
 export function verifyBackup(file: string): { memories: number } {
   if (!fs.existsSync(file)) throw new UserError('not_found', `No backup at ${file}.`);
   let db: Db | undefined;
@@ -39,16 +45,30 @@ export function verifyBackup(file: string): { memories: number } {
     if (check !== 'ok')
       throw new UserError(
         'database_corrupt',
-        `The backup ${file} is damaged (${String(check)}); nothing was restored.`,
+        `The backup ${file} is damaged (${String(check)}). ${UNCHANGED}`,
       );
     const hasMemories = db
       .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'memories'")
       .get();
     if (!hasMemories)
-      throw new UserError('database_corrupt', `${file} is not a Mem0 Tray backup; nothing was restored.`);
+      throw new UserError(
+        'database_corrupt',
+        `${file} is not a Mem0 Tray backup (it holds no memories table). ${UNCHANGED}`,
+      );
     const { n } = db.prepare('SELECT count(*) AS n FROM memories').get() as { n: number };
     return { memories: n };
   } catch (err) {
+    // SQLite's own error, also when openDatabase already wrapped it.
+    const sqlite = (err instanceof UserError ? err.cause : err) as
+      { code?: unknown; message?: string } | undefined;
+    const code = typeof sqlite?.code === 'string' ? sqlite.code : '';
+    if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+      throw new UserError(
+        'database_corrupt',
+        `${file} is not a Mem0 Tray backup: it is damaged or not a database at all (${sqlite?.message ?? code}). ${UNCHANGED}`,
+        { cause: sqlite },
+      );
+    }
     throw databaseError(err, file);
   } finally {
     db?.close();

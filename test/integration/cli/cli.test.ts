@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { CLI, cliEnv, runCli } from '../../support/cli.js';
 import { tempDir } from '../../support/tmp.js';
@@ -187,6 +188,21 @@ describe('mem0-tray backup and restore', () => {
     fs.writeFileSync(junk, 'junk'.repeat(1000));
     const r = runCli(['restore', junk], env);
     expect(r.code).toBe(4);
+    // The file is named as the backup it is not, never as "the database" to restore a backup over.
+    expect(r.stderr).toContain(`${junk} is not a Mem0 Tray backup`);
+    expect(r.stderr).toContain('the current database is unchanged');
+    expect(r.stderr).not.toMatch(/The database|mem0-tray restore FILE/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(JSON.parse(runCli(['memories', 'list', '--json'], env).stdout).items[0].text).toBe('precious');
+
+    // A database, but not ours.
+    const other = path.join(tempDir(), 'other.db');
+    const foreign = new Database(other);
+    foreign.exec('CREATE TABLE t (x)');
+    foreign.close();
+    const notOurs = runCli(['restore', other], env);
+    expect(notOurs.code).toBe(4);
+    expect(notOurs.stderr).toContain(`${other} is not a Mem0 Tray backup`);
+    expect(notOurs.stderr).toContain('the current database is unchanged');
   });
 });
