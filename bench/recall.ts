@@ -8,17 +8,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../main/core/db/database.js';
-import { CoreEvents, type Caller } from '../main/core/events.js';
+import { CoreEvents } from '../main/core/events.js';
 import { LocalMemoryBackend } from '../main/core/memory/local-backend.js';
 import { BM25 } from '../main/core/memory/search/bm25.js';
 import { PROXIMITY_WEIGHT } from '../main/core/memory/search/rank.js';
 import { MemoryService } from '../main/core/memory/service.js';
 import {
   CATEGORIES,
-  Fts5Baseline,
   loadConversation,
   LOCOMO_DIR,
   locomoFiles,
+  measureRecall,
   percentile,
   scoreQuestion,
   summarizeScores,
@@ -35,56 +35,15 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mem0-bench-recall-'));
 const db = openDatabase(path.join(dir, 'mem0-tray.db'));
 const backend = new LocalMemoryBackend(db);
 const memories = new MemoryService(() => backend, new CoreEvents());
-const baseline = new Fts5Baseline();
-
 const conversations = files.map(loadConversation);
-/** The utterances each stored memory holds, by memory id. */
-const utterancesOf = new Map<string, readonly string[]>();
-const callers = new Map<string, Caller>();
 const t0 = performance.now();
-let stored = 0;
-for (const conv of conversations) {
-  const caller: Caller = { userId: conv.name, via: 'rest' };
-  callers.set(conv.name, caller);
-  for (const m of conv.memories) {
-    const [added] = await memories.add(caller, { text: m.text, source: 'manual', createdAt: m.createdAt });
-    utterancesOf.set(added!.id, m.diaIds);
-    baseline.add(conv.name, added!.id, m.text);
-    stored++;
-  }
-}
+const run = await measureRecall(memories, conversations);
+const { ours, baseline: theirs, latencies, emptyWhereBaselineFinds, utterancesOf } = run;
 console.log(
   `recall benchmark: ${conversations.length} conversations (${conversations.map((c) => c.name).join(', ')}), ` +
-    `${stored} memories stored in ${((performance.now() - t0) / 1000).toFixed(1)} s, ` +
-    `${conversations.reduce((n, c) => n + c.questions.length, 0)} questions (categories 1–4), top 10`,
+    `${utterancesOf.size} memories, ${ours.length} questions (categories 1–4), top 10, ` +
+    `stored and asked in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
 );
-
-const ours: QuestionScore[] = [];
-const theirs: QuestionScore[] = [];
-const latencies: number[] = [];
-let emptyWhereBaselineFinds = 0;
-for (const conv of conversations) {
-  const caller = callers.get(conv.name)!;
-  for (const q of conv.questions) {
-    const start = performance.now();
-    const hits = await memories.search(caller, q.question, {}, { limit: 10 });
-    latencies.push(performance.now() - start);
-    ours.push(
-      scoreQuestion(
-        q,
-        hits.map((h) => utterancesOf.get(h.memory.id) ?? []),
-      ),
-    );
-    const refs = baseline.search(conv.name, q.question, 10);
-    theirs.push(
-      scoreQuestion(
-        q,
-        refs.map((id) => utterancesOf.get(id) ?? []),
-      ),
-    );
-    if (hits.length === 0 && refs.length > 0) emptyWhereBaselineFinds++;
-  }
-}
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const row = (name: string, s: RecallSummary) =>
@@ -116,6 +75,15 @@ console.log(
     .join(', ')}`,
 );
 console.log(`empty where the baseline found something: ${emptyWhereBaselineFinds}`);
+let from = 0;
+for (const conv of conversations) {
+  const to = from + conv.questions.length;
+  const [m, b] = [summarizeScores(ours.slice(from, to)), summarizeScores(theirs.slice(from, to))];
+  console.log(
+    `  ${conv.name}: recall@10 ${pct(m.recall10)} (baseline ${pct(b.recall10)}), recall@5 ${pct(m.recall5)} (${pct(b.recall5)})`,
+  );
+  from = to;
+}
 const sorted = [...latencies].sort((a, b) => a - b);
 console.log(
   `search latency (MemoryService.search, top 10): p50 ${percentile(sorted, 50).toFixed(2)} ms, p95 ${percentile(sorted, 95).toFixed(2)} ms`,
@@ -150,6 +118,5 @@ const sweep: Array<[string, ConstructorParameters<typeof LocalMemoryBackend>[1]]
 console.log(`ranking parameters (defaults: k1 ${BM25.k1}, b ${BM25.b}, proximity ${PROXIMITY_WEIGHT}):`);
 for (const [name, ranking] of sweep) console.log(`  ${name.padEnd(16)} ${await recallWith(ranking)}`);
 
-baseline.close();
 db.close();
 fs.rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { Caller } from '../../main/core/events.js';
+import type { MemoryService } from '../../main/core/memory/service.js';
 
 /** Where the data lives: LOCOMO_DIR, else shared/ beside the checkout (as on CI). */
 export const LOCOMO_DIR =
@@ -222,4 +224,62 @@ export class Fts5Baseline {
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export interface RecallRun {
+  /** Per question, in the order of the conversations and their questions. */
+  ours: QuestionScore[];
+  baseline: QuestionScore[];
+  /** Milliseconds per MemoryService.search. */
+  latencies: number[];
+  emptyWhereBaselineFinds: number;
+  /** The utterances each stored memory holds, by memory id. */
+  utterancesOf: Map<string, readonly string[]>;
+}
+
+/**
+ * Stores each conversation as one user's memories through MemoryService (the write path of REST
+ * and MCP), then asks its questions through MemoryService.search (the search of search_memories,
+ * POST /search and the review UI), and the baseline over the same memories.
+ */
+export async function measureRecall(
+  memories: MemoryService,
+  conversations: readonly LocomoConversation[],
+): Promise<RecallRun> {
+  const baseline = new Fts5Baseline();
+  const utterancesOf = new Map<string, readonly string[]>();
+  const callers = new Map<string, Caller>();
+  for (const conv of conversations) {
+    const caller: Caller = { userId: conv.name, via: 'rest' };
+    callers.set(conv.name, caller);
+    for (const m of conv.memories) {
+      const [added] = await memories.add(caller, { text: m.text, source: 'manual', createdAt: m.createdAt });
+      utterancesOf.set(added!.id, m.diaIds);
+      baseline.add(conv.name, added!.id, m.text);
+    }
+  }
+  const run: RecallRun = { ours: [], baseline: [], latencies: [], emptyWhereBaselineFinds: 0, utterancesOf };
+  for (const conv of conversations) {
+    for (const q of conv.questions) {
+      const start = performance.now();
+      const hits = await memories.search(callers.get(conv.name)!, q.question, {}, { limit: 10 });
+      run.latencies.push(performance.now() - start);
+      run.ours.push(
+        scoreQuestion(
+          q,
+          hits.map((h) => utterancesOf.get(h.memory.id) ?? []),
+        ),
+      );
+      const refs = baseline.search(conv.name, q.question, 10);
+      run.baseline.push(
+        scoreQuestion(
+          q,
+          refs.map((id) => utterancesOf.get(id) ?? []),
+        ),
+      );
+      if (hits.length === 0 && refs.length > 0) run.emptyWhereBaselineFinds++;
+    }
+  }
+  baseline.close();
+  return run;
 }

@@ -82,15 +82,22 @@ export const updateBody = z.object({
   user_id: userId.optional(),
 });
 
-export const searchBody = z.object({
-  query: z.string().trim().min(1).max(1000),
-  user_id: userId.optional(),
-  agent_id: z.string().max(200).optional(),
-  run_id: z.string().max(200).optional(),
-  limit: z.number().int().min(1).max(100).optional(),
-  filters: z.record(z.string(), z.unknown()).optional(),
-  project_id: projectId.optional(),
-});
+export const searchBody = z
+  .object({
+    query: z.string().trim().min(1).max(1000).optional(),
+    /** Several phrasings, searched together and fused (MemoryService.search). */
+    queries: z.array(z.string().trim().min(1).max(1000)).min(1).max(8).optional(),
+    user_id: userId.optional(),
+    agent_id: z.string().max(200).optional(),
+    run_id: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(100).optional(),
+    filters: z.record(z.string(), z.unknown()).optional(),
+    project_id: projectId.optional(),
+  })
+  .refine((b) => b.query !== undefined || b.queries !== undefined, {
+    message: 'give query or queries',
+    path: ['query'],
+  });
 
 /** Parses a body or throws a 400 that names the first wrong field. */
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {

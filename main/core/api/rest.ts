@@ -175,7 +175,8 @@ export function mountRestApi(router: Router, deps: RestDeps): void {
     const body = parseBody(searchBody, req.body);
     const identity = who(req, res, body.user_id);
     const scope = resolveScope(deps.settings(), identity, projectOf(req, body.project_id));
-    const hits = await deps.memories.search(scope.caller, body.query, scope.read, {
+    const queries = [...(body.query ? [body.query] : []), ...(body.queries ?? [])];
+    const hits = await deps.memories.search(scope.caller, queries, scope.read, {
       limit: body.limit ?? 10,
     });
     res.json({ results: hits.map(toSearchRecord) });

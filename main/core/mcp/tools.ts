@@ -46,7 +46,20 @@ const metadata = z
 // Input shapes are built once: a stateless HTTP request builds a fresh server with these tools.
 const SHAPES = {
   search: {
-    query: z.string().trim().min(1, 'query must not be empty').max(1000).describe('Words to look for.'),
+    query: z
+      .string()
+      .trim()
+      .min(1, 'query must not be empty')
+      .max(1000)
+      .optional()
+      .describe('Words the memory would contain: names, terms, identifiers (question words are ignored).'),
+    queries: z
+      .array(z.string().trim().min(1, 'a query must not be empty').max(1000))
+      .max(8)
+      .optional()
+      .describe(
+        'Several phrasings searched together, best matches of all first: the same need in other words, synonyms, the likely identifier.',
+      ),
     limit: z.number().int().min(1).max(100).optional().describe('How many results (default 10).'),
     project,
   },
@@ -130,18 +143,21 @@ export function registerMemoryTools(server: McpServer, session: ToolSession): vo
     {
       title: 'Search memories',
       description:
-        "Full-text search of the user's long-term memories (facts, decisions and context from earlier conversations). Returns the best matches first, each with its id.",
+        "Search the user's long-term memories (facts, decisions and context from earlier conversations). Keyword search: pass the specific words the memory would contain (names, tools, file and function names, error text), not a question; a memory matches on any of them and ranks higher with more and rarer ones. To cover other wordings, pass `queries` with a few phrasings and synonyms in one call. Returns the best matches first, each with its id (get_memory gives the whole text).",
       inputSchema: SHAPES.search,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args) =>
       run('search_memories', false, async () => {
         const s = scope(args.project);
-        const hits = await memories.search(s.caller, args.query, s.read, { limit: args.limit ?? 10 });
+        const queries = [...(args.query ? [args.query] : []), ...(args.queries ?? [])];
+        if (queries.length === 0) throw new UserError('invalid_input', 'Give a query, or queries.');
+        const hits = await memories.search(s.caller, queries, s.read, { limit: args.limit ?? 10 });
+        const asked = queries.map((q) => `"${q}"`).join(', ');
         const text = hits.length
-          ? `${hits.length} memor${hits.length === 1 ? 'y matches' : 'ies match'} "${args.query}":\n` +
+          ? `${hits.length} memor${hits.length === 1 ? 'y matches' : 'ies match'} ${asked}:\n` +
             hits.map((h, i) => `${i + 1}. ${line(h.memory, `, score ${h.score.toFixed(2)}`)}`).join('\n')
-          : `No memories match "${args.query}".`;
+          : `No memories match ${asked}.`;
         return ok(text, { results: hits.map(hitView) });
       }),
   );

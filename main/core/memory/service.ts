@@ -3,17 +3,20 @@
 // each access is announced (the audit log listens).
 import { UserError } from '../errors.js';
 import type { AccessAction, Caller, CoreEvents } from '../events.js';
-import type {
-  HistoryEntry,
-  ListOptions,
-  Memory,
-  MemoryBackend,
-  MemoryFilter,
-  MemoryPatch,
-  NewMemory,
-  Page,
-  SearchHit,
-  SearchOptions,
+import { reciprocalRankFusion } from './search/fusion.js';
+import {
+  clampLimit,
+  SEARCH_LIMIT,
+  type HistoryEntry,
+  type ListOptions,
+  type Memory,
+  type MemoryBackend,
+  type MemoryFilter,
+  type MemoryPatch,
+  type NewMemory,
+  type Page,
+  type SearchHit,
+  type SearchOptions,
 } from './types.js';
 
 export type ScopeFilter = Omit<MemoryFilter, 'userId'>;
@@ -125,13 +128,28 @@ export class MemoryService {
     return page;
   }
 
+  /**
+   * Searches for one query, or for several phrasings of it together: each phrasing is searched on
+   * its own and the lists are fused (reciprocal rank fusion), so a memory that several phrasings
+   * find comes first.
+   */
   async search(
     caller: Caller,
-    query: string,
+    query: string | readonly string[],
     scope: ScopeFilter = {},
-    options?: SearchOptions,
+    options: SearchOptions = {},
   ): Promise<SearchHit[]> {
-    const hits = await this.backend().search(query, { ...scope, userId: caller.userId }, options);
+    const phrasings = [...new Set((typeof query === 'string' ? [query] : query).map((q) => q.trim()))].filter(
+      (q) => q !== '',
+    );
+    const filter = { ...scope, userId: caller.userId };
+    const lists = await Promise.all(phrasings.map((q) => this.backend().search(q, filter, options)));
+    const hits =
+      lists.length === 1
+        ? lists[0]!
+        : reciprocalRankFusion(lists, (h) => h.memory.id)
+            .slice(0, clampLimit(options.limit, SEARCH_LIMIT))
+            .map(({ item, score }) => ({ ...item, score }));
     this.audit(
       caller,
       'search',
