@@ -49,7 +49,10 @@ describe('MCP over HTTP', () => {
     ]);
     const search = (await alice.listTools()).tools.find((x) => x.name === 'search_memories')!;
     expect(search.description).toMatch(/search/i);
-    expect(search.inputSchema.required).toEqual(['query']);
+    // A query, or several phrasings in `queries`: neither alone is required by the schema.
+    expect(Object.keys(search.inputSchema.properties ?? {})).toEqual(
+      expect.arrayContaining(['query', 'queries', 'limit', 'project']),
+    );
     const resources = (await alice.listResources()).resources.map((r) => r.uri);
     expect(resources).toEqual(['memory://recent']);
   });
