@@ -87,7 +87,7 @@ describe('termMatches', () => {
     expect(near.proximity).toBeGreaterThan(far.proximity);
     expect(termMatches('staging only', terms, [1, 2]).proximity).toBe(0);
     expect(termMatches('see fetchUserName', parseQuery('user')!.terms, [1]).tf).toEqual([1]);
-    expect(termMatches('billing runs', parseQuery('bill', true)!.terms, [1]).tf).toEqual([1]);
+    expect(termMatches('billing runs', parseQuery('bill', { prefix: true })!.terms, [1]).tf).toEqual([1]);
   });
 });
 
