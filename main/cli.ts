@@ -24,6 +24,8 @@ export function buildProgram(cli = createCliEnv()): Command {
     )
     .version(VERSION)
     .showSuggestionAfterError(true)
+    // A command's options are its own, not its parent's ("claude-code connect --user-id").
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeErr: (s) => process.stderr.write(s),

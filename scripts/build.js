@@ -46,6 +46,8 @@ const entries = [
     define: bundlePaths('dist/main/electron/main.js'),
   },
   { in: 'main/core/capture/net/net-worker.ts', out: NET_WORKER, format: 'esm' },
+  // What Claude Code runs for its hooks: Node's built-ins only, so it starts fast (main/claude-hook.ts).
+  { in: 'main/claude-hook.ts', out: 'dist/claude-hook.js', format: 'esm' },
   // Sandboxed preloads cannot load modules: everything but electron is inlined.
   {
     in: 'preload/index.ts',

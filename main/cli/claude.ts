@@ -1,7 +1,20 @@
 // `mem0-tray claude-desktop connect|disconnect|status` and `mem0-tray claude-code`: set up Claude
 // clients to use our MCP server, each with its own token.
 import { Command } from 'commander';
-import { claudeCodeSetup } from '../core/claude-clients/claude-code.js';
+import {
+  claudeCodeSetup,
+  claudeCodeStatus,
+  connectClaudeCode,
+  defaultHookLaunch,
+  disconnectClaudeCode,
+  type ClaudeCodeDeps,
+} from '../core/claude-clients/claude-code.js';
+import {
+  hooksStatus,
+  installHooks,
+  uninstallHooks,
+  type HookScope,
+} from '../core/claude-clients/claude-code-hooks.js';
 import {
   claudeDesktopStatus,
   connectClaudeDesktop,
@@ -92,22 +105,17 @@ export function registerClaudeCommands(program: Command, cli: CliEnv): void {
       }
     });
 
-  program
+  const code = program
     .command('claude-code')
-    .description('print the "claude mcp add" command for the HTTP MCP server, with a new token')
+    .description(
+      'connect Claude Code (connect, disconnect, status, hooks …); alone, print the "claude mcp add" command with a new token',
+    )
     .option('--user-id <id>', 'whose memories Claude Code reaches (default: the userId setting)')
     .option('--expires-days <days>', 'token lifetime, 0 = never (default: the tokenExpiryDays setting)', days)
     .option('--read-only', 'a token that may search and read only')
     .action((opts: { userId?: string; expiresDays?: number; readOnly?: boolean }) => {
       const settings = cli.settings().settings;
-      // A running tray on port 0 picked its own port: runtime.json says which.
-      const port = runningCore(cli.paths().runtime)?.apiPort ?? settings.apiPort;
-      if (port === 0) {
-        throw new UserError(
-          'usage',
-          'The API port is 0 (any free port) and Mem0 Tray is not running: start it (mem0-tray serve) or set apiPort.',
-        );
-      }
+      const port = apiPort(cli);
       const setup = claudeCodeSetup(tokenStore(cli), {
         userId: opts.userId ?? settings.userId,
         apiPort: port,
@@ -118,5 +126,139 @@ export function registerClaudeCommands(program: Command, cli: CliEnv): void {
       cli.err(
         `(token ${setup.tokenId}; shown only here — revoke with "mem0-tray token revoke ${setup.tokenId}")`,
       );
+    });
+
+  // Its options belong to it alone: "connect --user-id" is the subcommand's.
+  code.enablePositionalOptions();
+  registerClaudeCodeCommands(code, cli);
+}
+
+/** The API port Claude Code should reach: a running tray on port 0 picked its own (runtime.json). */
+function apiPort(cli: CliEnv): number {
+  const port = runningCore(cli.paths().runtime)?.apiPort ?? cli.settings().settings.apiPort;
+  if (port === 0) {
+    throw new UserError(
+      'usage',
+      'The API port is 0 (any free port) and Mem0 Tray is not running: start it (mem0-tray serve) or set apiPort.',
+    );
+  }
+  return port;
+}
+
+function scopeOf(value: string): HookScope {
+  if (value !== 'user' && value !== 'project')
+    throw new UserError(
+      'usage',
+      `--scope is "user" (~/.claude/settings.json) or "project" (.claude/settings.local.json), got "${value}"`,
+    );
+  return value;
+}
+
+function registerClaudeCodeCommands(code: Command, cli: CliEnv): void {
+  const deps = (): ClaudeCodeDeps => ({
+    tokens: tokenStore(cli),
+    tokenFile: cli.privatePaths().claudeCodeToken,
+    env: cli.env,
+  });
+  const scopeOption = [
+    '--scope <scope>',
+    'user (~/.claude/settings.json) or project (.claude/settings.local.json)',
+    scopeOf,
+    'user',
+  ] as const;
+
+  code
+    .command('connect')
+    .description(
+      "one step: a token for this machine, our MCP server in Claude Code's config, and the recall hooks",
+    )
+    .option(...scopeOption)
+    .option('--user-id <id>', 'whose memories Claude Code reaches (default: the userId setting)')
+    .option('--new-token', "a new token even if this machine's still works")
+    .option('--expires-days <days>', 'token lifetime, 0 = never (default: the tokenExpiryDays setting)', days)
+    .action((opts: { scope: HookScope; userId?: string; newToken?: boolean; expiresDays?: number }) => {
+      const result = connectClaudeCode(deps(), {
+        userId: opts.userId ?? cli.settings().settings.userId,
+        apiPort: apiPort(cli),
+        scope: opts.scope,
+        launch: defaultHookLaunch(cli.paths().dataDir, cli.env),
+        newToken: opts.newToken,
+        expiresDays: opts.expiresDays,
+      });
+      cli.out(`Connected Claude Code for user ${result.token.userId}.`);
+      cli.out(`MCP server: ${result.mcpConfigPath}`);
+      cli.out(`Recall hooks: ${result.settingsPath}`);
+      cli.out(
+        `Token ${result.token.id} (${result.token.prefix}…)${result.reused ? ', this machine’s, reused' : ', new'}.`,
+      );
+      for (const b of result.backupPaths) cli.out(`Backup of the previous file: ${b}`);
+      cli.out('New Claude Code sessions load both.');
+    });
+
+  code
+    .command('disconnect')
+    .description('remove our MCP server and recall hooks from Claude Code and revoke its token')
+    .option(...scopeOption)
+    .action((opts: { scope: HookScope }) => {
+      const result = disconnectClaudeCode(deps(), { scope: opts.scope, dataDir: cli.paths().dataDir });
+      cli.out(`MCP server ${result.mcpRemoved ? 'removed' : 'was not registered'}.`);
+      cli.out(`Recall hooks ${result.hooksRemoved ? 'removed' : 'were not installed'}.`);
+      if (result.revokedTokenId) cli.out(`Revoked token ${result.revokedTokenId}.`);
+    });
+
+  code
+    .command('status')
+    .description('whether Claude Code has our MCP server and recall hooks, and which token they use')
+    .option('--json', 'machine-readable output')
+    .action((opts: { json?: boolean }) => {
+      const status = claudeCodeStatus(deps());
+      if (opts.json) return cli.out(JSON.stringify(status, null, 2));
+      cli.out(`MCP server: ${status.mcpRegistered ? 'registered' : 'not registered'}`);
+      for (const h of status.hooks)
+        cli.out(`hooks (${h.scope}): ${h.installed ? 'installed' : 'not installed'} in ${h.settingsPath}`);
+      const t = status.token;
+      cli.out(
+        `token:      ${t ? `${t.id} (${t.userId}) ${t.working ? 'active' : 'revoked or expired'}` : 'none'}`,
+      );
+    });
+
+  const hooks = code
+    .command('hooks')
+    .description("Claude Code's SessionStart and UserPromptSubmit hooks that bring memories in");
+  hooks
+    .command('install')
+    .description('add the recall hooks (other hooks and keys kept, the old file backed up)')
+    .option(...scopeOption)
+    .action((opts: { scope: HookScope }) => {
+      const result = installHooks(
+        { scope: opts.scope, env: cli.env },
+        defaultHookLaunch(cli.paths().dataDir, cli.env),
+      );
+      cli.out(`${result.replaced ? 'Reinstalled' : 'Installed'} the recall hooks: ${result.settingsPath}`);
+      if (result.backupPath) cli.out(`Backup of the previous file: ${result.backupPath}`);
+      if (!claudeCodeStatus(deps()).token)
+        cli.out('They need a token for this machine: run "mem0-tray claude-code connect".');
+    });
+  hooks
+    .command('uninstall')
+    .description('remove the recall hooks, leaving the file as it was before them')
+    .option(...scopeOption)
+    .action((opts: { scope: HookScope }) => {
+      const result = uninstallHooks({ scope: opts.scope, env: cli.env }, cli.paths().dataDir);
+      cli.out(
+        result.removed
+          ? `Removed the recall hooks: ${result.settingsPath}`
+          : `No recall hooks in ${result.settingsPath}.`,
+      );
+      if (result.backupPath) cli.out(`Backup of the previous file: ${result.backupPath}`);
+    });
+  hooks
+    .command('status')
+    .description('whether the recall hooks are installed')
+    .option(...scopeOption)
+    .action((opts: { scope: HookScope }) => {
+      const status = hooksStatus({ scope: opts.scope, env: cli.env });
+      cli.out(`${status.installed ? 'installed' : 'not installed'}: ${status.settingsPath}`);
+      if (status.command) cli.out(`command: ${status.command}`);
     });
 }

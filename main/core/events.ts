@@ -3,9 +3,20 @@
 import { EventEmitter } from 'node:events';
 import type { Memory } from './memory/types.js';
 
-export type AccessVia = 'rest' | 'mcp' | 'ui' | 'cli' | 'capture' | 'outbox';
+/** `hook`: Claude Code's hooks (recall without asking). */
+export type AccessVia = 'rest' | 'mcp' | 'ui' | 'cli' | 'capture' | 'outbox' | 'hook';
 export type AccessAction =
-  'read' | 'search' | 'list' | 'create' | 'update' | 'delete' | 'history' | 'export' | 'forget';
+  | 'read'
+  | 'search'
+  | 'list'
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'history'
+  | 'export'
+  | 'forget'
+  /** Handed to a client without its asking (Claude Code's hooks): exactly the ids given. */
+  | 'recall';
 
 export interface Caller {
   userId: string;

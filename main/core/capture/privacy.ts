@@ -1,6 +1,7 @@
 // Privacy before storage: what the user marked private and what the client injected is removed,
 // and secrets are replaced by a visible marker such as [REDACTED:anthropic-key], so a memory never
 // holds a credential and the reader can still see that something was there.
+import { RECALL_BLOCK } from '../recall/recall-tag.js';
 
 export type SecretKind =
   | 'private-key'
@@ -108,12 +109,14 @@ export function redactSecrets(text: string): RedactionResult {
 }
 
 /**
- * Removes <system-reminder> blocks and everything inside <private>…</private>. An unclosed
+ * Removes <system-reminder> blocks, what Mem0 Tray's hooks injected (recall-tag.ts) and everything
+ * inside <private>…</private>. An unclosed
  * <private> hides the rest of the text: what the user meant to keep private stays private.
  */
 export function stripPrivate(text: string): string {
   return text
     .replace(/<system-reminder(?:\s[^>]*)?>[\s\S]*?(?:<\/system-reminder\s*>|$)/gi, '')
+    .replace(RECALL_BLOCK, '')
     .replace(/<private(?:\s[^>]*)?>[\s\S]*?(?:<\/private\s*>|$)/gi, '')
     .replace(/<\/private\s*>/gi, '')
     .replace(/\n{3,}/g, '\n\n')

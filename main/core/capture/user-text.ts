@@ -1,6 +1,7 @@
 // What in a user message the user actually typed. Claude Code puts its own text into user messages:
 // <system-reminder> blocks, slash-command echoes, local command output, and after compaction a
 // summary of the earlier conversation. Recorded from Claude Code 2.1.328 (test/fixtures/anthropic/).
+import { RECALL_BLOCK } from '../recall/recall-tag.js';
 import type { Block, Message } from './anthropic-types.js';
 
 /** Tags whose whole element is client-injected (case-insensitive, may span lines). */
@@ -32,7 +33,7 @@ const tagPattern = new RegExp(`<(${INJECTED_TAGS.join('|')})(?:\\s[^>]*)?>[\\s\\
 
 /** Removes client-injected elements and trims; '' when nothing of the user's is left. */
 export function stripInjected(text: string): string {
-  const stripped = text.replace(tagPattern, '').trim();
+  const stripped = text.replace(tagPattern, '').replace(RECALL_BLOCK, '').trim();
   if (INJECTED_PREFIXES.some((p) => stripped.startsWith(p))) return '';
   return stripped;
 }

@@ -7,8 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
-import { fileSystemError, writeFileAtomic } from '../fs-atomic.js';
+import { writeFileAtomic } from '../fs-atomic.js';
 import type { TokenInfo, TokenStore } from '../mcp/tokens.js';
+import { backupFile, isObject, readJsonObject, type Json } from './json-config.js';
 
 export const SERVER_KEY = 'mem0-tray';
 export const DESKTOP_TOKEN_PURPOSE = 'claude-desktop';
@@ -140,45 +141,12 @@ export function defaultLaunchCommand(
   return { command: execPath, args: ['mcp', 'stdio'] };
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function readConfig(file: string): { config: Json; raw: string | null } {
-  let raw: string;
-  try {
-    raw = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { config: {}, raw: null };
-    throw fileSystemError(err, file);
-  }
-  if (raw.trim() === '') return { config: {}, raw };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (err) {
-    throw new UserError(
-      'invalid_input',
-      `Claude Desktop's config ${file} is not valid JSON (${(err as Error).message}); it was left untouched. Fix it or move it away, then try again.`,
-    );
-  }
-  if (!isObject(parsed)) {
-    throw new UserError(
-      'invalid_input',
-      `Claude Desktop's config ${file} must hold a JSON object; it was left untouched.`,
-    );
-  }
-  if (parsed.mcpServers !== undefined && !isObject(parsed.mcpServers)) {
+  const read = readJsonObject(file, "Claude Desktop's config");
+  if (read.config.mcpServers !== undefined && !isObject(read.config.mcpServers)) {
     throw new UserError('invalid_input', `"mcpServers" in ${file} must be an object; it was left untouched.`);
   }
-  return { config: parsed, raw };
-}
-
-function backup(file: string, raw: string | null): string | null {
-  if (raw === null) return null;
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const target = `${file}.mem0-tray-backup-${stamp}`;
-  writeFileAtomic(target, raw, 0o600);
-  return target;
+  return read;
 }
 
 function entryToken(entry: unknown): string | null {
@@ -228,7 +196,7 @@ export function connectClaudeDesktop(deps: DesktopDeps, options: ConnectOptions)
   const next = { ...config, mcpServers: servers };
   let backupPath: string | null;
   try {
-    backupPath = backup(file, raw);
+    backupPath = backupFile(file, raw);
     writeFileAtomic(file, JSON.stringify(next, null, 2) + '\n', 0o600);
   } catch (err) {
     deps.tokens.delete(created.record.id);
@@ -256,7 +224,7 @@ export function disconnectClaudeDesktop(deps: DesktopDeps): DisconnectResult {
     return { configPath: file, removed: false, backupPath: null, revokedTokenId: null };
   const value = entryToken(servers[SERVER_KEY]);
   delete servers[SERVER_KEY];
-  const backupPath = backup(file, raw);
+  const backupPath = backupFile(file, raw);
   writeFileAtomic(file, JSON.stringify({ ...config, mcpServers: servers }, null, 2) + '\n', 0o600);
   let revokedTokenId: string | null = null;
   const token = value ? deps.tokens.findByValue(value) : null;

@@ -34,6 +34,8 @@ export function dataPaths(dataDir: string) {
     logsDir: path.join(dataDir, 'logs'),
     log: path.join(dataDir, 'logs', 'mem0-tray.log'),
     backupsDir: path.join(dataDir, 'backups'),
+    /** The token Claude Code's hooks and MCP entry use (mode 0600): mem0-tray claude-code connect. */
+    claudeCodeToken: path.join(dataDir, 'claude-code-token.json'),
   };
 }
 

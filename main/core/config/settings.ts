@@ -49,6 +49,16 @@ export const settingsSchema = z.strictObject({
   /** Extra CA (PEM file) trusted for the upstream override. */
   upstreamCa: z.string().min(1).optional(),
   startAtLogin: z.boolean().default(false),
+  /** Memories brought into Claude Code sessions by its hooks (mem0-tray claude-code hooks install). */
+  recall: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Most tokens of the brief given at the start of a session (counted conservatively). */
+      sessionTokens: z.number().int().min(0).max(20_000).default(800),
+      /** Most tokens added to one prompt. */
+      promptTokens: z.number().int().min(0).max(20_000).default(400),
+    })
+    .prefault({}),
 });
 
 export type Settings = z.output<typeof settingsSchema> & { userId: string };

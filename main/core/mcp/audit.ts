@@ -124,7 +124,7 @@ interface AuditRow {
 type NewRow = Omit<AuditRow, 'id' | 'token_name'>;
 
 /** The vias whose memory accesses are recorded (the UI and CLI act as the machine's own user). */
-const AUDITED_VIAS: ReadonlySet<AccessVia> = new Set(['rest', 'mcp']);
+const AUDITED_VIAS: ReadonlySet<AccessVia> = new Set(['rest', 'mcp', 'hook']);
 /** Memory ids per access row; a larger access is split over several rows. */
 const MAX_IDS = 100;
 const MAX_AGENT = 200;

@@ -3,6 +3,9 @@
 // and connect Claude Desktop / Claude Code.
 import type { Feature } from '../feature.js';
 import { mountRestApi } from '../api/rest.js';
+import { mountRecallHook } from '../recall/hook-route.js';
+import { Recall } from '../recall/recall.js';
+import { RecallLog, type Injection } from '../recall/recall-log.js';
 import {
   claudeDesktopStatus,
   connectClaudeDesktop,
@@ -41,6 +44,8 @@ export interface McpHandle {
   disconnectClaudeDesktop(): DisconnectResult;
   /** The `claude mcp add` command for a token (default: a "<TOKEN>" placeholder). */
   claudeCodeCommand(token?: string): string;
+  /** What Claude Code's hooks were last given (ids and sizes), if anything. */
+  lastRecall(): Injection | null;
 }
 
 export interface McpFeatureOptions {
@@ -85,6 +90,12 @@ export function createMcpFeature(options: McpFeatureOptions = {}): Feature<McpHa
         backend: ctx.backend,
         settings,
       });
+      const recallLog = new RecallLog(ctx.db);
+      recallLog.prune();
+      mountRecallHook(ctx.api.router, {
+        auth,
+        recall: new Recall({ memories: ctx.memories, log: recallLog, settings: ctx.settings }),
+      });
       mountMcpHttp(ctx.api.router, {
         auth,
         memories: ctx.memories,
@@ -116,6 +127,7 @@ export function createMcpFeature(options: McpFeatureOptions = {}): Feature<McpHa
           }),
         disconnectClaudeDesktop: () => disconnectClaudeDesktop(desktop),
         claudeCodeCommand: (token = '<TOKEN>') => claudeCodeAddCommand(ctx.api.port, token),
+        lastRecall: () => recallLog.last(),
       };
       return {
         handle,

@@ -437,7 +437,16 @@ export class LocalMemoryBackend implements MemoryBackend {
       textOf(ranked.map((r) => r.seq));
       return ranked.flatMap((r) => {
         const row = rows.get(r.seq);
-        return row ? [{ memory: toMemory(row), score: r.score, snippet: textExcerpt(row.text, query) }] : [];
+        return row
+          ? [
+              {
+                memory: toMemory(row),
+                score: r.score,
+                snippet: textExcerpt(row.text, query),
+                matched: r.matched,
+              },
+            ]
+          : [];
       });
     });
   }

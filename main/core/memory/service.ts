@@ -21,6 +21,11 @@ import {
 
 export type ScopeFilter = Omit<MemoryFilter, 'userId'>;
 
+/** `audit: false`: a read for a caller that is not yet a hand-out (see recalled()). */
+export interface Quiet {
+  audit?: boolean;
+}
+
 export function accessDenied(memoryId: string, userId: string): UserError {
   return new UserError(
     'access_denied',
@@ -116,8 +121,14 @@ export class MemoryService {
     return { deleted, denied, missing };
   }
 
-  async list(caller: Caller, scope: ScopeFilter = {}, options?: ListOptions): Promise<Page<Memory>> {
+  async list(
+    caller: Caller,
+    scope: ScopeFilter = {},
+    options?: ListOptions,
+    { audit = true }: Quiet = {},
+  ): Promise<Page<Memory>> {
     const page = await this.backend().list({ ...scope, userId: caller.userId }, options);
+    if (!audit) return page;
     // The ids say who read which memory (the audit log and each memory's access log); no text.
     this.audit(
       caller,
@@ -138,6 +149,7 @@ export class MemoryService {
     query: string | readonly string[],
     scope: ScopeFilter = {},
     options: SearchOptions = {},
+    { audit = true }: Quiet = {},
   ): Promise<SearchHit[]> {
     const phrasings = [...new Set((typeof query === 'string' ? [query] : query).map((q) => q.trim()))].filter(
       (q) => q !== '',
@@ -150,6 +162,7 @@ export class MemoryService {
         : reciprocalRankFusion(lists, (h) => h.memory.id)
             .slice(0, clampLimit(options.limit, SEARCH_LIMIT))
             .map(({ item, score }) => ({ ...item, score }));
+    if (!audit) return hits;
     this.audit(
       caller,
       'search',
@@ -157,6 +170,14 @@ export class MemoryService {
       hits.length,
     );
     return hits;
+  }
+
+  /**
+   * Memories handed to a client that did not ask for them (Claude Code's hooks), read before with
+   * `{ audit: false }`: the audit log and each memory's access log hold exactly the ids given.
+   */
+  recalled(caller: Caller, ids: readonly string[]): void {
+    if (ids.length > 0) this.audit(caller, 'recall', [...ids], ids.length);
   }
 
   async history(caller: Caller, id: string): Promise<HistoryEntry[]> {

@@ -100,6 +100,12 @@ export interface SearchHit {
   score: number;
   /** A short excerpt with the matches between SNIPPET_MARK.open and SNIPPET_MARK.close. */
   snippet: string;
+  /**
+   * How much of the query the hit holds, where the backend can tell (the local store): how many of
+   * the query's words it holds, their summed weight (idf), and the weight of all the query's words.
+   * Recall without asking (Claude Code's hooks) hands out only hits that hold enough.
+   */
+  matched?: { words: number; weight: number; of: number };
 }
 
 export const SNIPPET_MARK = { open: '\u00ab', close: '\u00bb' } as const;

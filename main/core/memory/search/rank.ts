@@ -28,6 +28,8 @@ export const PROXIMITY_WEIGHT = 0.25;
 export interface Ranked {
   seq: number;
   score: number;
+  /** How many of the query's terms the memory holds, their summed weight, and that of all of them. */
+  matched: { words: number; weight: number; of: number };
 }
 
 interface Candidate {
@@ -80,16 +82,23 @@ export function rankLexical(
     .slice(0, rescored(limit));
   const texts = textOf(first.map((f) => f.c.seq));
   const proximityWeight = options.proximity ?? PROXIMITY_WEIGHT;
+  const of = weights.reduce((sum, w) => sum + w, 0);
+  const matched = (holds: Uint8Array) => ({
+    words: holds.reduce((n, h) => n + (h > 0 ? 1 : 0), 0),
+    weight: weights.reduce((sum, w, i) => sum + (holds[i]! > 0 ? w : 0), 0),
+    of,
+  });
   return first
-    .map(({ c, score }) => {
+    .map(({ c, score }): Ranked => {
       const text = texts.get(c.seq);
-      if (text === undefined) return { seq: c.seq, score };
+      if (text === undefined) return { seq: c.seq, score, matched: matched(c.holds) };
       const found = termMatches(text, terms, weights);
       // The index found the term even where this reading of the text does not (a stemming edge).
       const tf = found.tf.map((n, i) => Math.max(n, c.holds[i]!));
       return {
         seq: c.seq,
         score: bm25(tf, weights, c.tokens, stats, params) + proximityWeight * found.proximity,
+        matched: matched(c.holds),
       };
     })
     .sort((a, b) => b.score - a.score || b.seq - a.seq)

@@ -1,0 +1,2 @@
+// The hook endpoint's path, apart from its route so the hook script's bundle does not load express.
+export const HOOK_PATH = '/hooks/claude-code';
