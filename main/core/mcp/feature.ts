@@ -15,7 +15,17 @@ import {
   type DisconnectResult,
   type LaunchCommand,
 } from '../claude-clients/claude-desktop.js';
-import { claudeCodeAddCommand, mcpUrl } from '../claude-clients/claude-code.js';
+import {
+  claudeCodeAddCommand,
+  claudeCodeStatus,
+  connectClaudeCode,
+  defaultHookLaunch,
+  disconnectClaudeCode,
+  mcpUrl,
+  type ClaudeCodeStatus,
+  type ConnectCodeResult,
+  type DisconnectCodeResult,
+} from '../claude-clients/claude-code.js';
 import { describeError } from '../errors.js';
 import { AuditLog, userStats, type AuditEntry, type AuditQuery, type TokenStats } from './audit.js';
 import { Authenticator } from './authenticate.js';
@@ -46,6 +56,11 @@ export interface McpHandle {
   claudeCodeCommand(token?: string): string;
   /** What Claude Code's hooks were last given (ids and sizes), if anything. */
   lastRecall(): Injection | null;
+  /** Whether Claude Code has our MCP server and recall hooks, and which token they use. */
+  claudeCodeStatus(): ClaudeCodeStatus;
+  /** One step: this machine's token, our MCP server in ~/.claude.json, the recall hooks (user scope). */
+  connectClaudeCode(): ConnectCodeResult;
+  disconnectClaudeCode(): DisconnectCodeResult;
 }
 
 export interface McpFeatureOptions {
@@ -53,6 +68,8 @@ export interface McpFeatureOptions {
   /** Claude Desktop's config location (tests use a temp HOME). */
   desktopEnv?: NodeJS.ProcessEnv;
   desktopLaunch?: LaunchCommand;
+  /** HOME for Claude Code's files (tests use a temp one); default: the core's environment. */
+  claudeCodeEnv?: NodeJS.ProcessEnv;
 }
 
 const DAY_MS = 86_400_000;
@@ -106,6 +123,7 @@ export function createMcpFeature(options: McpFeatureOptions = {}): Feature<McpHa
       ctx.log.info('mcp.listening', { port: ctx.api.port });
 
       const desktop = { tokens, env: options.desktopEnv ?? ctx.env };
+      const code = { tokens, tokenFile: ctx.paths.claudeCodeToken, env: options.claudeCodeEnv ?? ctx.env };
       const handle: McpHandle = {
         tokens,
         auditLog: audit,
@@ -128,6 +146,14 @@ export function createMcpFeature(options: McpFeatureOptions = {}): Feature<McpHa
         disconnectClaudeDesktop: () => disconnectClaudeDesktop(desktop),
         claudeCodeCommand: (token = '<TOKEN>') => claudeCodeAddCommand(ctx.api.port, token),
         lastRecall: () => recallLog.last(),
+        claudeCodeStatus: () => claudeCodeStatus(code),
+        connectClaudeCode: () =>
+          connectClaudeCode(code, {
+            userId: ctx.settings().userId,
+            apiPort: ctx.api.port,
+            launch: defaultHookLaunch(ctx.paths.dataDir, ctx.env),
+          }),
+        disconnectClaudeCode: () => disconnectClaudeCode(code, { dataDir: ctx.paths.dataDir }),
       };
       return {
         handle,
