@@ -6,6 +6,7 @@
 // hook's timeout. A bundle of its own (dist/claude-hook.js) with nothing but Node's built-ins, so
 // each prompt pays for a Node start and one local request, not for loading the CLI.
 import fs from 'node:fs';
+import http from 'node:http';
 import { dataPaths, resolveDataDir } from './core/config/paths.js';
 import { HOOK_PATH } from './core/recall/hook-route-path.js';
 import { runningCore } from './core/runtime-file.js';
@@ -39,15 +40,39 @@ async function main(): Promise<string> {
   const { token } = JSON.parse(fs.readFileSync(paths.claudeCodeToken, 'utf8')) as { token?: string };
   if (!token) return '';
   const input = await readStdin(signal);
-  const res = await fetch(`http://127.0.0.1:${core.apiPort}${HOOK_PATH}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: input,
-    signal,
+  return post(core.apiPort, token, input, signal);
+}
+
+/** node:http, not fetch: fetch loads undici, a large part of a hook's start. */
+function post(port: number, token: string, body: string, signal: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: HOOK_PATH,
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        signal,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          if (res.statusCode !== 200) return resolve('');
+          try {
+            const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { context?: unknown };
+            resolve(typeof answer.context === 'string' ? answer.context : '');
+          } catch (err) {
+            reject(err as Error);
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
   });
-  if (!res.ok) return '';
-  const answer = (await res.json()) as { context?: unknown };
-  return typeof answer.context === 'string' ? answer.context : '';
 }
 
 const timer = setTimeout(() => process.exit(0), DEADLINE_MS + 200);
