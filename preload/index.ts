@@ -52,6 +52,8 @@ const methods: { [M in UiMethod]: (input: UiInput<M>) => Promise<UiResult<UiOutp
   getConnections: call('getConnections'),
   connectClaudeDesktop: call('connectClaudeDesktop'),
   disconnectClaudeDesktop: call('disconnectClaudeDesktop'),
+  connectClaudeCode: call('connectClaudeCode'),
+  disconnectClaudeCode: call('disconnectClaudeCode'),
   listTokens: call('listTokens'),
   createToken: call('createToken'),
   revokeToken: call('revokeToken'),

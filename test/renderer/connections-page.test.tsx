@@ -1,14 +1,22 @@
 // The Connections page against an in-memory UI client: the audit log shows failed sign-ins with an
-// unknown token (no user) and their reason, the outcome filter offers the stored values, and an
-// expired token never reads "Active".
+// unknown token (no user) and their reason, the outcome filter offers the stored values, an
+// expired token never reads "Active", and Claude Code connects and disconnects in one click, showing
+// its hooks, token and what the hooks last gave a session.
 import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AUDIT_OUTCOMES, type AuditEntryDto, type TokenDto } from '../../main/core/ui-api/contract';
+import {
+  AUDIT_OUTCOMES,
+  type AuditEntryDto,
+  type ClaudeCodeInfo,
+  type ConnectionsInfo,
+  type TokenDto,
+} from '../../main/core/ui-api/contract';
 import { ClientProvider } from '../../renderer/src/api/context';
 import { ToastProvider } from '../../renderer/src/components/toasts';
 import { ConnectionsPage } from '../../renderer/src/pages/connections-page';
 import { fakeClient } from './fake-client';
+import { UiApiError } from '../../main/core/ui-api/contract';
 
 afterEach(cleanup);
 
@@ -58,13 +66,51 @@ const ENTRIES: AuditEntryDto[] = [
   },
 ];
 
-function setup() {
-  const f = fakeClient([]);
-  f.api.getConnections!.mockResolvedValue({
+type CodeOn = { available: true } & ClaudeCodeInfo;
+
+const CODE_OFF: CodeOn = {
+  available: true,
+  connected: false,
+  mcpRegistered: false,
+  hooks: [
+    { scope: 'user', settingsPath: '/home/me/.claude/settings.json', installed: false },
+    { scope: 'project', settingsPath: '/work/.claude/settings.local.json', installed: false },
+  ],
+  token: null,
+  lastInjection: null,
+};
+
+const CODE_ON: CodeOn = {
+  available: true,
+  connected: true,
+  mcpRegistered: true,
+  hooks: [
+    { scope: 'user', settingsPath: '/home/me/.claude/settings.json', installed: true },
+    { scope: 'project', settingsPath: '/work/.claude/settings.local.json', installed: false },
+  ],
+  token: { id: 'tok-code', userId: 'me', working: true },
+  lastInjection: {
+    at: '2025-01-03T10:00:00.000Z',
+    event: 'prompt',
+    projectId: '/work/api',
+    memoryIds: ['m1', 'm2', 'm3'],
+    chars: 1680,
+    tokens: 420,
+  },
+};
+
+function connections(claudeCode: ConnectionsInfo['claudeCode'] = CODE_OFF): ConnectionsInfo {
+  return {
     mcpUrl: 'http://127.0.0.1:8879/mcp',
     claudeDesktop: { available: true, connected: false, configPath: '/home/me/.config/Claude/x.json' },
+    claudeCode,
     claudeCodeCommand: 'claude mcp add --transport http mem0-tray http://127.0.0.1:8879/mcp',
-  });
+  };
+}
+
+function setup(claudeCode?: ConnectionsInfo['claudeCode']) {
+  const f = fakeClient([]);
+  f.api.getConnections!.mockResolvedValue(connections(claudeCode));
   f.api.listTokens!.mockResolvedValue({
     available: true,
     tokens: [
@@ -120,5 +166,81 @@ describe('ConnectionsPage', () => {
   it('shows the Claude Code command it is given', async () => {
     setup();
     expect(await screen.findByText(/mcp add --transport http mem0-tray/)).toBeTruthy();
+  });
+});
+
+describe('ConnectionsPage: Claude Code', () => {
+  const region = () => screen.findByRole('region', { name: 'Claude Code' });
+
+  it('connects in one click, then shows the hooks, the token and no recall yet; the token list follows', async () => {
+    const f = setup();
+    const code = await region();
+    expect(within(code).getByTestId('claude-code-state').textContent).toBe('Not connected');
+    expect(within(code).queryByRole('button', { name: 'Disconnect' })).toBeNull();
+    await screen.findAllByTestId('token-row');
+    const tokenLoads = f.api.listTokens!.mock.calls.length;
+    f.api.connectClaudeCode!.mockResolvedValue(connections({ ...CODE_ON, lastInjection: null }));
+
+    await userEvent.click(within(code).getByRole('button', { name: 'Connect' }));
+
+    expect(f.api.connectClaudeCode).toHaveBeenCalledWith({});
+    await waitFor(() => expect(within(code).getByTestId('claude-code-state').textContent).toBe('Connected'));
+    const facts = within(code).getByTestId('claude-code-facts').textContent;
+    expect(facts).toContain('user: installed /home/me/.claude/settings.json');
+    expect(facts).toContain('project: not installed');
+    expect(facts).toContain('tok-code (me) active');
+    expect(within(code).getByTestId('last-recall').textContent).toBe('none yet');
+    expect(within(code).queryByRole('button', { name: 'Connect' })).toBeNull();
+    await waitFor(() => expect(f.api.listTokens!.mock.calls.length).toBeGreaterThan(tokenLoads));
+  });
+
+  it('shows the last recall as time, event, count and size, with the ids only in the tooltip', async () => {
+    setup(CODE_ON);
+    const last = within(await region()).getByTestId('last-recall');
+    const text = last.textContent ?? '';
+    expect(text).toMatch(/ · prompt · 3 memories · ~420 tokens$/);
+    expect(text).not.toContain('m1');
+    expect(last.getAttribute('title')).toBe('m1, m2, m3');
+  });
+
+  it('disconnects', async () => {
+    const f = setup(CODE_ON);
+    const code = await region();
+    f.api.disconnectClaudeCode!.mockResolvedValue(connections(CODE_OFF));
+    await userEvent.click(within(code).getByRole('button', { name: 'Disconnect' }));
+    expect(f.api.disconnectClaudeCode).toHaveBeenCalledWith({});
+    await waitFor(() =>
+      expect(within(code).getByTestId('claude-code-state').textContent).toBe('Not connected'),
+    );
+    expect(within(code).getByTestId('claude-code-facts').textContent).toContain('Not registered');
+  });
+
+  it('offers both Connect (to repair) and Disconnect when only part is left', async () => {
+    setup({ ...CODE_ON, connected: false, token: { id: 'tok-code', userId: 'me', working: false } });
+    const code = await region();
+    expect(within(code).getByTestId('claude-code-state').textContent).toBe('Partly connected');
+    expect(within(code).getByTestId('claude-code-facts').textContent).toContain('revoked or expired');
+    expect(within(code).getByRole('button', { name: 'Connect' })).toBeTruthy();
+    expect(within(code).getByRole('button', { name: 'Disconnect' })).toBeTruthy();
+  });
+
+  it('says why when connecting fails, and still offers the manual command', async () => {
+    const f = setup();
+    const code = await region();
+    f.api.connectClaudeCode!.mockRejectedValue(
+      new UiApiError({ code: 'invalid_input', message: "Claude Code's config is not valid JSON" }),
+    );
+    await userEvent.click(within(code).getByRole('button', { name: 'Connect' }));
+    expect(await screen.findByText("Claude Code's config is not valid JSON")).toBeTruthy();
+    expect(within(code).getByTestId('claude-code-state').textContent).toBe('Not connected');
+    expect(within(code).getByText(/mcp add --transport http mem0-tray/)).toBeTruthy();
+  });
+
+  it('shows why Claude Code cannot be connected here, with the manual command', async () => {
+    setup({ available: false, reason: 'Connecting Claude Code is not part of this build yet.' });
+    const code = await region();
+    expect(within(code).getByTestId('unavailable').textContent).toContain('not part of this build');
+    expect(within(code).queryByRole('button', { name: 'Connect' })).toBeNull();
+    expect(within(code).getByText(/mcp add --transport http mem0-tray/)).toBeTruthy();
   });
 });

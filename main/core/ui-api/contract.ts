@@ -155,10 +155,34 @@ export interface AuditEntryDto {
   client: string | null;
 }
 
+/** What the recall hooks last gave a Claude Code session: ids and sizes, never text. */
+export interface RecallInjectionDto {
+  at: string;
+  event: 'session' | 'prompt';
+  projectId: string | null;
+  memoryIds: string[];
+  chars: number;
+  /** Estimated. */
+  tokens: number;
+}
+
+export interface ClaudeCodeInfo {
+  /** Our MCP server, our recall hooks (in some scope) and a working token: all three. */
+  connected: boolean;
+  /** Our server is in ~/.claude.json. */
+  mcpRegistered: boolean;
+  /** user: ~/.claude/settings.json; project: .claude/settings.local.json of the core's directory. */
+  hooks: Array<{ scope: 'user' | 'project'; settingsPath: string; installed: boolean }>;
+  /** The token the hooks and the server entry use. */
+  token: { id: string; userId: string; working: boolean } | null;
+  lastInjection: RecallInjectionDto | null;
+}
+
 export interface ConnectionsInfo {
   mcpUrl: string;
   claudeDesktop: Maybe<{ connected: boolean; configPath: string }>;
-  /** Adds the HTTP MCP server to Claude Code; <TOKEN> stands for a token created below. */
+  claudeCode: Maybe<ClaudeCodeInfo>;
+  /** The manual way: adds the HTTP MCP server to Claude Code; <TOKEN> stands for a token created below. */
   claudeCodeCommand: string;
 }
 
@@ -294,6 +318,10 @@ export const UI_CONTRACT = {
   getConnections: method<ConnectionsInfo>()(empty),
   connectClaudeDesktop: method<ConnectionsInfo>()(empty),
   disconnectClaudeDesktop: method<ConnectionsInfo>()(empty),
+  /** One step: this machine's token, our MCP server in ~/.claude.json and the recall hooks (user scope). */
+  connectClaudeCode: method<ConnectionsInfo>()(empty),
+  /** Revokes the token and removes the server entry and the hooks. */
+  disconnectClaudeCode: method<ConnectionsInfo>()(empty),
   listTokens: method<Maybe<{ tokens: TokenDto[] }>>()(empty),
   /** The token's secret is in this result and nowhere else, ever. */
   createToken: method<{ token: TokenDto; secret: string }>()(

@@ -227,6 +227,7 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
     return {
       mcpUrl: mcpUrl(host.runtime.apiPort),
       claudeDesktop: await services.claudeDesktop(),
+      claudeCode: await services.claudeCode(),
       // The CLI's own command (server name mem0-tray: Claude Code names the tools after it).
       claudeCodeCommand: claudeCodeAddCommand(host.runtime.apiPort, '<TOKEN>'),
     };
@@ -401,6 +402,14 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
     },
     async disconnectClaudeDesktop() {
       await services.disconnectClaudeDesktop();
+      return connections();
+    },
+    async connectClaudeCode() {
+      await services.connectClaudeCode();
+      return connections();
+    },
+    async disconnectClaudeCode() {
+      await services.disconnectClaudeCode();
       return connections();
     },
     async listTokens() {

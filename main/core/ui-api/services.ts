@@ -1,10 +1,10 @@
 // The one place where the UI API reaches parts of the core that other modules own: capture,
-// certificates and trust stores, MCP tokens and the audit log, Claude Desktop, the keychain.
-// Each adapter reads what the module exposes (its feature handle or status) and answers
+// certificates and trust stores, MCP tokens and the audit log, Claude Desktop and Claude Code, the
+// keychain. Each adapter reads what the module exposes (its feature handle or status) and answers
 // "not available, because …" when the module is missing, so the UI shows a clear state instead
 // of failing. Nothing outside this file knows those modules' shapes.
 import type { Settings } from '../config/settings.js';
-import { UserError } from '../errors.js';
+import { isUserError, UserError } from '../errors.js';
 import type { RuntimeInfo } from '../feature.js';
 import { createApiKeyStore, type SecretStore } from '../secrets/secret-store.js';
 import type {
@@ -12,7 +12,9 @@ import type {
   ApiKeyStatusDto,
   AuditEntryDto,
   CertificatesInfo,
+  ClaudeCodeInfo,
   Maybe,
+  RecallInjectionDto,
   TokenDto,
 } from './contract.js';
 
@@ -56,6 +58,9 @@ export interface UiServices {
   claudeDesktop(): Promise<Maybe<{ connected: boolean; configPath: string }>>;
   connectClaudeDesktop(): Promise<void>;
   disconnectClaudeDesktop(): Promise<void>;
+  claudeCode(): Promise<Maybe<ClaudeCodeInfo>>;
+  connectClaudeCode(): Promise<void>;
+  disconnectClaudeCode(): Promise<void>;
   tokens(userId: string): Promise<Maybe<{ tokens: TokenDto[] }>>;
   createToken(userId: string, input: TokenCreateInput): Promise<{ token: TokenDto; secret: string }>;
   revokeToken(userId: string, id: string): Promise<void>;
@@ -126,6 +131,40 @@ function toToken(v: unknown): TokenDto {
     revoked,
     enabled: t.enabled === undefined ? !revoked : Boolean(t.enabled),
     expired: Boolean(t.expired) || (expiresAt !== null && Date.parse(expiresAt) <= Date.now()),
+  };
+}
+
+function toInjection(v: unknown): RecallInjectionDto | null {
+  if (!isObj(v)) return null;
+  const ids = Array.isArray(v.memoryIds) ? v.memoryIds.filter((x): x is string => typeof x === 'string') : [];
+  return {
+    at: str(v.at) ?? '',
+    event: v.event === 'session' ? 'session' : 'prompt',
+    projectId: str(v.projectId),
+    memoryIds: ids,
+    chars: num(v.chars) ?? 0,
+    tokens: num(v.tokens) ?? 0,
+  };
+}
+
+function toClaudeCode(raw: Loose, last: unknown): ClaudeCodeInfo {
+  const hooks = (Array.isArray(raw.hooks) ? raw.hooks : []).map((h) => {
+    const o = isObj(h) ? h : {};
+    return {
+      scope: o.scope === 'project' ? ('project' as const) : ('user' as const),
+      settingsPath: str(o.settingsPath) ?? '',
+      installed: Boolean(o.installed),
+    };
+  });
+  const t = isObj(raw.token) ? raw.token : null;
+  const token = t ? { id: str(t.id) ?? '', userId: str(t.userId) ?? '', working: Boolean(t.working) } : null;
+  const mcpRegistered = Boolean(raw.mcpRegistered);
+  return {
+    connected: mcpRegistered && hooks.some((h) => h.installed) && Boolean(token?.working),
+    mcpRegistered,
+    hooks,
+    token,
+    lastInjection: toInjection(last),
   };
 }
 
@@ -263,6 +302,30 @@ export function createUiServices(host: ServiceHost, secrets?: SecretStore): UiSe
     async disconnectClaudeDesktop() {
       const fn = methodOf(host, 'mcp', 'disconnectClaudeDesktop');
       if (!fn) throw unavailable('Disconnecting Claude Desktop');
+      await fn();
+    },
+
+    async claudeCode() {
+      const fn = methodOf(host, 'mcp', 'claudeCodeStatus');
+      if (!fn) return { available: false, reason: 'Connecting Claude Code is not part of this build yet.' };
+      const last = methodOf(host, 'mcp', 'lastRecall');
+      try {
+        const raw = (await fn()) as Loose;
+        return { available: true, ...toClaudeCode(raw, last ? await last() : null) };
+      } catch (err) {
+        // A settings file Claude Code cannot read either (invalid JSON): say which, keep the page.
+        if (isUserError(err)) return { available: false, reason: err.message };
+        throw err;
+      }
+    },
+    async connectClaudeCode() {
+      const fn = methodOf(host, 'mcp', 'connectClaudeCode');
+      if (!fn) throw unavailable('Connecting Claude Code');
+      await fn();
+    },
+    async disconnectClaudeCode() {
+      const fn = methodOf(host, 'mcp', 'disconnectClaudeCode');
+      if (!fn) throw unavailable('Disconnecting Claude Code');
       await fn();
     },
 

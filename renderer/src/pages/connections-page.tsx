@@ -1,7 +1,13 @@
-// Connections: Claude Desktop, the Claude Code command, MCP tokens and the audit log (every entry
-// on this machine, failed sign-ins with an unknown token included).
-import { useState } from 'react';
-import { AUDIT_OUTCOMES, type TokenDto } from '../../../main/core/ui-api/contract';
+// Connections: Claude Desktop, Claude Code (its server, recall hooks and token, and what the hooks
+// last gave a session), MCP tokens and the audit log (every entry on this machine, failed sign-ins
+// with an unknown token included).
+import { useState, type ReactNode } from 'react';
+import {
+  AUDIT_OUTCOMES,
+  type ConnectionsInfo,
+  type RecallInjectionDto,
+  type TokenDto,
+} from '../../../main/core/ui-api/contract';
 import { useClient } from '../api/context';
 import { errorMessage, useLoad } from '../api/use-load';
 import { CopyField, LoadState, Unavailable, formatTime } from '../components/bits';
@@ -22,6 +28,104 @@ function tokenStatus(tok: TokenDto): string {
   if (tok.revoked) return 'Revoked';
   if (tok.expired) return 'Expired';
   return tok.enabled ? 'Active' : 'Disabled';
+}
+
+const RECALL_EVENTS: Record<RecallInjectionDto['event'], string> = {
+  session: 'session start',
+  prompt: 'prompt',
+};
+
+/** "<time> · prompt · 3 memories · ~420 tokens": a count and a size; the ids are in the tooltip. */
+function recallSummary(r: RecallInjectionDto): string {
+  const n = r.memoryIds.length;
+  return `${formatTime(r.at)} · ${RECALL_EVENTS[r.event]} · ${n} ${n === 1 ? 'memory' : 'memories'} · ~${r.tokens} tokens`;
+}
+
+function ClaudeCodeSection({
+  code,
+  command,
+  onConnect,
+  onDisconnect,
+}: {
+  code: ConnectionsInfo['claudeCode'];
+  command: string;
+  onConnect(): void;
+  onDisconnect(): void;
+}) {
+  const manual = (
+    <>
+      <p className="muted">
+        Or by hand: create a token below and run this with it in place of &lt;TOKEN&gt;:
+      </p>
+      <CopyField label="Command" value={command} />
+    </>
+  );
+  if (!code.available)
+    return (
+      <ClaudeCodeFrame>
+        <Unavailable reason={code.reason} />
+        {manual}
+      </ClaudeCodeFrame>
+    );
+  const anything = code.mcpRegistered || code.token !== null || code.hooks.some((h) => h.installed);
+  const last = code.lastInjection;
+  return (
+    <ClaudeCodeFrame>
+      <div className="row-actions">
+        <span className={code.connected ? 'ok' : 'muted'} data-testid="claude-code-state">
+          {code.connected ? 'Connected' : anything ? 'Partly connected' : 'Not connected'}
+        </span>
+        {code.connected ? null : (
+          <button type="button" onClick={onConnect}>
+            Connect
+          </button>
+        )}
+        {anything ? (
+          <button type="button" onClick={onDisconnect}>
+            Disconnect
+          </button>
+        ) : null}
+      </div>
+      <dl className="facts" data-testid="claude-code-facts">
+        <dt>MCP server</dt>
+        <dd>{code.mcpRegistered ? 'Registered' : 'Not registered'}</dd>
+        <dt>Recall hooks</dt>
+        <dd>
+          {code.hooks.map((h) => (
+            <div key={h.scope}>
+              {h.scope}: {h.installed ? 'installed' : 'not installed'}{' '}
+              <span className="muted mono">{h.settingsPath}</span>
+            </div>
+          ))}
+        </dd>
+        <dt>Token</dt>
+        <dd>
+          {code.token ? (
+            <>
+              <span className="mono">{code.token.id}</span> ({code.token.userId}){' '}
+              {code.token.working ? 'active' : 'revoked or expired'}
+            </>
+          ) : (
+            'none'
+          )}
+        </dd>
+        <dt>Last recall</dt>
+        <dd data-testid="last-recall" title={last ? last.memoryIds.join(', ') : undefined}>
+          {last ? recallSummary(last) : 'none yet'}
+        </dd>
+      </dl>
+      {manual}
+    </ClaudeCodeFrame>
+  );
+}
+
+function ClaudeCodeFrame({ children }: { children: ReactNode }) {
+  return (
+    <section aria-labelledby="claude-code-title">
+      <h2 id="claude-code-title">Claude Code</h2>
+      {children}
+    </section>
+  );
 }
 
 export function ConnectionsPage() {
@@ -48,6 +152,13 @@ export function ConnectionsPage() {
   );
 
   const fail = (err: unknown) => toasts.show(errorMessage(err), { kind: 'error' });
+  // Connecting makes (and may revoke) a token, disconnecting revokes it: the token list follows.
+  const claudeCode = (call: () => Promise<ConnectionsInfo>) =>
+    call().then((r) => {
+      setConn(r);
+      reloadTokens();
+      reloadAudit();
+    }, fail);
   const tokenAction = async (fn: () => Promise<{ tokens: TokenDto[] }>) => {
     try {
       const r = await fn();
@@ -88,11 +199,12 @@ export function ConnectionsPage() {
                 </button>
               </div>
             )}
-            <h2>Claude Code</h2>
-            <p className="muted">
-              Create a token below, then run this with the token in place of &lt;TOKEN&gt;:
-            </p>
-            <CopyField label="Command" value={c.claudeCodeCommand} />
+            <ClaudeCodeSection
+              code={c.claudeCode}
+              command={c.claudeCodeCommand}
+              onConnect={() => claudeCode(() => client.connectClaudeCode({}))}
+              onDisconnect={() => claudeCode(() => client.disconnectClaudeCode({}))}
+            />
           </>
         )}
       </LoadState>
