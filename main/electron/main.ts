@@ -10,7 +10,7 @@ import type { Feature } from '../core/feature.js';
 import { UI_FEATURE, uiFeature, type UiHandle } from '../core/ui-api/feature.js';
 import { registerUiIpc } from './ipc.js';
 import { startAtLoginSync } from './start-at-login.js';
-import { TrayService, WINDOW_ROUTES, type TrayAction, type TrayState } from './tray.js';
+import { claudeCodeTrayState, TrayService, WINDOW_ROUTES, type TrayAction, type TrayState } from './tray.js';
 import { createReviewWindow, type ReviewWindow } from './window.js';
 
 /** How long quitting waits for the proxy and servers to stop before it exits anyway. */
@@ -46,6 +46,8 @@ async function trayState(): Promise<TrayState> {
     failedLogins: null,
     certificate: 'unknown',
     claudeDesktop: 'unavailable',
+    claudeCode: 'unavailable',
+    lastRecall: null,
     startAtLogin: false,
   };
   if (!core || !ui) return base;
@@ -74,6 +76,7 @@ async function trayState(): Promise<TrayState> {
         ? 'connected'
         : 'not-connected'
       : 'unavailable',
+    ...claudeCodeTrayState(conn?.claudeCode),
     startAtLogin: core.settings().startAtLogin,
   };
 }
@@ -119,6 +122,9 @@ async function onAction(action: TrayAction): Promise<void> {
         break;
       case 'connectClaudeDesktop':
         await h.connectClaudeDesktop({});
+        break;
+      case 'connectClaudeCode':
+        await h.connectClaudeCode({});
         break;
       case 'toggleStartAtLogin':
         // The OS follows through the settings listener in startCore, as for a change in the UI.

@@ -3,6 +3,7 @@
 // Electron to be tested: the Tray comes from a factory.
 import path from 'node:path';
 import { Menu, nativeImage, Tray, type MenuItemConstructorOptions } from 'electron';
+import type { ConnectionsInfo } from '../core/ui-api/contract.js';
 
 /** Failed MCP logins within the audit window before the tray warns. */
 export const FAILED_LOGIN_WARNING = 3;
@@ -19,6 +20,10 @@ export interface TrayState {
   failedLogins: number | null;
   certificate: 'trusted' | 'not-trusted' | 'unknown';
   claudeDesktop: 'connected' | 'not-connected' | 'unavailable';
+  /** Connected: our MCP server, the recall hooks and a working token, all three. */
+  claudeCode: 'connected' | 'not-connected' | 'unavailable';
+  /** What the recall hooks last gave a Claude Code session: a count and a size, never text. */
+  lastRecall: { event: 'session' | 'prompt'; memories: number; tokens: number } | null;
   startAtLogin: boolean;
 }
 
@@ -28,6 +33,7 @@ export type TrayAction =
   | 'openConnections'
   | 'copyShellSetup'
   | 'connectClaudeDesktop'
+  | 'connectClaudeCode'
   | 'openCertificates'
   | 'toggleStartAtLogin'
   | 'quit';
@@ -61,6 +67,41 @@ export function statusLine(state: TrayState): string {
   if (state.pending) parts.push(`${state.pending} pending`);
   if (state.errors) parts.push(plural(state.errors, 'error', 'errors'));
   return parts.join(' · ');
+}
+
+/** The tray's part of the Connections page's Claude Code status (undefined: it could not be read). */
+export function claudeCodeTrayState(
+  code: ConnectionsInfo['claudeCode'] | undefined,
+): Pick<TrayState, 'claudeCode' | 'lastRecall'> {
+  if (!code?.available) return { claudeCode: 'unavailable', lastRecall: null };
+  const last = code.lastInjection;
+  return {
+    claudeCode: code.connected ? 'connected' : 'not-connected',
+    lastRecall: last ? { event: last.event, memories: last.memoryIds.length, tokens: last.tokens } : null,
+  };
+}
+
+/** "Last recall: 3 memories, ~420 tokens (prompt)". */
+export function lastRecallLine(recall: TrayState['lastRecall']): string {
+  if (!recall) return 'Last recall: none yet';
+  const what = recall.event === 'session' ? 'session start' : 'prompt';
+  return `Last recall: ${plural(recall.memories, 'memory', 'memories')}, ~${recall.tokens} tokens (${what})`;
+}
+
+function claudeCodeItems(state: TrayState): TrayMenuItem[] {
+  const item: TrayMenuItem = {
+    type: 'normal',
+    label:
+      state.claudeCode === 'connected'
+        ? 'Claude Code recall: connected'
+        : state.claudeCode === 'not-connected'
+          ? 'Connect Claude Code'
+          : 'Claude Code: not available',
+    enabled: state.claudeCode === 'not-connected',
+    action: 'connectClaudeCode',
+  };
+  if (state.claudeCode !== 'connected') return [item];
+  return [item, { type: 'normal', label: lastRecallLine(state.lastRecall), enabled: false }];
 }
 
 export function buildTrayMenu(state: TrayState): TrayMenuItem[] {
@@ -100,6 +141,7 @@ export function buildTrayMenu(state: TrayState): TrayMenuItem[] {
       enabled: state.claudeDesktop === 'not-connected',
       action: 'connectClaudeDesktop',
     },
+    ...claudeCodeItems(state),
     {
       type: 'normal',
       label:

@@ -1,4 +1,6 @@
 // The tray menu and icon follow the state; render() maps it to Electron's Tray and Menu (mocked).
+// Claude Code shows whether its recall is connected, offers Connect when not, and what the hooks
+// last gave a session (a count and a size).
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const built: unknown[] = [];
@@ -10,8 +12,15 @@ vi.mock('electron', () => ({
   Tray: vi.fn(),
 }));
 
-const { buildTrayMenu, trayIconState, TrayService, FAILED_LOGIN_WARNING, statusLine, WINDOW_ROUTES } =
-  await import('../../../main/electron/tray.js');
+const {
+  buildTrayMenu,
+  claudeCodeTrayState,
+  trayIconState,
+  TrayService,
+  FAILED_LOGIN_WARNING,
+  statusLine,
+  WINDOW_ROUTES,
+} = await import('../../../main/electron/tray.js');
 type TrayState = import('../../../main/electron/tray.js').TrayState;
 
 const base: TrayState = {
@@ -24,6 +33,8 @@ const base: TrayState = {
   failedLogins: 0,
   certificate: 'trusted',
   claudeDesktop: 'not-connected',
+  claudeCode: 'not-connected',
+  lastRecall: null,
   startAtLogin: false,
 };
 
@@ -37,6 +48,7 @@ describe('buildTrayMenu', () => {
       'openMemories',
       'copyShellSetup',
       'connectClaudeDesktop',
+      'connectClaudeCode',
       'openCertificates',
       'toggleStartAtLogin',
       'quit',
@@ -65,6 +77,48 @@ describe('buildTrayMenu', () => {
     expect(menu.find((i) => i.action === 'openCertificates')!.label).toMatch(/not trusted/);
   });
 
+  it('offers Connect Claude Code when it is not connected, and nothing about recall yet', () => {
+    const menu = buildTrayMenu(base);
+    expect(menu.find((i) => i.action === 'connectClaudeCode')).toEqual({
+      type: 'normal',
+      label: 'Connect Claude Code',
+      enabled: true,
+      action: 'connectClaudeCode',
+    });
+    expect(menu.some((i) => /Last recall/.test(i.label ?? ''))).toBe(false);
+  });
+
+  it('shows Claude Code recall connected and what the last injection held', () => {
+    const menu = buildTrayMenu({
+      ...base,
+      claudeCode: 'connected',
+      lastRecall: { event: 'prompt', memories: 3, tokens: 420 },
+    });
+    const at = menu.findIndex((i) => i.action === 'connectClaudeCode');
+    expect(menu[at]).toMatchObject({ label: 'Claude Code recall: connected', enabled: false });
+    expect(menu[at + 1]).toEqual({
+      type: 'normal',
+      label: 'Last recall: 3 memories, ~420 tokens (prompt)',
+      enabled: false,
+    });
+    const single = buildTrayMenu({
+      ...base,
+      claudeCode: 'connected',
+      lastRecall: { event: 'session', memories: 1, tokens: 90 },
+    });
+    expect(single.some((i) => i.label === 'Last recall: 1 memory, ~90 tokens (session start)')).toBe(true);
+    const none = buildTrayMenu({ ...base, claudeCode: 'connected', lastRecall: null });
+    expect(none.some((i) => i.label === 'Last recall: none yet')).toBe(true);
+  });
+
+  it('says when Claude Code cannot be connected, and offers nothing to click', () => {
+    const menu = buildTrayMenu({ ...base, claudeCode: 'unavailable' });
+    expect(menu.find((i) => i.action === 'connectClaudeCode')).toMatchObject({
+      label: 'Claude Code: not available',
+      enabled: false,
+    });
+  });
+
   it('warns after repeated failed MCP logins, not before', () => {
     const below = buildTrayMenu({ ...base, failedLogins: FAILED_LOGIN_WARNING - 1 });
     expect(below.some((i) => /failed MCP logins/.test(i.label ?? ''))).toBe(false);
@@ -90,6 +144,43 @@ describe('buildTrayMenu', () => {
     );
     expect(menu.find((i) => i.action === 'toggleCapture')!.enabled).toBe(false);
     expect(menu.find((i) => i.action === 'quit')!.enabled).toBeUndefined();
+  });
+});
+
+describe('claudeCodeTrayState', () => {
+  const info = {
+    available: true as const,
+    connected: true,
+    mcpRegistered: true,
+    hooks: [{ scope: 'user' as const, settingsPath: '/h/.claude/settings.json', installed: true }],
+    token: { id: 't', userId: 'me', working: true },
+    lastInjection: {
+      at: '2025-01-01T00:00:00.000Z',
+      event: 'session' as const,
+      projectId: null,
+      memoryIds: ['a', 'b'],
+      chars: 800,
+      tokens: 200,
+    },
+  };
+
+  it('takes the connection and the last injection as a count and a size', () => {
+    expect(claudeCodeTrayState(info)).toEqual({
+      claudeCode: 'connected',
+      lastRecall: { event: 'session', memories: 2, tokens: 200 },
+    });
+    expect(claudeCodeTrayState({ ...info, connected: false, lastInjection: null })).toEqual({
+      claudeCode: 'not-connected',
+      lastRecall: null,
+    });
+  });
+
+  it('is unavailable when the status is missing or not available', () => {
+    expect(claudeCodeTrayState(undefined)).toEqual({ claudeCode: 'unavailable', lastRecall: null });
+    expect(claudeCodeTrayState({ available: false, reason: 'x' })).toEqual({
+      claudeCode: 'unavailable',
+      lastRecall: null,
+    });
   });
 });
 
