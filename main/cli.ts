@@ -15,6 +15,7 @@ import { registerMcpCommands } from './cli/mcp.js';
 import { registerMemoriesCommands } from './cli/memories.js';
 import { registerServeCommand } from './cli/serve.js';
 import { registerShellCommands } from './cli/shell.js';
+import { registerStatusCommand } from './cli/status.js';
 import { registerTokenCommands } from './cli/token.js';
 
 export function buildProgram(cli = createCliEnv()): Command {
@@ -32,6 +33,7 @@ export function buildProgram(cli = createCliEnv()): Command {
       outputError: (s, write) => write(s.replace(/^error: /, 'mem0-tray: ')),
     });
   registerServeCommand(program, cli);
+  registerStatusCommand(program, cli);
   registerMemoriesCommands(program, cli);
   registerBackupCommands(program, cli);
   registerApikeyCommands(program, cli);
