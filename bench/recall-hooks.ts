@@ -1,8 +1,10 @@
 // Claude Code's recall hooks against a running headless core (`mem0-tray serve`), connected as a
 // user would (`mem0-tray claude-code connect`), with the LoCoMo development conversations stored
 // through REST, one user each:
-// - latency a prompt adds: dist/claude-hook.js spawned as Claude Code spawns it, hook input on stdin,
-//   from spawn to its output, for UserPromptSubmit and SessionStart, and with the core stopped;
+// - latency a prompt adds: the prompt hook's POST as Claude Code makes it (an http hook), and
+//   dist/claude-hook.js spawned as Claude Code spawns a command hook (SessionStart; the prompt hook
+//   where no token is known), hook input on stdin, from spawn to its output, also with the core
+//   stopped;
 // - what the prompt hook gives: each question asked by its own conversation's user (does the
 //   injection hold an answering utterance?) and by another conversation's user (which should get
 //   nothing: every injection there is a false one).
@@ -135,7 +137,8 @@ bare.sort((a, b) => a - b);
 console.log(
   `${'node -e 0 (the runtime starting, for scale)'.padEnd(44)} p50 ${percentile(bare, 50).toFixed(1)} ms`,
 );
-// The endpoint alone (what the core adds to the runtime's start), over one kept-alive connection.
+// The prompt hook as connect installs it: Claude Code posts to the endpoint itself (an http hook),
+// so the endpoint's answer is all a prompt waits for.
 const endpoint: number[] = [];
 const ownToken = tokenOf.get(first.name)!;
 for (let i = 0; i < SPAWNS; i++) {
@@ -145,10 +148,10 @@ for (let i = 0; i < SPAWNS; i++) {
 }
 endpoint.sort((a, b) => a - b);
 console.log(
-  `${'POST /hooks/claude-code alone (prompt)'.padEnd(44)} p50 ${percentile(endpoint, 50).toFixed(1)} ms, p95 ${percentile(endpoint, 95).toFixed(1)} ms`,
+  `${'UserPromptSubmit http hook (POST, as installed)'.padEnd(44)} p50 ${percentile(endpoint, 50).toFixed(1)} ms, p95 ${percentile(endpoint, 95).toFixed(1)} ms`,
 );
-await measure('UserPromptSubmit hook, core running', prompt);
-await measure('SessionStart hook, core running', (i) => ({
+await measure('UserPromptSubmit command hook (no token)', prompt);
+await measure('SessionStart command hook, core running', (i) => ({
   hook_event_name: 'SessionStart',
   session_id: `brief-${i}`,
   cwd,
@@ -166,7 +169,7 @@ for (const [c, conv] of conversations.entries()) {
   const other = conversations[(c + 1) % conversations.length]!;
   for (const [i, q] of conv.questions.entries()) {
     const ask = (user: string, session: string) =>
-      post('/hooks/claude-code', tokenOf.get(user)!, {
+      post('/hooks/claude-code?output=context', tokenOf.get(user)!, {
         hook_event_name: 'UserPromptSubmit',
         session_id: session,
         cwd,
@@ -195,6 +198,6 @@ console.log(
 
 core.kill('SIGTERM');
 await new Promise((r) => core.on('exit', r));
-await measure('UserPromptSubmit hook, core stopped', prompt);
+await measure('command hook, core stopped', prompt);
 fs.rmSync(dataDir, { recursive: true, force: true });
 fs.rmSync(home, { recursive: true, force: true });

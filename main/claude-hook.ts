@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import { dataPaths, resolveDataDir } from './core/config/paths.js';
-import { HOOK_PATH } from './core/recall/hook-route-path.js';
+import { HOOK_PATH, SCRIPT_OUTPUT } from './core/recall/hook-route-path.js';
 import { runningCore } from './core/runtime-file.js';
 
 /** Everything (stdin, request, answer) within this, whatever the hook's own timeout says. */
@@ -50,7 +50,7 @@ function post(port: number, token: string, body: string, signal: AbortSignal): P
       {
         host: '127.0.0.1',
         port,
-        path: HOOK_PATH,
+        path: `${HOOK_PATH}?output=${SCRIPT_OUTPUT}`,
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         signal,

@@ -7,6 +7,7 @@ import {
   connectClaudeCode,
   defaultHookLaunch,
   disconnectClaudeCode,
+  hookLaunchFor,
   type ClaudeCodeDeps,
 } from '../core/claude-clients/claude-code.js';
 import {
@@ -230,9 +231,10 @@ function registerClaudeCodeCommands(code: Command, cli: CliEnv): void {
     .description('add the recall hooks (other hooks and keys kept, the old file backed up)')
     .option(...scopeOption)
     .action((opts: { scope: HookScope }) => {
+      const port = runningCore(cli.paths().runtime)?.apiPort ?? cli.settings().settings.apiPort;
       const result = installHooks(
         { scope: opts.scope, env: cli.env },
-        defaultHookLaunch(cli.paths().dataDir, cli.env),
+        hookLaunchFor(deps(), cli.paths().dataDir, port),
       );
       cli.out(`${result.replaced ? 'Reinstalled' : 'Installed'} the recall hooks: ${result.settingsPath}`);
       if (result.backupPath) cli.out(`Backup of the previous file: ${result.backupPath}`);

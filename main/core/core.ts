@@ -2,13 +2,17 @@
 // writes runtime.json, and stops everything softly. The Electron shell, `mem0-tray serve` and the
 // tests all start the core through here.
 import { dataPaths, resolveDataDir, type DataPaths } from './config/paths.js';
+import { isDeepStrictEqual } from 'node:util';
 import {
+  SettingsError,
   loadSettings,
   readSettingsFile,
   saveSettings,
   type Settings,
   type SettingsFile,
+  type SettingsKey,
 } from './config/settings.js';
+import { watchSettingsFile, type SettingsWatch } from './config/settings-watch.js';
 import { openDatabase, type Db } from './db/database.js';
 import { UserError, describeError } from './errors.js';
 import { CoreEvents } from './events.js';
@@ -54,7 +58,19 @@ export interface CoreStatus {
   userId: string;
   backend: string;
   runtime: RuntimeInfo;
+  settings: SettingsStatus;
   features: Record<string, Record<string, unknown>>;
+}
+
+export interface SettingsStatus {
+  file: string;
+  /**
+   * The last edit of the file that could not be applied (the core keeps the settings it had);
+   * null once the file is valid again.
+   */
+  error: { message: string; problems: string[]; at: string } | null;
+  /** Settings an environment variable holds, and the variable: changing them here is refused. */
+  heldByEnvironment: Partial<Record<SettingsKey, string>>;
 }
 
 export class Core {
@@ -62,6 +78,11 @@ export class Core {
   private readonly started: Array<{ name: string; feature: StartedFeature }> = [];
   private stopping: Promise<void> | null = null;
   private readonly startedAt = new Date().toISOString();
+  private heldByEnvironment: Partial<Record<SettingsKey, string>> = {};
+  private settingsError: SettingsStatus['error'] = null;
+  private settingsWatch: SettingsWatch | null = null;
+  /** Settings changes (from the file or from updateSettings) are applied one at a time. */
+  private settingsChain: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly paths: DataPaths,
@@ -83,7 +104,7 @@ export class Core {
     const paths = dataPaths(resolveDataDir(env));
     // Made (or put back to) private before anything is read or written there.
     const tightened = preparePrivateDataDir(paths.dataDir);
-    const { settings } = loadSettings(paths.settings, env);
+    const { settings, overridden } = loadSettings(paths.settings, env);
     const writesRuntime = options.writeRuntime ?? true;
     if (writesRuntime) {
       const other = runningCore(paths.runtime);
@@ -121,8 +142,11 @@ export class Core {
         runtime,
         writesRuntime,
       );
+      core.heldByEnvironment = overridden;
       api.setHealth(() => ({ status: 'ok', version: VERSION, backend: backends.current().kind }));
       await core.startFeatures(options.features ?? FEATURES);
+      // An edit of settings.json (by hand, a script, the CLI) takes effect while the core runs.
+      core.settingsWatch = watchSettingsFile(paths.settings, () => void core.reloadSettings());
       if (writesRuntime) {
         writeRuntimeFile(paths.runtime, runtime);
         // Kept current: a proxy stopped from the UI must not leave new terminals pointed at it.
@@ -189,18 +213,90 @@ export class Core {
 
   /**
    * Saves a settings change, switches the memory backend if it changed, and tells every feature.
-   * A backend that cannot be built (e.g. mem0-server without a URL) undoes the change.
+   * A backend that cannot be built (e.g. mem0-server without a URL) undoes the change. A change
+   * to a setting an environment variable holds is refused: it would not take effect.
    */
-  async updateSettings(patch: Partial<SettingsFile>): Promise<Settings> {
-    const previous = this.current;
-    const previousFile = readSettingsFile(this.paths.settings);
-    const { settings } = saveSettings(this.paths.settings, patch, this.env);
-    try {
-      this.backends.apply(settings);
-    } catch (err) {
-      writeFileAtomic(this.paths.settings, JSON.stringify(previousFile, null, 2) + '\n');
-      throw err;
+  updateSettings(patch: Partial<SettingsFile>): Promise<Settings> {
+    return this.oneSettingsChangeAtATime(async () => {
+      const previous = this.current;
+      const change = this.refuseHeld(patch);
+      // Nothing left to change (only what the environment already holds): the file is left alone.
+      if (Object.keys(change).length === 0 && Object.keys(patch).length > 0) return previous;
+      const previousFile = readSettingsFile(this.paths.settings);
+      const { settings, overridden } = saveSettings(this.paths.settings, change, this.env);
+      try {
+        this.backends.apply(settings);
+      } catch (err) {
+        writeFileAtomic(this.paths.settings, JSON.stringify(previousFile, null, 2) + '\n');
+        throw err;
+      }
+      this.heldByEnvironment = overridden;
+      this.settingsError = null;
+      await this.applySettings(settings, previous);
+      return settings;
+    });
+  }
+
+  /** Reads settings.json again after it changed on disk; an invalid file leaves the settings as they are. */
+  reloadSettings(): Promise<void> {
+    return this.oneSettingsChangeAtATime(async () => {
+      if (this.stopping) return;
+      const previous = this.current;
+      const hadError = this.settingsError !== null;
+      try {
+        const { settings, overridden } = loadSettings(this.paths.settings, this.env);
+        this.heldByEnvironment = overridden;
+        if (!isDeepStrictEqual(settings, previous)) this.backends.apply(settings);
+        this.settingsError = null;
+        if (isDeepStrictEqual(settings, previous)) {
+          if (hadError) {
+            this.log.info('settings.valid_again');
+            this.events.emit('status');
+          }
+          return;
+        }
+        const changed = [...new Set([...Object.keys(settings), ...Object.keys(previous)])].filter(
+          (k) => !isDeepStrictEqual(settings[k as keyof Settings], previous[k as keyof Settings]),
+        );
+        this.log.info('settings.reloaded', { changed: changed.join(',') });
+        await this.applySettings(settings, previous);
+      } catch (err) {
+        const problems = err instanceof SettingsError ? err.problems : [describeError(err)];
+        const message = err instanceof Error ? err.message : describeError(err);
+        this.settingsError = { message, problems, at: new Date().toISOString() };
+        this.log.warn('settings.invalid_edit', { problems: problems.length, error: message });
+        this.events.emit('status');
+      }
+    });
+  }
+
+  private oneSettingsChangeAtATime<T>(change: () => Promise<T>): Promise<T> {
+    const run = this.settingsChain.then(change, change);
+    this.settingsChain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The patch without the held settings it leaves as they are; throws for one it would change. */
+  private refuseHeld(patch: Partial<SettingsFile>): Partial<SettingsFile> {
+    const rest: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(patch)) {
+      const variable = this.heldByEnvironment[key as SettingsKey];
+      if (!variable || value === undefined) {
+        rest[key] = value;
+        continue;
+      }
+      if (isDeepStrictEqual(value, this.current[key as keyof Settings])) continue;
+      throw new UserError(
+        'conflict',
+        `"${key}" is held by the environment variable ${variable} (${variable}=${this.env[variable] ?? ''}), ` +
+          `which overrides settings.json: this change would not take effect. ` +
+          `Unset ${variable} and restart Mem0 Tray to change it here.`,
+      );
     }
+    return rest as Partial<SettingsFile>;
+  }
+
+  private async applySettings(settings: Settings, previous: Settings): Promise<void> {
     this.current = settings;
     for (const { name, feature } of this.started) {
       try {
@@ -210,7 +306,6 @@ export class Core {
       }
     }
     this.events.emit('status');
-    return settings;
   }
 
   status(): CoreStatus {
@@ -230,6 +325,11 @@ export class Core {
       userId: this.current.userId,
       backend: this.backends.current().kind,
       runtime: this.runtime,
+      settings: {
+        file: this.paths.settings,
+        error: this.settingsError,
+        heldByEnvironment: { ...this.heldByEnvironment },
+      },
       features,
     };
   }
@@ -237,6 +337,7 @@ export class Core {
   /** Stops features in reverse order, softly; after timeoutMs the rest is abandoned. */
   stop(timeoutMs = 5000): Promise<void> {
     this.stopping ??= (async () => {
+      this.settingsWatch?.close();
       const soft = (async () => {
         for (const { name, feature } of [...this.started].reverse()) {
           try {

@@ -85,6 +85,7 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
       userId: settings.userId,
       backend: backend.kind,
       runtime,
+      settings: { file: paths.settings, error: null, heldByEnvironment: {} },
       features: {},
     }),
     updateSettings: async (patch) => {

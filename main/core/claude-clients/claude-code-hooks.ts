@@ -1,13 +1,18 @@
-// Claude Code's hooks that bring memories into its sessions (recall/recall.ts): a SessionStart and
-// a UserPromptSubmit command hook in Claude Code's settings (~/.claude/settings.json, or the
-// project's .claude/settings.local.json), each running dist/claude-hook.js. Install keeps every
-// other hook and key and backs the file up; uninstall gives back the very bytes the file had before
-// (or no file, when install made it), unless it was changed meanwhile.
+// Claude Code's hooks that bring memories into its sessions (recall/recall.ts), in Claude Code's
+// settings (~/.claude/settings.json, or the project's .claude/settings.local.json):
+// - SessionStart: a command hook running dist/claude-hook.js (Claude Code 2.1.328 does not call an
+//   http hook for SessionStart);
+// - UserPromptSubmit: an http hook straight to the core's endpoint with the machine's token, so a
+//   prompt costs no process start (a command hook like SessionStart's where no token or fixed port
+//   is known). Claude Code fails open on it: a refused connection adds nothing and is not shown.
+// Install keeps every other hook and key and backs the file up; uninstall gives back the very bytes
+// the file had before (or no file, when install made it), unless it was changed meanwhile.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { HOOK_PATH } from '../recall/hook-route-path.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { backupFile, isObject, readJsonObject, type Json } from './json-config.js';
 
@@ -15,7 +20,7 @@ export const HOOK_EVENTS = ['SessionStart', 'UserPromptSubmit'] as const;
 export type HookScope = 'user' | 'project';
 /** Seconds Claude Code waits for the hook (it gives up on its own well before). */
 const HOOK_TIMEOUT_S = 5;
-/** How our entries are recognised: the script they run. */
+/** How our entries are recognised: the script they run, or the endpoint they post to. */
 export const HOOK_SCRIPT = 'claude-hook.js';
 
 export interface HookLocation {
@@ -37,6 +42,8 @@ export interface HookLaunch {
   script: string;
   dataDir: string;
   electron?: boolean;
+  /** The core's endpoint and the machine's token, for the prompt hook over http. */
+  http?: { url: string; token: string };
 }
 
 /** A double-quoted shell word (Claude Code runs a hook's command through the shell). */
@@ -48,7 +55,21 @@ export function hookCommand(launch: HookLaunch): string {
 }
 
 const isOurs = (hook: unknown) =>
-  isObject(hook) && typeof hook.command === 'string' && hook.command.includes(HOOK_SCRIPT);
+  isObject(hook) &&
+  ((typeof hook.command === 'string' && hook.command.includes(HOOK_SCRIPT)) ||
+    (hook.type === 'http' && typeof hook.url === 'string' && hook.url.includes(HOOK_PATH)));
+
+/** Our hook for an event. */
+function ourHook(event: (typeof HOOK_EVENTS)[number], launch: HookLaunch): Json {
+  if (event === 'UserPromptSubmit' && launch.http)
+    return {
+      type: 'http',
+      url: launch.http.url,
+      headers: { Authorization: `Bearer ${launch.http.token}` },
+      timeout: HOOK_TIMEOUT_S,
+    };
+  return { type: 'command', command: hookCommand(launch), timeout: HOOK_TIMEOUT_S };
+}
 
 /** The settings without our hooks: groups left empty go, an event left empty goes, and so do empty hooks. */
 function withoutOurs(config: Json): Json {
@@ -104,13 +125,14 @@ export function installHooks(location: HookLocation, launch: HookLaunch): HooksI
   const before = withoutOurs(config);
   const replaced = JSON.stringify(before) !== JSON.stringify(config);
   const hooks: Json = isObject(before.hooks) ? { ...before.hooks } : {};
-  const ours = { hooks: [{ type: 'command', command: hookCommand(launch), timeout: HOOK_TIMEOUT_S }] };
   for (const event of HOOK_EVENTS) {
     const groups = Array.isArray(hooks[event]) ? (hooks[event] as unknown[]) : [];
-    hooks[event] = [...groups, ours];
+    hooks[event] = [...groups, { hooks: [ourHook(event, launch)] }];
   }
   const backupPath = backupFile(file, raw);
-  writeFileAtomic(file, JSON.stringify({ ...before, hooks }, null, 2) + '\n', modeOf(file));
+  // A file that holds a token is the user's alone.
+  const mode = launch.http ? 0o600 : modeOf(file);
+  writeFileAtomic(file, JSON.stringify({ ...before, hooks }, null, 2) + '\n', mode);
   // What uninstall gives back when nothing else changed: the bytes before the first install.
   if (!replaced) writeFileAtomic(originalOf(file, launch.dataDir), JSON.stringify({ raw }), 0o600);
   return { settingsPath: file, backupPath, replaced };
@@ -184,22 +206,29 @@ export interface HooksStatus {
   settingsPath: string;
   /** Both events have our hook. */
   installed: boolean;
-  /** Our command, when installed. */
+  /** The SessionStart hook's command, when installed. */
   command: string | null;
+  /** How the prompt hook reaches the core, when installed. */
+  promptHook: 'http' | 'command' | null;
 }
 
 export function hooksStatus(location: HookLocation): HooksStatus {
   const file = claudeSettingsPath(location);
   const { config } = readSettings(file);
   const hooks = isObject(config.hooks) ? config.hooks : {};
-  const ourCommand = (event: string) => {
+  const ours = (event: string): Json | null => {
     const groups = Array.isArray(hooks[event]) ? (hooks[event] as unknown[]) : [];
     for (const g of groups)
-      if (isObject(g) && Array.isArray(g.hooks))
-        for (const h of g.hooks) if (isOurs(h)) return (h as { command: string }).command;
+      if (isObject(g) && Array.isArray(g.hooks)) for (const h of g.hooks) if (isOurs(h)) return h as Json;
     return null;
   };
-  const commands = HOOK_EVENTS.map(ourCommand);
-  const installed = commands.every((c) => c !== null);
-  return { scope: location.scope, settingsPath: file, installed, command: installed ? commands[0]! : null };
+  const [start, prompt] = HOOK_EVENTS.map(ours);
+  const installed = start !== null && prompt !== null;
+  return {
+    scope: location.scope,
+    settingsPath: file,
+    installed,
+    command: installed && typeof start!.command === 'string' ? start!.command : null,
+    promptHook: installed ? (prompt!.type === 'http' ? 'http' : 'command') : null,
+  };
 }

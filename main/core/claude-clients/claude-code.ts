@@ -18,12 +18,18 @@ import {
   type HookScope,
   type HooksStatus,
 } from './claude-code-hooks.js';
+import { HOOK_PATH } from '../recall/hook-route-path.js';
 import { backupFile, isObject, readJsonObject } from './json-config.js';
 
 export const CLAUDE_CODE_TOKEN_PURPOSE = 'claude-code';
 
 export function mcpUrl(apiPort: number): string {
   return `http://127.0.0.1:${apiPort}/mcp`;
+}
+
+/** Where Claude Code's prompt hook posts (recall/hook-route.ts). */
+export function hookUrl(apiPort: number): string {
+  return `http://127.0.0.1:${apiPort}${HOOK_PATH}`;
 }
 
 /** `claude mcp add …` for a given token (or a placeholder such as "<TOKEN>"). */
@@ -64,6 +70,18 @@ export function defaultHookLaunch(dataDir: string, env: NodeJS.ProcessEnv = proc
   const cli = env.MEM0_TRAY_CLI_SCRIPT || bundledCliScript(fileURLToPath(import.meta.url));
   const script = cli ? path.join(path.dirname(cli), HOOK_SCRIPT) : path.resolve('dist', HOOK_SCRIPT);
   return { execPath: process.execPath, script, dataDir, electron: process.versions.electron !== undefined };
+}
+
+/**
+ * The hooks' launch for `hooks install`: the prompt hook over http when this machine has a working
+ * token for Claude Code and the API port is fixed; otherwise both as commands.
+ */
+export function hookLaunchFor(deps: ClaudeCodeDeps, dataDir: string, apiPort: number): HookLaunch {
+  const launch = defaultHookLaunch(dataDir, deps.env);
+  const current = currentToken(deps);
+  return current && apiPort > 0
+    ? { ...launch, http: { url: hookUrl(apiPort), token: current.token } }
+    : launch;
 }
 
 export interface ClaudeCodeDeps {
@@ -137,7 +155,7 @@ export function connectClaudeCode(deps: ClaudeCodeDeps, options: ConnectCodeOpti
     writeFileAtomic(deps.tokenFile, JSON.stringify({ tokenId: use.info.id, token: use.token }) + '\n', 0o600);
     const hooks = installHooks(
       { scope: options.scope ?? 'user', env: deps.env, cwd: options.cwd },
-      options.launch,
+      { ...options.launch, http: { url: hookUrl(options.apiPort), token: use.token } },
     );
     if (hooks.backupPath) backupPaths.push(hooks.backupPath);
     if (created) revokeOthers(deps.tokens, options.userId, created.info.id);

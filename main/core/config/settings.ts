@@ -80,21 +80,53 @@ const asList: EnvParser = (raw) =>
     .filter(Boolean);
 const asString: EnvParser = (raw) => raw.trim();
 
+const oneOf = (values: readonly string[]) =>
+  values.length > 1 ? `${values.slice(0, -1).join(', ')} or ${values.at(-1)}` : values.join('');
+
+export interface EnvOverride {
+  name: string;
+  parse: EnvParser;
+  /** What the variable accepts, in the words an error message uses ("on or off"). */
+  accepts?: string;
+}
+
 /** Environment variables that override a setting, and how each is read. */
-export const ENV_OVERRIDES: Partial<Record<SettingsKey, { name: string; parse: EnvParser }>> = {
+export const ENV_OVERRIDES: Partial<Record<SettingsKey, EnvOverride>> = {
   userId: { name: 'MEM0_TRAY_USER_ID', parse: asString },
-  backend: { name: 'MEM0_TRAY_BACKEND', parse: asString },
-  proxyPort: { name: 'MEM0_TRAY_PROXY_PORT', parse: asInt },
-  gatewayPort: { name: 'MEM0_TRAY_GATEWAY_PORT', parse: asInt },
-  apiPort: { name: 'MEM0_TRAY_API_PORT', parse: asInt },
-  interceptHosts: { name: 'MEM0_TRAY_INTERCEPT_HOSTS', parse: asList },
-  captureEnabled: { name: 'MEM0_TRAY_CAPTURE', parse: asBool },
-  isolationMode: { name: 'MEM0_TRAY_ISOLATION_MODE', parse: asString },
-  mem0Host: { name: 'MEM0_TRAY_MEM0_HOST', parse: asString },
-  mem0ServerUrl: { name: 'MEM0_TRAY_MEM0_SERVER_URL', parse: asString },
-  upstream: { name: 'MEM0_TRAY_UPSTREAM', parse: asString },
+  backend: { name: 'MEM0_TRAY_BACKEND', parse: asString, accepts: oneOf(BACKENDS) },
+  proxyPort: { name: 'MEM0_TRAY_PROXY_PORT', parse: asInt, accepts: 'a port number from 0 to 65535' },
+  gatewayPort: { name: 'MEM0_TRAY_GATEWAY_PORT', parse: asInt, accepts: 'a port number from 0 to 65535' },
+  apiPort: { name: 'MEM0_TRAY_API_PORT', parse: asInt, accepts: 'a port number from 0 to 65535' },
+  interceptHosts: {
+    name: 'MEM0_TRAY_INTERCEPT_HOSTS',
+    parse: asList,
+    accepts: 'a comma-separated list of DNS host names such as api.anthropic.com',
+  },
+  captureEnabled: { name: 'MEM0_TRAY_CAPTURE', parse: asBool, accepts: 'on or off' },
+  isolationMode: { name: 'MEM0_TRAY_ISOLATION_MODE', parse: asString, accepts: oneOf(ISOLATION_MODES) },
+  mem0Host: { name: 'MEM0_TRAY_MEM0_HOST', parse: asString, accepts: 'an http:// or https:// URL' },
+  mem0ServerUrl: {
+    name: 'MEM0_TRAY_MEM0_SERVER_URL',
+    parse: asString,
+    accepts: 'an http:// or https:// URL',
+  },
+  upstream: { name: 'MEM0_TRAY_UPSTREAM', parse: asString, accepts: 'an http:// or https:// URL' },
   upstreamCa: { name: 'MEM0_TRAY_UPSTREAM_CA', parse: asString },
 };
+
+/**
+ * Settings that cannot be used, with every problem found (not only the first): what the CLI
+ * prints, what the core logs and shows in its status when an edit of the file is invalid.
+ */
+export class SettingsError extends UserError {
+  constructor(
+    message: string,
+    /** One line per problem, each naming the field or the environment variable. */
+    readonly problems: string[],
+  ) {
+    super('invalid_settings', message);
+  }
+}
 
 function formatIssue(issue: z.core.$ZodIssue, source: (key: string) => string): string {
   const key = issue.path.map(String).join('.') || '(root)';
@@ -102,6 +134,11 @@ function formatIssue(issue: z.core.$ZodIssue, source: (key: string) => string): 
     return `unknown setting ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   }
   return `${source(key)}: ${issue.message}`;
+}
+
+/** Each issue once, in the schema's order. */
+function formatIssues(issues: z.core.$ZodIssue[], source: (key: string) => string): string[] {
+  return [...new Set(issues.map((i) => formatIssue(i, source)))];
 }
 
 export function defaultUserId(): string {
@@ -146,30 +183,38 @@ export function readSettingsFile(file: string): SettingsFile {
 export function loadSettings(file: string, env: NodeJS.ProcessEnv = process.env): LoadedSettings {
   const fromFile = readSettingsFile(file);
   const fileCheck = settingsSchema.safeParse(fromFile);
-  if (!fileCheck.success) {
-    const first = fileCheck.error.issues[0]!;
-    throw new UserError(
-      'invalid_settings',
-      `Invalid settings in ${file}: ${formatIssue(first, (k) => `"${k}"`)}.`,
-    );
-  }
-  const merged: Record<string, unknown> = { ...fromFile };
+  const fileProblems = fileCheck.success ? [] : formatIssues(fileCheck.error.issues, (k) => `"${k}"`);
+  const fromEnv: Record<string, unknown> = {};
   const overridden: Partial<Record<SettingsKey, string>> = {};
-  const envNameOf: Record<string, string> = {};
   for (const [key, spec] of Object.entries(ENV_OVERRIDES)) {
     const raw = env[spec.name];
     if (raw === undefined || raw === '') continue;
-    merged[key] = spec.parse(raw);
+    fromEnv[key] = spec.parse(raw);
     overridden[key as SettingsKey] = spec.name;
-    envNameOf[key] = spec.name;
   }
-  const result = settingsSchema.safeParse(merged);
+  // The variables are checked on their own, so that their problems are reported beside the file's.
+  const envCheck = settingsSchema.partial().safeParse(fromEnv);
+  const envProblems: string[] = [];
+  if (!envCheck.success) {
+    for (const issue of envCheck.error.issues) {
+      const spec = ENV_OVERRIDES[String(issue.path[0]) as SettingsKey]!;
+      const line = `${spec.name}=${JSON.stringify(env[spec.name])}: ${spec.accepts ? `expected ${spec.accepts}` : issue.message}`;
+      if (!envProblems.includes(line)) envProblems.push(line);
+    }
+  }
+  if (fileProblems.length > 0 || envProblems.length > 0) {
+    const parts: string[] = [];
+    if (fileProblems.length > 0) parts.push(`Invalid settings in ${file}: ${fileProblems.join('; ')}.`);
+    if (envProblems.length > 0) parts.push(`Invalid environment variable: ${envProblems.join('; ')}.`);
+    throw new SettingsError(parts.join(' '), [
+      ...fileProblems,
+      ...envProblems.map((p) => `${p} (environment)`),
+    ]);
+  }
+  const result = settingsSchema.safeParse({ ...fromFile, ...fromEnv });
   if (!result.success) {
-    const first = result.error.issues[0]!;
-    throw new UserError(
-      'invalid_settings',
-      `Invalid setting ${formatIssue(first, (k) => (envNameOf[k] ? `${envNameOf[k]} (environment)` : `"${k}" in ${file}`))}.`,
-    );
+    const problems = formatIssues(result.error.issues, (k) => `"${k}"`);
+    throw new SettingsError(`Invalid settings: ${problems.join('; ')}.`, problems);
   }
   const settings = { ...result.data, userId: result.data.userId ?? defaultUserId() };
   return { settings, file: fromFile, overridden };
@@ -186,8 +231,8 @@ export function saveSettings(
   for (const [k, v] of Object.entries(next)) if (v === undefined) delete next[k];
   const check = settingsSchema.safeParse(next);
   if (!check.success) {
-    const first = check.error.issues[0]!;
-    throw new UserError('invalid_settings', `Invalid setting ${formatIssue(first, (k) => `"${k}"`)}.`);
+    const problems = formatIssues(check.error.issues, (k) => `"${k}"`);
+    throw new SettingsError(`Invalid settings: ${problems.join('; ')}.`, problems);
   }
   writeFileAtomic(file, JSON.stringify(next, null, 2) + '\n');
   return loadSettings(file, env);

@@ -106,14 +106,14 @@ describe.skipIf(!canRun).each(Object.keys(routes) as Array<keyof typeof routes>)
         const again = promptCall(await session(route, projectA, question), question);
         expect(again).toContain('SessionStart:startup hook success: <mem0-tray-recall>');
         expect(again).toContain(fact);
-        expect(again).not.toContain('UserPromptSubmit hook success: <mem0-tray-recall>');
+        expect(again).not.toContain('UserPromptSubmit hook additional context: <mem0-tray-recall>');
 
         // With no room for a brief, the prompt hook brings it.
         await core.updateSettings({ recall: { sessionTokens: 0 } });
         try {
           const asked = promptCall(await session(route, projectA, question), question);
           expect(asked).not.toContain('SessionStart:startup hook success: <mem0-tray-recall>');
-          expect(asked).toContain('UserPromptSubmit hook success: <mem0-tray-recall>');
+          expect(asked).toContain('UserPromptSubmit hook additional context: <mem0-tray-recall>');
           expect(asked).toContain(fact);
           // #nomem: nothing from the prompt hook.
           const nomem = `${question} #nomem`;

@@ -77,6 +77,24 @@ describe('Claude Code recall hooks in its settings', () => {
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ theme: 'dark' });
   });
 
+  it('posts prompts straight to the core when given its endpoint and token, in a file only the user reads', () => {
+    const { dataDir, launch, location } = setup();
+    const http = { url: 'http://127.0.0.1:8879/hooks/claude-code', token: 'mcp_example' };
+    const file = installHooks(location, { ...launch, http }).settingsPath;
+    const now = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(now.hooks.UserPromptSubmit[0].hooks[0]).toEqual({
+      type: 'http',
+      url: http.url,
+      headers: { Authorization: 'Bearer mcp_example' },
+      timeout: 5,
+    });
+    expect(now.hooks.SessionStart[0].hooks[0].type).toBe('command');
+    expect(fs.statSync(file).mode & 0o077).toBe(0);
+    expect(hooksStatus(location)).toMatchObject({ installed: true, promptHook: 'http' });
+    expect(uninstallHooks(location, dataDir).removed).toBe(true);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
   it('refuses a settings file that is not a JSON object, untouched', () => {
     const { launch, location } = setup();
     const file = claudeSettingsPath(location);

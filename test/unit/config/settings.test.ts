@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultDataDir, resolveDataDir } from '../../../main/core/config/paths.js';
-import { defaultUserId, loadSettings, saveSettings } from '../../../main/core/config/settings.js';
+import {
+  SettingsError,
+  defaultUserId,
+  loadSettings,
+  saveSettings,
+} from '../../../main/core/config/settings.js';
 import { tempDir } from '../../support/tmp.js';
 
 function settingsFile(content?: unknown): string {
@@ -88,5 +93,44 @@ describe('settings', () => {
     expect(() => saveSettings(file, { apiPort: -1 }, {})).toThrow(/"apiPort"/);
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ userId: 'alice', captureEnabled: false });
     expect(fs.readdirSync(path.dirname(file))).toEqual(['settings.json']);
+  });
+});
+
+describe('settings errors', () => {
+  it('reports every problem, not only the first', () => {
+    const file = settingsFile({ proxyPort: 70000, captureEnabled: 'yes', proxyport: 1 });
+    let err: unknown;
+    try {
+      loadSettings(file, { MEM0_TRAY_BACKEND: 'dropbox' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SettingsError);
+    const { message, problems } = err as SettingsError;
+    expect(problems).toHaveLength(4);
+    expect(message).toMatch(/"proxyPort"/);
+    expect(message).toMatch(/"captureEnabled"/);
+    expect(message).toMatch(/unknown setting "proxyport"/);
+    expect(message).toMatch(/MEM0_TRAY_BACKEND="dropbox": expected local, mem0-platform or mem0-server/);
+  });
+
+  it('names the values an environment variable accepts', () => {
+    expect(() => loadSettings(settingsFile(), { MEM0_TRAY_CAPTURE: 'maybe' })).toThrow(
+      /MEM0_TRAY_CAPTURE="maybe": expected on or off/,
+    );
+    expect(() => loadSettings(settingsFile(), { MEM0_TRAY_API_PORT: 'abc' })).toThrow(
+      /MEM0_TRAY_API_PORT="abc": expected a port number from 0 to 65535/,
+    );
+    expect(() => loadSettings(settingsFile(), { MEM0_TRAY_ISOLATION_MODE: 'x' })).toThrow(
+      /expected auto, manual or global/,
+    );
+  });
+
+  it('reports every problem of a save, and writes nothing', () => {
+    const file = settingsFile({});
+    expect(() => saveSettings(file, { apiPort: -1, gatewayPort: 1e6 }, {})).toThrow(
+      /^Invalid settings: (?=.*"apiPort")(?=.*; ).*"gatewayPort"/,
+    );
+    expect(fs.readFileSync(file, 'utf8')).toBe('{}');
   });
 });
