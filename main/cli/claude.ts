@@ -23,6 +23,7 @@ import {
 } from '../core/claude-clients/claude-desktop.js';
 import { UserError } from '../core/errors.js';
 import { TokenStore } from '../core/mcp/tokens.js';
+import { RecallLog } from '../core/recall/recall-log.js';
 import { runningCore } from '../core/runtime-file.js';
 import type { CliEnv } from './env.js';
 
@@ -220,6 +221,11 @@ function registerClaudeCodeCommands(code: Command, cli: CliEnv): void {
       const t = status.token;
       cli.out(
         `token:      ${t ? `${t.id} (${t.userId}) ${t.working ? 'active' : 'revoked or expired'}` : 'none'}`,
+      );
+      // Ids and sizes of what the hooks last gave, never text.
+      const last = new RecallLog(cli.db()).last(t?.userId ?? cli.settings().settings.userId);
+      cli.out(
+        `last recall: ${last ? `${last.at} ${last.event}, ${last.memoryIds.length} memories (${last.memoryIds.join(', ')}), ${last.chars} chars, ~${last.tokens} tokens` : 'none yet'}`,
       );
     });
 

@@ -63,7 +63,7 @@ export function statusReport(cli: CliEnv): StatusReport {
       recallEnabled: settings.recall.enabled,
     })),
     lastRecall: part(() => {
-      const last = new RecallLog(cli.db()).last();
+      const last = new RecallLog(cli.db()).last(settings.userId);
       return last
         ? {
             at: last.at,

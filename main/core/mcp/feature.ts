@@ -54,7 +54,7 @@ export interface McpHandle {
   disconnectClaudeDesktop(): DisconnectResult;
   /** The `claude mcp add` command for a token (default: a "<TOKEN>" placeholder). */
   claudeCodeCommand(token?: string): string;
-  /** What Claude Code's hooks were last given (ids and sizes), if anything. */
+  /** What Claude Code's hooks last gave the configured user (ids and sizes), if anything. */
   lastRecall(): Injection | null;
   /** Whether Claude Code has our MCP server and recall hooks, and which token they use. */
   claudeCodeStatus(): ClaudeCodeStatus;
@@ -145,7 +145,7 @@ export function createMcpFeature(options: McpFeatureOptions = {}): Feature<McpHa
           }),
         disconnectClaudeDesktop: () => disconnectClaudeDesktop(desktop),
         claudeCodeCommand: (token = '<TOKEN>') => claudeCodeAddCommand(ctx.api.port, token),
-        lastRecall: () => recallLog.last(),
+        lastRecall: () => recallLog.last(ctx.settings().userId),
         claudeCodeStatus: () => claudeCodeStatus(code),
         connectClaudeCode: () =>
           connectClaudeCode(code, {

@@ -64,7 +64,8 @@ export class RecallLog {
       ),
       last: db.prepare(
         `SELECT at, user_id AS userId, session_id AS sessionId, event, project_id AS projectId,
-           memory_ids AS memoryIds, chars, tokens FROM recall_injections ORDER BY id DESC LIMIT 1`,
+           memory_ids AS memoryIds, chars, tokens FROM recall_injections WHERE user_id = ?
+         ORDER BY id DESC LIMIT 1`,
       ),
       prune: db.prepare('DELETE FROM recall_given WHERE at < ?'),
       pruneInjections: db.prepare('DELETE FROM recall_injections WHERE at < ?'),
@@ -109,8 +110,9 @@ export class RecallLog {
     );
   }
 
-  last(): Injection | null {
-    const row = withDbErrors(this.db.name, () => this.stmt.last.get()) as
+  /** The last injection for a user. */
+  last(userId: string): Injection | null {
+    const row = withDbErrors(this.db.name, () => this.stmt.last.get(userId)) as
       (Omit<Injection, 'memoryIds'> & { memoryIds: string }) | undefined;
     return row ? { ...row, memoryIds: JSON.parse(row.memoryIds) as string[] } : null;
   }

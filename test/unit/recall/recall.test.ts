@@ -33,7 +33,7 @@ afterEach(() => t?.close());
 
 describe('recall at the start of a session', () => {
   it('briefs the project’s memories and those of none, most used then newest, within the budget', async () => {
-    const { add, hook, audited } = setup({ recall: { sessionTokens: 120 } });
+    const { add, hook, audited, log } = setup({ recall: { sessionTokens: 120 } });
     const old = add('billing retries webhooks three times with backoff', {
       createdAt: '2025-01-01T00:00:00Z',
     });
@@ -56,6 +56,13 @@ describe('recall at the start of a session', () => {
     expect(brief.context).not.toContain('vite');
     expect(brief.context).not.toContain('eve');
     expect(audited.at(-1)).toMatchObject({ action: 'recall', memoryIds: brief.memoryIds });
+    // What the status shows: the user's own last injection, ids and sizes.
+    expect(log.last('dev')).toMatchObject({
+      event: 'session',
+      memoryIds: brief.memoryIds,
+      chars: brief.context.length,
+    });
+    expect(log.last('eve')).toBeNull();
   });
 });
 
