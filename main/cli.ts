@@ -17,6 +17,7 @@ import { registerServeCommand } from './cli/serve.js';
 import { registerShellCommands } from './cli/shell.js';
 import { registerStatusCommand } from './cli/status.js';
 import { registerTokenCommands } from './cli/token.js';
+import { registerUiCommand } from './cli/ui.js';
 
 export function buildProgram(cli = createCliEnv()): Command {
   const program = new Command('mem0-tray')
@@ -50,6 +51,7 @@ export function buildProgram(cli = createCliEnv()): Command {
   registerTokenCommands(program, cli);
   registerMcpCommands(program, cli);
   registerClaudeCommands(program, cli);
+  registerUiCommand(program, cli);
   return program;
 }
 

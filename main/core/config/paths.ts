@@ -36,6 +36,11 @@ export function dataPaths(dataDir: string) {
     backupsDir: path.join(dataDir, 'backups'),
     /** The token Claude Code's hooks and MCP entry use (mode 0600): mem0-tray claude-code connect. */
     claudeCodeToken: path.join(dataDir, 'claude-code-token.json'),
+    /**
+     * The running core's key for new review-UI links (mode 0600, removed when it stops): only
+     * who can read the data directory can ask for one (`mem0-tray ui`).
+     */
+    uiLinkKey: path.join(dataDir, 'ui-link.key'),
   };
 }
 

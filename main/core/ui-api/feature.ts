@@ -5,6 +5,7 @@ import type { CoreContext, Feature } from '../feature.js';
 import { HTTP_PATHS } from './contract.js';
 import { createUiApi, type UiApiImpl, type UiHost } from './handlers.js';
 import { createSessions, findRendererDir, mountUiRoutes } from './http.js';
+import { mountUiLinkRoute } from './link.js';
 import { createUiServices } from './services.js';
 
 export interface UiHandle {
@@ -38,6 +39,13 @@ export const uiFeature: Feature<UiHandle> = {
     const routes = mountUiRoutes({ router: ctx.api.router, api, sessions, rendererDir, log: ctx.log });
     const loginUrl = () => `${ctx.api.baseUrl}${HTTP_PATHS.ui}?token=${sessions.mintToken()}`;
     ctx.runtime.uiUrl = loginUrl();
+    // `mem0-tray ui` asks here for a new link (the one in runtime.json works once).
+    const linkRoute = mountUiLinkRoute({
+      router: ctx.api.router,
+      keyFile: ctx.paths.uiLinkKey,
+      mintUrl: loginUrl,
+      log: ctx.log,
+    });
     if (!rendererDir) ctx.log.warn('ui.renderer_missing');
     return {
       handle: {
@@ -52,6 +60,7 @@ export const uiFeature: Feature<UiHandle> = {
         liveClients: routes.sseClients(),
       }),
       async stop() {
+        linkRoute.close();
         routes.close();
         api.dispose();
       },

@@ -95,7 +95,7 @@ function cookie(req: Request, name: string): string | undefined {
 
 function denied(res: Response, html: boolean): void {
   const message =
-    'This page needs a fresh link: open the review window from the tray, or use the UI URL that `mem0-tray serve` printed (each link works once).';
+    'This page needs a fresh link (each link works once): run `mem0-tray ui` for a new one, or open the review window from the tray.';
   if (html) {
     res
       .status(401)
