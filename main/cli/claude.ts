@@ -1,8 +1,11 @@
 // `mem0-tray claude-desktop connect|disconnect|status` and `mem0-tray claude-code`: set up Claude
 // clients to use our MCP server, each with its own token.
 import { Command } from 'commander';
+import fs from 'node:fs';
 import {
+  claudeCodeAddCommand,
   claudeCodeSetup,
+  claudeUserConfigPath,
   claudeCodeStatus,
   connectClaudeCode,
   defaultHookLaunch,
@@ -17,11 +20,13 @@ import {
   type HookScope,
 } from '../core/claude-clients/claude-code-hooks.js';
 import {
+  SERVER_KEY,
   claudeDesktopStatus,
   connectClaudeDesktop,
   disconnectClaudeDesktop,
 } from '../core/claude-clients/claude-desktop.js';
 import { UserError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/fs-atomic.js';
 import { TokenStore } from '../core/mcp/tokens.js';
 import { RecallLog } from '../core/recall/recall-log.js';
 import { runningCore } from '../core/runtime-file.js';
@@ -110,24 +115,84 @@ export function registerClaudeCommands(program: Command, cli: CliEnv): void {
   const code = program
     .command('claude-code')
     .description(
-      'connect Claude Code (connect, disconnect, status, hooks …); alone, print the "claude mcp add" command with a new token',
+      'connect Claude Code (connect, disconnect, status, hooks …); alone, print the "claude mcp add" command with this machine\'s token for Claude Code',
     )
     .option('--user-id <id>', 'whose memories Claude Code reaches (default: the userId setting)')
-    .option('--expires-days <days>', 'token lifetime, 0 = never (default: the tokenExpiryDays setting)', days)
-    .option('--read-only', 'a token that may search and read only')
-    .action((opts: { userId?: string; expiresDays?: number; readOnly?: boolean }) => {
+    .option('--expires-days <days>', 'a new token with this lifetime, 0 = never', days)
+    .option('--read-only', 'a new token that may search and read only')
+    .option('--new-token', "a new token even if this machine's still works")
+    .action((opts: { userId?: string; expiresDays?: number; readOnly?: boolean; newToken?: boolean }) => {
       const settings = cli.settings().settings;
       const port = apiPort(cli);
-      const setup = claudeCodeSetup(tokenStore(cli), {
-        userId: opts.userId ?? settings.userId,
-        apiPort: port,
-        expiresDays: opts.expiresDays,
-        readOnly: opts.readOnly,
-      });
-      cli.out(setup.command);
-      cli.err(
-        `(token ${setup.tokenId}; shown only here — revoke with "mem0-tray token revoke ${setup.tokenId}")`,
-      );
+      const userId = opts.userId ?? settings.userId;
+      const tokens = tokenStore(cli);
+      const tokenFile = cli.privatePaths().claudeCodeToken;
+      // The token `claude-code connect` and the recall hooks use (claude-code-token.json), if it still works.
+      let machine: { token: string; id: string; prefix: string; userId: string } | null = null;
+      try {
+        const { token } = JSON.parse(fs.readFileSync(tokenFile, 'utf8')) as { token?: unknown };
+        const info = typeof token === 'string' ? tokens.findByValue(token) : null;
+        if (info && !info.revoked && !info.expired) machine = { token: token as string, ...info };
+      } catch {
+        // none yet
+      }
+      const askedForNew = Boolean(opts.newToken || opts.readOnly || opts.expiresDays !== undefined);
+      if (machine && !askedForNew && machine.userId === userId) {
+        cli.out(claudeCodeAddCommand(port, machine.token));
+        cli.err(
+          `(token ${machine.id} (${machine.prefix}…), this machine's token for Claude Code, reused: the one "claude-code connect" and the recall hooks use; --new-token for another)`,
+        );
+      } else {
+        const setup = claudeCodeSetup(tokens, {
+          userId,
+          apiPort: port,
+          expiresDays: opts.expiresDays,
+          readOnly: opts.readOnly,
+        });
+        cli.out(setup.command);
+        if (!machine && !askedForNew) {
+          // The first: it becomes this machine's token for Claude Code, which later runs reuse.
+          writeFileAtomic(
+            tokenFile,
+            JSON.stringify({ tokenId: setup.tokenId, token: setup.token }) + '\n',
+            0o600,
+          );
+          cli.err(
+            `(new token ${setup.tokenId}, now this machine's token for Claude Code: later runs print the same; revoke with "mem0-tray token revoke ${setup.tokenId}")`,
+          );
+        } else {
+          cli.err(
+            `(new token ${setup.tokenId}; shown only here — revoke with "mem0-tray token revoke ${setup.tokenId}"${machine ? `; this machine's token for Claude Code stays ${machine.id}` : ''})`,
+          );
+        }
+      }
+      // Which token Claude Code itself sends: the header of our server in ~/.claude.json.
+      const configPath = claudeUserConfigPath(cli.env);
+      let used: string | null = null;
+      try {
+        const config = JSON.parse(fs.readFileSync(configPath, 'utf8')) as {
+          mcpServers?: Record<string, { headers?: Record<string, string> }>;
+        };
+        const header = config.mcpServers?.[SERVER_KEY]?.headers?.Authorization;
+        if (typeof header === 'string') used = header.replace(/^Bearer\s+/i, '');
+      } catch {
+        // no config, or not JSON: Claude Code has no server of ours
+      }
+      if (used === null) {
+        cli.err(`Claude Code (${configPath}) has no mem0-tray server yet: run the command above.`);
+      } else {
+        const info = tokens.findByValue(used);
+        const state = !info
+          ? 'not one of ours'
+          : info.revoked
+            ? 'revoked'
+            : info.expired
+              ? 'expired'
+              : 'working';
+        cli.err(
+          `Claude Code (${configPath}) uses token ${info ? `${info.id} (${info.prefix}…)` : '(unknown)'}: ${state}.`,
+        );
+      }
     });
 
   // Its options belong to it alone: "connect --user-id" is the subcommand's.
