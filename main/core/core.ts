@@ -40,6 +40,9 @@ export const FEATURES: Feature[] = [
   uiFeature as Feature,
 ];
 
+/** How long Core.stop waits for features by default: capture's stream grace (10 s) and a margin. */
+export const STOP_TIMEOUT_MS = 15_000;
+
 export interface CoreOptions {
   env?: NodeJS.ProcessEnv;
   log?: Logger;
@@ -334,10 +337,21 @@ export class Core {
     };
   }
 
-  /** Stops features in reverse order, softly; after timeoutMs the rest is abandoned. */
-  stop(timeoutMs = 5000): Promise<void> {
+  /**
+   * Stops features in reverse order, softly; after timeoutMs the rest is abandoned. Every feature
+   * first hears that the core is stopping, so capture takes no new request while others stop; the
+   * default leaves room for capture's grace for streams in flight (10 s).
+   */
+  stop(timeoutMs = STOP_TIMEOUT_MS): Promise<void> {
     this.stopping ??= (async () => {
       this.settingsWatch?.close();
+      for (const { name, feature } of this.started) {
+        try {
+          feature.stopping?.();
+        } catch (err) {
+          this.log.error('feature.stop_failed', { feature: name, error: describeError(err) });
+        }
+      }
       const soft = (async () => {
         for (const { name, feature } of [...this.started].reverse()) {
           try {

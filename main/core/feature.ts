@@ -49,6 +49,8 @@ export interface StartedFeature<Handle = unknown> {
   /** A JSON-serialisable summary for the tray, the UI and `GET /health`. */
   status?(): Record<string, unknown>;
   onSettingsChanged?(next: Settings, previous: Settings): Promise<void> | void;
+  /** The core begins to stop: called on every feature at once, before any stop() (take no new work). */
+  stopping?(): void;
   stop(): Promise<void>;
 }
 

@@ -14,6 +14,7 @@ import {
 import type { StagedCaPem } from '../certs/trust/trust-service.js';
 import { describeError } from '../errors.js';
 import type { UpstreamSettings } from './net/net-messages.js';
+import { STOP_GRACE_MS } from './net/active-streams.js';
 import { startCaptureNetwork, type CaptureNetwork } from './net/net-thread.js';
 import { ANTHROPIC_ORIGIN } from './net/upstream-settings.js';
 import { createCapturePipeline, type CapturePipeline } from './pipeline.js';
@@ -89,6 +90,7 @@ export const captureFeature: Feature<CaptureHandle> = {
         upstream: upstreamSettings(settings),
         capturing: settings.captureEnabled,
         sink: pipeline.sink,
+        accept: pipeline.accept,
         log,
       });
     } catch (err) {
@@ -149,6 +151,12 @@ export const captureFeature: Feature<CaptureHandle> = {
     }, CA_CHECK_INTERVAL_MS);
     expiryCheck.unref();
 
+    // Stopping: the network thread takes no new request from the first moment, lets the replies it
+    // started finish (up to the grace), hands over their exchanges; then the pipeline commits them.
+    const graceMs = stopGraceMs(ctx.env);
+    let closing: Promise<number> | null = null;
+    const closeNetwork = () => (closing ??= net.close(graceMs));
+
     return {
       handle,
       status: () => {
@@ -188,14 +196,24 @@ export const captureFeature: Feature<CaptureHandle> = {
         }
         if (failed) throw (failed as PromiseRejectedResult).reason;
       },
+      stopping() {
+        void closeNetwork();
+      },
       async stop() {
         clearInterval(expiryCheck);
-        await net.close();
+        const cut = await closeNetwork();
+        if (cut > 0) log.warn('capture.streams_cut', { streams: cut, graceMs });
         await pipeline.stop();
       },
     };
   },
 };
+
+/** How long a stop lets started replies finish: MEM0_TRAY_STOP_GRACE_MS, default STOP_GRACE_MS. */
+function stopGraceMs(env: NodeJS.ProcessEnv): number {
+  const n = Number(env.MEM0_TRAY_STOP_GRACE_MS);
+  return env.MEM0_TRAY_STOP_GRACE_MS !== undefined && Number.isFinite(n) && n >= 0 ? n : STOP_GRACE_MS;
+}
 
 /**
  * What the trust feature's regenerate needs (trustFeature({ stageCa })): a new CA that is written

@@ -21,6 +21,18 @@ export const CAPTURE_MIGRATIONS = [
      created_at TEXT NOT NULL
    );
    CREATE INDEX capture_turns_by_time ON capture_turns (created_at);`,
+  // Exchanges accepted for capture but not yet stored: no content, only keys and the turn's place.
+  // Written (and committed) before the reply completes, so a turn whose batch died with the core can
+  // be taken from the history the client resends with its next turn. A row goes once the turn is
+  // stored or deliberately skipped. capture_state holds whether the core is running (clean stop).
+  `CREATE TABLE capture_accepted (
+     turn_key TEXT PRIMARY KEY,
+     conversation_id TEXT NOT NULL,
+     position INTEGER NOT NULL,
+     accepted_at TEXT NOT NULL
+   );
+   CREATE INDEX capture_accepted_by_conversation ON capture_accepted (conversation_id);
+   CREATE TABLE capture_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ];
 
 /** stop_reason values that end a turn; tool_use and pause_turn mean the client will call again. */
@@ -31,6 +43,8 @@ export interface Turn {
   conversationId: string;
   /** Stable across resends of the same turn: sha256(conversation, user text, preceding answer). */
   turnKey: string;
+  /** Index of the user's message in the request's messages (its place in the conversation). */
+  position: number;
   /** The user's own words (client-injected text removed; privacy not yet applied). */
   userText: string;
   /** Claude's final answer: the text blocks of the last response. */
@@ -45,6 +59,32 @@ export type TurnSkipReason = 'tool_loop' | 'no_user_text' | 'no_answer' | 'stop_
 
 export type TurnAnalysis =
   { kind: 'turn'; turn: Turn } | { kind: 'skip'; reason: TurnSkipReason; conversationId?: string };
+
+/** The newest thing the user typed in a request, and its key. */
+export interface NewestTurn {
+  conversationId: string;
+  turnKey: string;
+  /** Index of the user's message in the request's messages. */
+  position: number;
+  userText: string;
+}
+
+/** A turn accepted for capture and not stored yet. */
+export interface AcceptedTurn {
+  turnKey: string;
+  conversationId: string;
+  position: number;
+  acceptedAt: string;
+}
+
+/** An earlier turn as the history of a later request shows it (the client's copy of the answer). */
+export interface HistoryTurn {
+  turnKey: string;
+  position: number;
+  userText: string;
+  answerText: string;
+  tools: string[];
+}
 
 export interface TrackerOptions {
   finalStopReasons?: readonly string[];
@@ -78,6 +118,21 @@ export class ConversationTracker {
       projectOf: db.prepare('SELECT project_path FROM capture_conversations WHERE id = ?'),
       since: db.prepare('SELECT COUNT(*) AS n FROM capture_turns WHERE created_at >= ?'),
       prune: db.prepare('DELETE FROM capture_turns WHERE created_at < ?'),
+      accept: db.prepare(
+        `INSERT OR IGNORE INTO capture_accepted (turn_key, conversation_id, position, accepted_at)
+         SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM capture_turns WHERE turn_key = ?)`,
+      ),
+      resolve: db.prepare('DELETE FROM capture_accepted WHERE turn_key = ?'),
+      outstanding: db.prepare(
+        `SELECT turn_key AS turnKey, conversation_id AS conversationId, position, accepted_at AS acceptedAt
+         FROM capture_accepted WHERE conversation_id = ? ORDER BY position`,
+      ),
+      outstandingCount: db.prepare('SELECT COUNT(*) AS n FROM capture_accepted'),
+      pruneAccepted: db.prepare('DELETE FROM capture_accepted WHERE accepted_at < ?'),
+      getState: db.prepare('SELECT value FROM capture_state WHERE key = ?'),
+      setState: db.prepare(
+        'INSERT INTO capture_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ),
     }));
   }
 
@@ -107,17 +162,10 @@ export class ConversationTracker {
     if (CONTINUING_STOP_REASONS.has(stopReason)) return { kind: 'skip', reason: 'tool_loop', conversationId };
     if (!this.finalStops.has(stopReason)) return { kind: 'skip', reason: 'stop_reason', conversationId };
 
+    const newest = this.newestTurn(request, headers);
+    if (!newest) return { kind: 'skip', reason: 'no_user_text', conversationId };
+    const { turnKey, userText, position: h } = newest;
     const messages = request.messages;
-    let h = -1;
-    let userText = '';
-    for (let i = messages.length - 1; i >= 0; i--) {
-      userText = humanText(messages[i]!);
-      if (userText) {
-        h = i;
-        break;
-      }
-    }
-    if (h === -1 || !conversationId) return { kind: 'skip', reason: 'no_user_text', conversationId };
 
     const answerText = response.blocks
       .flatMap((b) => (b.type === 'text' ? [b.text] : []))
@@ -136,28 +184,13 @@ export class ConversationTracker {
     }
     for (const b of response.blocks) if (b.type === 'tool_use') addTool(b.name);
 
-    // What the user was answering: tells "yes" after one answer from "yes" after another, while a
-    // retry or a resend of the same turn yields the same key. Only the newest turn of a request is
-    // ever considered, so history rewritten by compaction or replayed by --continue adds nothing.
-    let previousAnswer = '';
-    for (let i = h - 1; i >= 0; i--) {
-      const m = messages[i]!;
-      if (m.role === 'assistant') {
-        previousAnswer = textOf(m.blocks.filter((b) => b.type === 'text'));
-        if (previousAnswer) break;
-      }
-    }
-    const turnKey = sha256(
-      [conversationId, normaliseForKey(userText), normaliseForKey(previousAnswer).slice(0, 4000)].join(
-        '\u0000',
-      ),
-    );
     if (this.hasSeen(turnKey)) return { kind: 'skip', reason: 'duplicate', conversationId };
     return {
       kind: 'turn',
       turn: {
-        conversationId,
+        conversationId: newest.conversationId,
         turnKey,
+        position: h,
         userText,
         answerText,
         tools,
@@ -165,6 +198,99 @@ export class ConversationTracker {
         stopReason,
       },
     };
+  }
+
+  /**
+   * The newest thing the user typed in a request and its key, from the request alone. Only the
+   * newest turn of a request is ever stored live, so history rewritten by compaction or replayed
+   * by --continue adds nothing; earlier turns come back only through recovery (historyTurns).
+   */
+  newestTurn(request: ParsedRequest, headers: Record<string, string> = {}): NewestTurn | null {
+    const conversationId = this.conversationId(request, headers);
+    if (!conversationId) return null;
+    const messages = request.messages;
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const userText = humanText(messages[i]!);
+      if (userText)
+        return {
+          conversationId,
+          position: i,
+          userText,
+          turnKey: turnKeyAt(conversationId, messages, i, userText),
+        };
+    }
+    return null;
+  }
+
+  /**
+   * The turns a request's history shows before its newest one, each with the answer the client
+   * kept (the text of the last assistant message before the next thing the user typed).
+   */
+  historyTurns(request: ParsedRequest, conversationId: string, before: number): HistoryTurn[] {
+    const messages = request.messages;
+    const humans: Array<{ position: number; userText: string }> = [];
+    for (let i = 0; i < Math.min(before, messages.length); i++) {
+      const userText = humanText(messages[i]!);
+      if (userText) humans.push({ position: i, userText });
+    }
+    return humans.map(({ position, userText }, k) => {
+      const end = k + 1 < humans.length ? humans[k + 1]!.position : before;
+      const tools: string[] = [];
+      let answerText = '';
+      for (let i = position + 1; i < end; i++) {
+        const m = messages[i]!;
+        if (m.role !== 'assistant') continue;
+        for (const b of m.blocks) if (b.type === 'tool_use' && !tools.includes(b.name)) tools.push(b.name);
+        const text = textOf(m.blocks.filter((b) => b.type === 'text')).trim();
+        if (text) answerText = text;
+      }
+      return {
+        position,
+        userText,
+        answerText,
+        tools,
+        turnKey: turnKeyAt(conversationId, messages, position, userText),
+      };
+    });
+  }
+
+  /** Records that a turn was accepted for capture (nothing when it is already stored). */
+  accept(turn: Pick<NewestTurn, 'turnKey' | 'conversationId' | 'position'>): void {
+    withDbErrors(this.db.name, () => {
+      this.stmt.accept.run(
+        turn.turnKey,
+        turn.conversationId,
+        turn.position,
+        this.now().toISOString(),
+        turn.turnKey,
+      );
+    });
+  }
+
+  /** A turn accepted for capture is settled (stored, skipped on purpose, or given up). */
+  resolve(turnKey: string): void {
+    withDbErrors(this.db.name, () => this.stmt.resolve.run(turnKey));
+  }
+
+  /** Accepted turns of a conversation not stored yet, in conversation order. */
+  outstanding(conversationId: string): AcceptedTurn[] {
+    return withDbErrors(this.db.name, () => this.stmt.outstanding.all(conversationId) as AcceptedTurn[]);
+  }
+
+  outstandingCount(): number {
+    return withDbErrors(this.db.name, () => (this.stmt.outstandingCount.get() as { n: number }).n);
+  }
+
+  /** A small persistent flag (e.g. whether the core is running, to tell an unclean stop). */
+  state(key: string): string | null {
+    return withDbErrors(this.db.name, () => {
+      const row = this.stmt.getState.get(key) as { value: string } | undefined;
+      return row?.value ?? null;
+    });
+  }
+
+  setState(key: string, value: string): void {
+    withDbErrors(this.db.name, () => this.stmt.setState.run(key, value));
   }
 
   hasSeen(turnKey: string): boolean {
@@ -180,6 +306,7 @@ export class ConversationTracker {
       const at = this.now().toISOString();
       const inserted = this.stmt.claim.run(turn.turnKey, turn.conversationId, at).changes === 1;
       if (inserted) this.stmt.touch.run(turn.conversationId, projectPath, at, at);
+      this.stmt.resolve.run(turn.turnKey);
       return inserted;
     });
   }
@@ -202,4 +329,36 @@ export class ConversationTracker {
     const cutoff = new Date(this.now().getTime() - olderThanDays * 86_400_000).toISOString();
     return withDbErrors(this.db.name, () => this.stmt.prune.run(cutoff).changes);
   }
+
+  /** Gives up accepted turns no later request recovered; returns how many (lost beyond recovery). */
+  pruneAccepted(olderThanDays: number): number {
+    const cutoff = new Date(this.now().getTime() - olderThanDays * 86_400_000).toISOString();
+    return withDbErrors(this.db.name, () => this.stmt.pruneAccepted.run(cutoff).changes);
+  }
+}
+
+/**
+ * A turn's key: the conversation, what the user typed and what they were answering (tells "yes"
+ * after one answer from "yes" after another), so a retry or a resend of the same turn, live or in a
+ * later request's history, yields the same key.
+ */
+function turnKeyAt(
+  conversationId: string,
+  messages: ParsedRequest['messages'],
+  position: number,
+  userText: string,
+): string {
+  let previousAnswer = '';
+  for (let i = position - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.role === 'assistant') {
+      previousAnswer = textOf(m.blocks.filter((b) => b.type === 'text'));
+      if (previousAnswer) break;
+    }
+  }
+  return sha256(
+    [conversationId, normaliseForKey(userText), normaliseForKey(previousAnswer).slice(0, 4000)].join(
+      '\u0000',
+    ),
+  );
 }

@@ -31,3 +31,9 @@ export interface CapturedExchange {
  * capture is a tap, not a gate.
  */
 export type ExchangeSink = (exchange: CapturedExchange) => void;
+
+/** A Messages request the network side accepted, as soon as its body has arrived (no answer yet). */
+export type AcceptedRequest = Pick<
+  CapturedExchange,
+  'route' | 'host' | 'method' | 'path' | 'requestHeaders' | 'requestBody'
+>;

@@ -14,16 +14,17 @@ import type { CoreContext } from '../feature.js';
 import { Outbox, type OutboxOptions, type OutboxStatus } from '../memory/outbox.js';
 import { LocalMemoryBackend } from '../memory/local-backend.js';
 import type { Memory, Metadata } from '../memory/types.js';
-import { parseExchange } from './anthropic-parser.js';
+import { isMessagesRequest, parseExchange, parseRequestBody } from './anthropic-parser.js';
+import type { ParsedRequest } from './anthropic-types.js';
 import { matchBackground, resolveBackgroundRules, type BackgroundRule } from './background-rules.js';
 import { ConversationTracker, type Turn } from './conversation-tracker.js';
-import type { CapturedExchange, ExchangeSink } from './exchange.js';
+import type { AcceptedRequest, CapturedExchange, ExchangeSink } from './exchange.js';
 import { createExcludeMatcher, type ExcludeMatcher } from './path-glob.js';
 import { cleanForStorage } from './privacy.js';
 import { attributeProject, extractWorkingDirectory } from './project.js';
 import { formatTurnText } from './turn-text.js';
 
-export type { CapturedExchange, ExchangeSink } from './exchange.js';
+export type { AcceptedRequest, CapturedExchange, ExchangeSink } from './exchange.js';
 
 export interface CapturePipelineOptions {
   /** Use this outbox instead of creating one (the pipeline then neither starts nor stops it). */
@@ -36,6 +37,8 @@ export interface CapturePipelineOptions {
   maxQueued?: number;
   /** How long turn keys are remembered for de-duplication. */
   rememberTurnsDays?: number;
+  /** How long an accepted turn waits to be recovered from a later request's history. */
+  recoverTurnsDays?: number;
 }
 
 export interface CapturePipelineStatus {
@@ -52,11 +55,24 @@ export interface CapturePipelineStatus {
   errors: number;
   lastError: { message: string; at: string } | null;
   queued: number;
+  /** Turns stored late, from the history a later request resent (their batch died with the core). */
+  recovered: number;
+  /** Turns accepted for capture that no later request could give back (ids counted, not kept). */
+  unrecovered: number;
+  /** Set when this start found that the previous run had not stopped cleanly. */
+  uncleanShutdown: { detectedAt: string; outstandingTurns: number } | null;
   outbox: OutboxStatus;
 }
 
 export interface CapturePipeline {
   sink: ExchangeSink;
+  /**
+   * Records, without content, that a request was accepted for capture (its conversation and turn
+   * key), committed before the promise resolves: the network side holds the end of the reply for
+   * it, so a turn whose reply completed can always be recovered from the client's next request.
+   * Never rejects; resolves at once when nothing is recorded (paused, background, excluded).
+   */
+  accept(request: AcceptedRequest): Promise<void>;
   status(): CapturePipelineStatus;
   readonly outbox: Outbox;
   readonly tracker: ConversationTracker;
@@ -65,12 +81,21 @@ export interface CapturePipeline {
   stop(): Promise<void>;
 }
 
-type Outcome =
+/** Earlier turns of the conversation handled while processing an exchange (see recoverFromHistory). */
+interface Recovery {
+  conversationId: string;
+  added: Memory[];
+  recovered: number;
+  unrecovered: number;
+}
+
+type Outcome = (
   | { kind: 'captured'; event: Partial<CaptureEvent>; added: Memory[]; userId: string }
   | { kind: 'skipped'; reason: string; event?: Partial<CaptureEvent>; backgroundRule?: string }
   | { kind: 'failed'; message: string }
   /** Not a Messages call (count_tokens, HEAD probes, …). */
-  | { kind: 'ignored' };
+  | { kind: 'ignored' }
+) & { recovery?: Recovery };
 
 /**
  * Exchanges are processed in batches, each in one SQLite transaction: a commit costs ~2 ms beyond
@@ -118,7 +143,11 @@ export function createCapturePipeline(
   let scheduled = false;
   let stopped = false;
   let idleWaiters: Array<() => void> = [];
-  const counters = { received: 0, captured: 0, ignored: 0, errors: 0 };
+  const counters = { received: 0, captured: 0, ignored: 0, errors: 0, recovered: 0, unrecovered: 0 };
+  /** Accepted requests waiting for their (small, immediate) commit, each with its waiter. */
+  let accepting: Array<{ request: AcceptedRequest; done: () => void }> = [];
+  /** Recovery found while evaluating the current exchange (reported once its batch committed). */
+  let recovery: Recovery | undefined;
   /** A batch's transaction is open (see handle). */
   let inBatch = false;
   const skipped: Record<string, number> = {};
@@ -153,10 +182,31 @@ export function createCapturePipeline(
     return exclude;
   };
 
+  // Whether the previous run stopped cleanly: set while a pipeline runs, cleared by stop().
+  let uncleanShutdown: CapturePipelineStatus['uncleanShutdown'] = null;
+  try {
+    if (tracker.state('running') === '1') {
+      uncleanShutdown = {
+        detectedAt: new Date().toISOString(),
+        outstandingTurns: tracker.outstandingCount(),
+      };
+      log.warn('capture.unclean_shutdown', { outstandingTurns: uncleanShutdown.outstandingTurns });
+    }
+    tracker.setState('running', '1');
+  } catch (err) {
+    log.warn('capture.state_failed', { error: describeError(err) });
+  }
+
   const pruneDays = options.rememberTurnsDays ?? 90;
+  const recoverDays = options.recoverTurnsDays ?? 7;
   const prune = () => {
     try {
       tracker.prune(pruneDays);
+      const expired = tracker.pruneAccepted(recoverDays);
+      if (expired > 0) {
+        counters.unrecovered += expired;
+        log.warn('capture.turns_unrecovered', { turns: expired, reason: 'expired' });
+      }
     } catch (err) {
       log.warn('capture.prune_failed', { error: describeError(err) });
     }
@@ -181,8 +231,14 @@ export function createCapturePipeline(
     const rule = matchBackground(request, backgroundRules(settings), ex.requestHeaders ?? {});
     if (rule) return { kind: 'skipped', reason: 'background', event: { model }, backgroundRule: rule.id };
 
+    const newest = tracker.newestTurn(request, ex.requestHeaders);
+    if (newest) recoverFromHistory(ex, request, newest, settings);
+
     const analysis = tracker.analyse(request, response, ex.requestHeaders);
     if (analysis.kind === 'skip') {
+      // Settled on purpose: nothing left to recover for it. A tool loop's turn is still going on.
+      if (newest && analysis.reason !== 'tool_loop' && analysis.reason !== 'stop_reason')
+        tracker.resolve(newest.turnKey);
       return {
         kind: 'skipped',
         reason: analysis.reason,
@@ -191,18 +247,30 @@ export function createCapturePipeline(
     }
     const turn = analysis.turn;
     const cwd = extractWorkingDirectory(request) ?? tracker.projectPathOf(turn.conversationId);
+    return storeCleaned(turn, cwd, ex, settings, { capturedAt: ex.endedAt, recovered: false });
+  }
+
+  /** Exclusion, privacy and the write of one turn (live, or recovered from a later history). */
+  function storeCleaned(
+    turn: Turn,
+    cwd: string | null,
+    ex: CapturedExchange,
+    settings: Settings,
+    at: { capturedAt: string; recovered: boolean },
+  ): Outcome {
     if (cwd && excluder(settings).match(cwd)) {
+      tracker.resolve(turn.turnKey);
       return { kind: 'skipped', reason: 'excluded_project', event: { conversationId: turn.conversationId } };
     }
     const { projectId, projectPath } = attributeProject(settings, cwd);
 
     const user = cleanForStorage(turn.userText);
-    // Everything the user said was private: Claude's answer would tell it anyway.
-    if (!user.text)
-      return { kind: 'skipped', reason: 'private', event: { conversationId: turn.conversationId } };
     const answer = cleanForStorage(turn.answerText);
-    if (!answer.text)
+    // Everything the user said was private: Claude's answer would tell it anyway.
+    if (!user.text || !answer.text) {
+      tracker.resolve(turn.turnKey);
       return { kind: 'skipped', reason: 'private', event: { conversationId: turn.conversationId } };
+    }
 
     const redactions: Record<string, number> = {};
     for (const counts of [user.counts, answer.counts]) {
@@ -215,7 +283,8 @@ export function createCapturePipeline(
         host: ex.host,
         client: ex.requestHeaders['user-agent'] ?? null,
         stopReason: turn.stopReason,
-        capturedAt: ex.endedAt,
+        capturedAt: at.capturedAt,
+        ...(at.recovered ? { recovered: true, position: turn.position } : {}),
       },
       tools: turn.tools,
       projectPath,
@@ -236,7 +305,7 @@ export function createCapturePipeline(
       conversationId: turn.conversationId,
       model: turn.model,
       metadata,
-      createdAt: validTime(ex.endedAt),
+      createdAt: validTime(at.capturedAt),
     });
     if (stored === 'duplicate')
       return { kind: 'skipped', reason: 'duplicate', event: { conversationId: turn.conversationId } };
@@ -246,6 +315,69 @@ export function createCapturePipeline(
       added: stored === 'queued' ? [] : [stored],
       userId: settings.userId,
     };
+  }
+
+  /**
+   * Turns of this conversation that were accepted for capture but never stored (their batch died
+   * with the core) are stored now from the history this request resends, each once, at its own
+   * place (its acceptance time), before the request's own turn. Only accepted turns: what was sent
+   * while paused, excluded or before Mem0 Tray ran was never accepted, so it is never taken. An
+   * accepted turn the history no longer shows before the newest one is given up (counted).
+   */
+  function recoverFromHistory(
+    ex: CapturedExchange,
+    request: ParsedRequest,
+    newest: { conversationId: string; turnKey: string; position: number },
+    settings: Settings,
+  ): void {
+    const earlier = tracker.outstanding(newest.conversationId).filter((a) => a.turnKey !== newest.turnKey);
+    if (earlier.length === 0) return;
+    const history = new Map(
+      tracker.historyTurns(request, newest.conversationId, newest.position).map((t) => [t.turnKey, t]),
+    );
+    const cwd = extractWorkingDirectory(request) ?? tracker.projectPathOf(newest.conversationId);
+    const found: Recovery = {
+      conversationId: newest.conversationId,
+      added: [],
+      recovered: 0,
+      unrecovered: 0,
+    };
+    for (const accepted of earlier) {
+      const past = history.get(accepted.turnKey);
+      if (!past) {
+        // Not (or no longer) in this history: a later request of another branch may still show it.
+        if (accepted.position < newest.position) {
+          tracker.resolve(accepted.turnKey);
+          found.unrecovered++;
+        }
+        continue;
+      }
+      if (!past.answerText) {
+        tracker.resolve(accepted.turnKey);
+        continue;
+      }
+      const outcome = storeCleaned(
+        {
+          conversationId: newest.conversationId,
+          turnKey: past.turnKey,
+          position: past.position,
+          userText: past.userText,
+          answerText: past.answerText,
+          tools: past.tools,
+          model: request.model,
+          stopReason: 'end_turn',
+        },
+        cwd,
+        ex,
+        settings,
+        { capturedAt: accepted.acceptedAt, recovered: true },
+      );
+      if (outcome.kind === 'captured') {
+        found.recovered++;
+        found.added.push(...outcome.added);
+      }
+    }
+    if (found.recovered > 0 || found.unrecovered > 0) recovery = found;
   }
 
   /**
@@ -306,6 +438,7 @@ export function createCapturePipeline(
   /** What becomes of one exchange; touches nothing but the database (reported once committed). */
   function evaluate(ex: CapturedExchange): Outcome {
     let outcome: Outcome;
+    recovery = undefined;
     try {
       if (typeof ex !== 'object' || ex === null)
         throw new TypeError('the tap handed over something that is not an exchange');
@@ -317,10 +450,38 @@ export function createCapturePipeline(
       outcome = { kind: 'failed', message };
     }
     if (inBatch && !ctx.db.inTransaction) throw new BatchLost();
+    if (recovery && outcome.kind !== 'failed') outcome.recovery = recovery;
+    recovery = undefined;
     return outcome;
   }
 
+  function reportRecovery(ex: CapturedExchange, found: Recovery): void {
+    counters.recovered += found.recovered;
+    counters.unrecovered += found.unrecovered;
+    counters.captured += found.recovered;
+    if (found.added.length > 0) {
+      try {
+        ctx.events.created(found.added, { userId: ctx.settings().userId, via: 'capture' });
+      } catch (err) {
+        log.warn('capture.listener_failed', { error: describeError(err) });
+      }
+    }
+    if (found.recovered > 0)
+      log.warn('capture.recovered', {
+        route: ex.route,
+        conversation: found.conversationId,
+        turns: found.recovered,
+      });
+    if (found.unrecovered > 0)
+      log.warn('capture.turns_unrecovered', {
+        conversation: found.conversationId,
+        turns: found.unrecovered,
+        reason: 'not_in_history',
+      });
+  }
+
   function report(ex: CapturedExchange, outcome: Outcome): void {
+    if (outcome.recovery) reportRecovery(ex, outcome.recovery);
     switch (outcome.kind) {
       case 'ignored':
         counters.ignored++;
@@ -414,6 +575,58 @@ export function createCapturePipeline(
     setTimeout(drain, COMMIT_WINDOW_MS);
   }
 
+  /** Whether a request could become a turn, and if so its keys recorded (no content). */
+  function acceptOne(request: AcceptedRequest): void {
+    const settings = ctx.settings();
+    if (!settings.captureEnabled || !isMessagesRequest(request.method, request.path)) return;
+    const parsed = parseRequestBody(request.requestBody);
+    if (!parsed) return;
+    if (matchBackground(parsed, backgroundRules(settings), request.requestHeaders ?? {})) return;
+    const newest = tracker.newestTurn(parsed, request.requestHeaders);
+    if (!newest) return;
+    const cwd = extractWorkingDirectory(parsed) ?? tracker.projectPathOf(newest.conversationId);
+    if (cwd && excluder(settings).match(cwd)) return;
+    tracker.accept(newest);
+  }
+
+  function commitAccepted(): void {
+    const batch = accepting;
+    accepting = [];
+    if (batch.length === 0) return;
+    try {
+      ctx.db
+        .transaction(() => {
+          for (const { request } of batch) {
+            try {
+              acceptOne(request);
+            } catch (err) {
+              if (!ctx.db.inTransaction) throw err;
+              // One unreadable request does not keep the others from being recorded.
+              log.debug('capture.accept_skipped', { error: describeError(err).slice(0, 200) });
+            }
+          }
+        })
+        .immediate();
+    } catch (err) {
+      // Fail open: the reply goes on; this turn just cannot be recovered should the core die.
+      log.warn('capture.accept_failed', { requests: batch.length, error: describeError(err) });
+    }
+    for (const { done } of batch) done();
+  }
+
+  const accept = (request: AcceptedRequest): Promise<void> =>
+    new Promise<void>((resolve) => {
+      try {
+        if (stopped) return resolve();
+        // Committed at the next turn of the event loop (all that arrived meanwhile in one
+        // transaction): the network side waits for it only if the reply ends first.
+        if (accepting.length === 0) setImmediate(commitAccepted);
+        accepting.push({ request, done: resolve });
+      } catch {
+        resolve();
+      }
+    });
+
   const sink: ExchangeSink = (exchange) => {
     try {
       if (stopped) return;
@@ -431,6 +644,7 @@ export function createCapturePipeline(
 
   return {
     sink,
+    accept,
     outbox,
     tracker,
     status() {
@@ -464,6 +678,7 @@ export function createCapturePipeline(
         background: { ...background },
         lastError,
         queued: queue.length,
+        uncleanShutdown,
         outbox: outboxStatus,
       };
     },
@@ -474,8 +689,14 @@ export function createCapturePipeline(
     async stop() {
       stopped = true;
       clearInterval(pruneTimer);
+      commitAccepted();
       // What was already handed over is processed, so it reaches the durable outbox.
       while (queue.length > 0) handle(queue.splice(0, MAX_BATCH));
+      try {
+        tracker.setState('running', '0');
+      } catch (err) {
+        log.warn('capture.state_failed', { error: describeError(err) });
+      }
       const waiters = idleWaiters;
       idleWaiters = [];
       for (const w of waiters) w();

@@ -13,7 +13,7 @@ import { loggedEvents, recordingLogger } from '../../support/recording-logger.js
 import { tempDir } from '../../support/tmp.js';
 import { until } from '../../support/until.js';
 
-const open: Array<{ close(): Promise<void> }> = [];
+const open: Array<{ close(): Promise<unknown> }> = [];
 afterEach(async () => {
   for (const o of open.splice(0).reverse()) await o.close();
 });

@@ -7,7 +7,8 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import type { CaptureRoute, ExchangeSink } from '../exchange.js';
+import type { AcceptedRequest, CaptureRoute, ExchangeSink } from '../exchange.js';
+import type { ActiveStreams } from './active-streams.js';
 import type { FORWARD_COUNTER_NAMES } from './net-messages.js';
 import type { Counters } from './shared-counters.js';
 import { ExchangeTap, copyHeaders, shouldTap, tappableAcceptEncoding } from './tap.js';
@@ -23,6 +24,13 @@ export interface ForwardOptions {
   /** Capture on (not paused); only Messages calls are copied either way. */
   capturing: boolean;
   sink: ExchangeSink;
+  /**
+   * Records a tapped request as accepted for capture (in the core's database); the end of its reply
+   * waits for that, at most ACCEPT_WAIT_MS, so a turn whose reply completed can be recovered.
+   */
+  accept?: (request: AcceptedRequest) => Promise<void>;
+  /** Streams in flight, for a shutdown that lets them finish. */
+  active?: ActiveStreams;
   counters: ForwardCounters;
   /** Logs as `<route>.upstream_error` and `<route>.tap_error`, never with content. */
   log: Logger;
@@ -39,6 +47,13 @@ export function sendApiError(res: http.ServerResponse, status: number, type: str
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
+
+/**
+ * How long the end of a reply waits for the core to confirm that its request was recorded. It is
+ * confirmed within a turn of the core's event loop, long before a streamed answer ends; only a
+ * stalled core makes a client wait, and never longer than this (fail open, counted as unconfirmed).
+ */
+export const ACCEPT_WAIT_MS = 1_000;
 
 export function forwardRequest(
   req: http.IncomingMessage,
@@ -92,6 +107,23 @@ export function forwardRequest(
     Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   if (!hasBody) req.resume();
 
+  options.active?.add(res);
+  // The request's acceptance (see ForwardOptions.accept): pending until the core has it committed.
+  let accepted: Promise<void> | null = null;
+  let acceptedDone = false;
+  const onRequestBodyEnd = () => {
+    if (!tap || !options.accept) return;
+    const accept = options.accept;
+    const t = tap;
+    accepted = t
+      .acceptedRequest()
+      .then((r) => (r ? accept(r) : undefined))
+      .catch((err: unknown) => onTapError('accept', err))
+      .finally(() => {
+        acceptedDone = true;
+      });
+  };
+
   let controller: Dispatcher.DispatchController | null = null;
   let clientGone = false;
   const failed = (err: Error) => {
@@ -130,8 +162,25 @@ export function forwardRequest(
       }
     },
     onResponseEnd: () => {
-      res.end();
-      safe((t) => t.finish(true));
+      const end = () => {
+        res.end();
+        safe((t) => t.finish(true));
+      };
+      if (!accepted || acceptedDone) {
+        end();
+        return;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          counters.unconfirmed++;
+          resolve();
+        }, ACCEPT_WAIT_MS);
+      });
+      void Promise.race([accepted, bound]).then(() => {
+        clearTimeout(timer);
+        end();
+      });
     },
     onResponseError: (_c, err) => failed(err),
   };
@@ -146,7 +195,11 @@ export function forwardRequest(
         body: !hasBody
           ? null
           : tap
-            ? (tappedBody(req, (chunk) => safe((t) => t.requestChunk(chunk))) as unknown as Readable)
+            ? (tappedBody(
+                req,
+                (chunk) => safe((t) => t.requestChunk(chunk)),
+                onRequestBodyEnd,
+              ) as unknown as Readable)
             : req,
       },
       handler,
@@ -165,9 +218,14 @@ export function forwardRequest(
 }
 
 /** The request body as undici reads it, each chunk shown to `copy` on its way (an async iterable). */
-async function* tappedBody(req: Readable, copy: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
+async function* tappedBody(
+  req: Readable,
+  copy: (chunk: Buffer) => void,
+  ended: () => void,
+): AsyncGenerator<Buffer> {
   for await (const chunk of req as AsyncIterable<Buffer>) {
     copy(chunk);
     yield chunk;
   }
+  ended();
 }

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { allowedHosts } from '../../api/loopback.js';
 import { UserError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import type { ExchangeSink } from '../exchange.js';
+import type { AcceptedRequest, ExchangeSink } from '../exchange.js';
+import { ActiveStreams, refuseStopping } from './active-streams.js';
 import { zeroCounters, type Counters } from './shared-counters.js';
 import { GATEWAY_STAT_NAMES } from './net-messages.js';
 import { forwardRequest, sendApiError } from './forward.js';
@@ -19,6 +20,8 @@ export interface GatewayOptions {
   /** The host clients believe they talk to (recorded in captures). */
   clientHost: string;
   sink: ExchangeSink;
+  /** Records a tapped request as accepted for capture (see forward.ts). */
+  accept?: (request: AcceptedRequest) => Promise<void>;
   /** Pause: keep forwarding, copy nothing (default: always capturing). */
   capturing?: () => boolean;
   log: Logger;
@@ -31,7 +34,11 @@ export type GatewayStats = Counters<(typeof GATEWAY_STAT_NAMES)[number]>;
 export interface Gateway {
   port: number;
   stats(): GatewayStats;
-  close(): Promise<void>;
+  /**
+   * Stops taking requests at once (new connections refused, new requests on open ones answered
+   * 503), lets replies in flight finish for up to graceMs, then cuts the rest; returns how many.
+   */
+  close(graceMs?: number): Promise<number>;
 }
 
 /**
@@ -51,8 +58,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let port = options.port;
   const log = options.log;
 
+  const active = new ActiveStreams();
   const server = http.createServer((req, res) => {
     stats.requests++;
+    if (active.draining) {
+      stats.refusedStopping++;
+      refuseStopping(req, res, 'gateway');
+      return;
+    }
     const refused = refusal(req, port);
     if (refused) {
       stats.refused++;
@@ -66,6 +79,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       upstream: options.upstream(),
       capturing: options.capturing?.() ?? true,
       sink: options.sink,
+      accept: options.accept,
+      active,
       counters: stats,
       log,
     });
@@ -91,11 +106,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   return {
     port,
     stats: () => ({ ...stats }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 2000).unref();
-      }),
+    close: async (graceMs = 0) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const cut = await active.drain(graceMs);
+      stats.streamsCut += cut;
+      server.closeAllConnections();
+      await closed;
+      return cut;
+    },
   };
 }

@@ -4,7 +4,7 @@ import type { Settings } from '../../config/settings.js';
 import type { CaForIssuing } from '../../certs/leaf-certs.js';
 import type { ErrorCode } from '../../errors.js';
 import type { LogFields, LogLevel } from '../../log.js';
-import type { CapturedExchange } from '../exchange.js';
+import type { AcceptedRequest, CapturedExchange } from '../exchange.js';
 
 export type UpstreamSettings = Pick<Settings, 'upstream' | 'upstreamCa'>;
 
@@ -17,7 +17,16 @@ export const FLAG_COUNT = 2;
 // the code that counts, so the core reads them without loading the proxy (and http-mitm-proxy).
 export const TAP_COUNTER_NAMES = ['tapped', 'tapErrors', 'tooLarge'] as const;
 /** What forwarding one request counts (forward.ts), on both routes. */
-export const FORWARD_COUNTER_NAMES = ['upstreamErrors', 'bytesFromUpstream', ...TAP_COUNTER_NAMES] as const;
+export const FORWARD_COUNTER_NAMES = [
+  'upstreamErrors',
+  'bytesFromUpstream',
+  ...TAP_COUNTER_NAMES,
+  // Replies that ended without the core confirming their request was recorded (forward.ts).
+  'unconfirmed',
+  // Requests answered 503 because the thread was stopping, and streams cut at the stop's bound.
+  'refusedStopping',
+  'streamsCut',
+] as const;
 export const TUNNEL_COUNTER_NAMES = ['tunnels', 'tunnelErrors', 'tunnelBytesUp', 'tunnelBytesDown'] as const;
 export const PROXY_STAT_NAMES = [
   // Requests through the proxy (decrypted and plain HTTP).
@@ -55,7 +64,14 @@ export type NetRequest =
   | { op: 'hosts'; hosts: string[] }
   | { op: 'upstream'; settings: UpstreamSettings }
   | { op: 'ca'; ca: CaForIssuing }
-  | { op: 'close' };
+  /** Stop taking requests, let replies in flight finish (up to graceMs); answers how many were cut. */
+  | { op: 'close'; graceMs: number };
+
+/** The core's answer to `accept` messages: these requests are recorded (sent without an id). */
+export interface AcceptedAck {
+  op: 'accepted';
+  ids: number[];
+}
 
 /** An error as it crosses the thread boundary; a UserError keeps its code. */
 export interface SentError {
@@ -70,4 +86,6 @@ export type NetWorkerMessage =
   | { type: 'reply'; id: number; ok: false; error: SentError }
   /** Finished exchanges, in order. Bodies arrive as Uint8Array (structured clone drops the Buffer prototype). */
   | { type: 'exchanges'; exchanges: CapturedExchange[] }
+  /** A tapped request has arrived in full; the end of its reply waits for an AcceptedAck. */
+  | { type: 'accept'; id: number; request: AcceptedRequest }
   | { type: 'log'; level: LogLevel; scope: string; event: string; fields?: LogFields };

@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { CaForIssuing } from '../../certs/leaf-certs.js';
 import { UserError, describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import type { ExchangeSink } from '../exchange.js';
+import type { AcceptedRequest, ExchangeSink } from '../exchange.js';
 import type { GatewayStats } from './gateway.js';
 import {
   FLAG_CAPTURING,
@@ -37,6 +37,8 @@ export interface CaptureNetworkOptions {
   upstream: UpstreamSettings;
   capturing: boolean;
   sink: ExchangeSink;
+  /** Records a tapped request as accepted for capture; its reply's end waits for this (bounded). */
+  accept?: (request: AcceptedRequest) => Promise<void>;
   log: Logger;
   /** First wait before restarting a thread that died; doubles up to 30 s. */
   restartDelayMs?: number;
@@ -64,7 +66,11 @@ export interface CaptureNetwork {
   useCa(ca: CaForIssuing): Promise<void>;
   startProxy(): Promise<number>;
   stopProxy(): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Stops taking requests at once, lets replies in flight finish (up to graceMs, default 0), hands
+   * over the exchanges they ended, then ends the thread; resolves with how many streams were cut.
+   */
+  close(graceMs?: number): Promise<number>;
 }
 
 const MAX_RESTART_DELAY_MS = 30_000;
@@ -135,8 +141,32 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
       });
       starting = w;
       let started = false;
+      let acks: number[] = [];
+      const ack = (id: number) => {
+        if (acks.length === 0)
+          setImmediate(() => {
+            const ids = acks;
+            acks = [];
+            try {
+              w.postMessage({ op: 'accepted', ids });
+            } catch {
+              // the thread is gone; so are the replies that waited
+            }
+          });
+        acks.push(id);
+      };
       w.on('message', (message: NetWorkerMessage) => {
         switch (message.type) {
+          case 'accept': {
+            const request = { ...message.request, requestBody: asBuffer(message.request.requestBody) };
+            if (!options.accept) ack(message.id);
+            else
+              options.accept(request).then(
+                () => ack(message.id),
+                () => ack(message.id),
+              );
+            return;
+          }
           case 'exchanges':
             for (const ex of message.exchanges) {
               ex.requestBody = asBuffer(ex.requestBody);
@@ -272,14 +302,16 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
       state.proxyRunning = false;
       await call({ op: 'proxy.stop' });
     },
-    close: async () => {
+    close: async (graceMs = 0) => {
       closing = true;
+      let cut = 0;
       try {
-        await call({ op: 'close' });
+        cut = (await call({ op: 'close', graceMs })) ?? 0;
       } catch (err) {
         log.warn('capture.network_thread_close_failed', { error: describeError(err) });
       }
       await Promise.all([worker?.terminate(), starting?.terminate()]);
+      return cut;
     },
   };
 }

@@ -7,13 +7,14 @@ import { parentPort, workerData, type MessagePort, type TransferListItem } from 
 import { LeafIssuer } from '../../certs/leaf-certs.js';
 import { describeError, isUserError } from '../../errors.js';
 import type { LogFields, LogLevel, Logger } from '../../log.js';
-import type { CapturedExchange, ExchangeSink } from '../exchange.js';
+import type { AcceptedRequest, CapturedExchange, ExchangeSink } from '../exchange.js';
 import { startGateway, type Gateway } from './gateway.js';
 import {
   FLAG_CAPTURING,
   FLAG_LEAVES,
   GATEWAY_STAT_NAMES,
   PROXY_STAT_NAMES,
+  type AcceptedAck,
   type NetRequest,
   type NetWorkerInit,
   type NetWorkerMessage,
@@ -86,6 +87,26 @@ const sink: ExchangeSink = (exchange) => {
     if (buffer.byteLength > 0) outgoingBuffers.push(buffer);
 };
 
+// Requests waiting for the core to confirm they were recorded as accepted (forward.ts).
+let nextAcceptId = 1;
+const acceptWaiters = new Map<number, () => void>();
+const accept = (request: AcceptedRequest): Promise<void> =>
+  new Promise<void>((resolve) => {
+    const id = nextAcceptId++;
+    const requestBody = movable(request.requestBody);
+    acceptWaiters.set(id, resolve);
+    try {
+      send(
+        { type: 'accept', id, request: { ...request, requestBody } as AcceptedRequest },
+        requestBody.buffer.byteLength > 0 ? [requestBody.buffer] : [],
+      );
+    } catch (err) {
+      acceptWaiters.delete(id);
+      log.warn('capture.accept_send_failed', { error: describeError(err) });
+      resolve();
+    }
+  });
+
 const log = threadLogger('');
 const flags = new Int32Array(init.flags);
 const proxyStats = sharedCounters(PROXY_STAT_NAMES, init.proxyStats).counters;
@@ -120,6 +141,7 @@ async function openProxy(wanted: number): Promise<CaptureProxy> {
     issuer: () => issuer,
     upstream: () => (upstreamSettings.upstream ? upstream : null),
     sink,
+    accept,
     capturing,
     log: log.child('proxy'),
     stats: proxyStats,
@@ -156,13 +178,19 @@ async function handle(request: NetRequest): Promise<number | null | undefined> {
       proxy?.resetCertificates();
       warmLeaves();
       return;
-    case 'close':
-      await Promise.all([gateway.close(), proxy?.close()]);
+    case 'close': {
+      // Both routes stop taking requests at once and let what they started finish.
+      const cut = (
+        await Promise.all([gateway.close(request.graceMs), proxy?.close(request.graceMs) ?? 0])
+      ).reduce((a, b) => a + b, 0);
       proxy = null;
       upstream.close();
-      // Exchanges the closing connections ended are handed to the sink in the turns after.
-      await new Promise((resolve) => setImmediate(resolve));
-      return;
+      if (cut > 0) log.warn('capture.streams_cut', { streams: cut, graceMs: request.graceMs });
+      // Exchanges the closing connections ended are handed to the sink in the turns after (their
+      // taps decode asynchronously).
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return cut;
+    }
   }
 }
 
@@ -173,6 +201,7 @@ async function start(): Promise<void> {
     upstream: () => upstream,
     clientHost: init.clientHost,
     sink,
+    accept,
     capturing,
     log: log.child('gateway'),
     stats: gatewayStats,
@@ -187,7 +216,14 @@ async function start(): Promise<void> {
     throw err;
   }
   warmLeaves();
-  port.on('message', (message: NetRequest & { id: number }) => {
+  port.on('message', (message: (NetRequest & { id: number }) | AcceptedAck) => {
+    if (message.op === 'accepted') {
+      for (const id of message.ids) {
+        acceptWaiters.get(id)?.();
+        acceptWaiters.delete(id);
+      }
+      return;
+    }
     // Exchanges waiting for their batch go first: after the reply to "close" the core ends the thread.
     handle(message).then(
       (value) => {

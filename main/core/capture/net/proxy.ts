@@ -10,7 +10,8 @@ import type { Duplex } from 'node:stream';
 import { LEAF_RENEW_BEFORE_MS, type LeafIssuer } from '../../certs/leaf-certs.js';
 import { UserError, describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import type { ExchangeSink } from '../exchange.js';
+import type { AcceptedRequest, ExchangeSink } from '../exchange.js';
+import { ActiveStreams, refuseStopping } from './active-streams.js';
 import { forwardRequest } from './forward.js';
 import { MitmProxy } from './mitm-proxy.js';
 import { zeroCounters, type Counters } from './shared-counters.js';
@@ -27,6 +28,8 @@ export interface ProxyOptions {
   /** The upstream override, or null to talk to the host the client asked for. */
   upstream: () => Upstream | null;
   sink: ExchangeSink;
+  /** Records a tapped request as accepted for capture (see forward.ts). */
+  accept?: (request: AcceptedRequest) => Promise<void>;
   /** Pause: keep forwarding, copy nothing. */
   capturing: () => boolean;
   log: Logger;
@@ -41,7 +44,8 @@ export interface CaptureProxy {
   stats(): ProxyStats;
   /** Forget per-host TLS servers (after a CA change); open connections keep theirs. */
   resetCertificates(): void;
-  close(): Promise<void>;
+  /** As the gateway's: no new request, replies in flight finish (up to graceMs); returns how many were cut. */
+  close(graceMs?: number): Promise<number>;
 }
 
 interface HostServer {
@@ -61,6 +65,7 @@ export async function startProxy(options: ProxyOptions): Promise<CaptureProxy> {
       code: (err as NodeJS.ErrnoException).code,
     });
   };
+  const active = new ActiveStreams();
   const proxy = new MitmProxy({
     onFailure: failure,
     leafFor: (host) => options.issuer().leafFor(host),
@@ -87,6 +92,11 @@ export async function startProxy(options: ProxyOptions): Promise<CaptureProxy> {
       { cert: leaf.certPem, key: leaf.keyPem },
       (req: http.IncomingMessage, res: http.ServerResponse) => {
         stats.requests++;
+        if (active.draining) {
+          stats.refusedStopping++;
+          refuseStopping(req, res, 'proxy');
+          return;
+        }
         stats.intercepted++;
         forwardRequest(req, res, {
           route: 'proxy',
@@ -94,6 +104,8 @@ export async function startProxy(options: ProxyOptions): Promise<CaptureProxy> {
           upstream: upstreamFor(authority),
           capturing: options.capturing(),
           sink: options.sink,
+          accept: options.accept,
+          active,
           counters: stats,
           log,
         });
@@ -202,13 +214,17 @@ export async function startProxy(options: ProxyOptions): Promise<CaptureProxy> {
     resetCertificates: () => {
       tlsServers = new Map();
     },
-    close: async () => {
+    close: async (graceMs = 0) => {
+      // No new CONNECT from now on; decrypted connections already open stay until their replies end.
       const stopping = proxy.stop();
+      const cut = await active.drain(graceMs);
+      stats.streamsCut += cut;
       for (const socket of sockets) socket.destroy();
       await stopping;
       proxy.httpAgent.destroy();
       proxy.httpsAgent.destroy();
       for (const upstream of direct.values()) upstream.close();
+      return cut;
     },
   };
 }

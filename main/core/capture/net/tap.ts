@@ -3,7 +3,7 @@
 // the exchange ends and handed to the capture sink. Nothing here may throw into the network path.
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
-import type { CaptureRoute, CapturedExchange, ExchangeSink } from '../exchange.js';
+import type { AcceptedRequest, CaptureRoute, CapturedExchange, ExchangeSink } from '../exchange.js';
 import type { TAP_COUNTER_NAMES } from './net-messages.js';
 import type { Counters } from './shared-counters.js';
 
@@ -109,6 +109,19 @@ export class ExchangeTap {
 
   requestChunk(chunk: Buffer): void {
     this.keep(this.request, chunk);
+  }
+
+  /** The request as it arrived in full (decoded), for recording it as accepted; null if too large. */
+  async acceptedRequest(): Promise<AcceptedRequest | null> {
+    if (this.overflow) return null;
+    return {
+      route: this.route,
+      host: this.host,
+      method: this.method,
+      path: this.path,
+      requestHeaders: this.requestHeaders,
+      requestBody: await decode(Buffer.concat(this.request), this.requestHeaders['content-encoding']),
+    };
   }
 
   responseStart(status: number, headers: NodeJS.Dict<string | string[]>): void {
