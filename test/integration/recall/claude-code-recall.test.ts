@@ -59,9 +59,11 @@ afterAll(async () => {
 
 const routes = {
   gateway: () => ({ ANTHROPIC_BASE_URL: `http://127.0.0.1:${core.runtime.gatewayPort}` }),
+  // As `mem0-tray env` sets it: loopback (the hooks, the MCP server) stays direct.
   proxy: () => ({
     HTTPS_PROXY: `http://127.0.0.1:${core.runtime.proxyPort}`,
     NODE_EXTRA_CA_CERTS: core.runtime.caPath!,
+    NO_PROXY: '127.0.0.1,localhost,::1',
   }),
 };
 
