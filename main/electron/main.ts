@@ -4,7 +4,7 @@
 import { app, clipboard, ipcMain } from 'electron';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Core, FEATURES } from '../core/core.js';
+import { Core, FEATURES, STOP_TIMEOUT_MS } from '../core/core.js';
 import { describeError } from '../core/errors.js';
 import type { Feature } from '../core/feature.js';
 import { UI_FEATURE, uiFeature, type UiHandle } from '../core/ui-api/feature.js';
@@ -13,8 +13,11 @@ import { startAtLoginSync } from './start-at-login.js';
 import { claudeCodeTrayState, TrayService, WINDOW_ROUTES, type TrayAction, type TrayState } from './tray.js';
 import { createReviewWindow, type ReviewWindow } from './window.js';
 
-/** How long quitting waits for the proxy and servers to stop before it exits anyway. */
-export const QUIT_TIMEOUT_MS = 5000;
+/**
+ * How long quitting waits for the proxy and servers to stop before it exits anyway: the core's own
+ * bound, which lets Claude replies already streaming finish (capture's 10 s grace).
+ */
+export const QUIT_TIMEOUT_MS = STOP_TIMEOUT_MS;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // dist/main/electron/main.js → dist/preload, dist/renderer; resources beside the app (or in the repo).
