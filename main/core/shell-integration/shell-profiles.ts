@@ -94,25 +94,89 @@ function createdByInstall(body: string | null): boolean {
  * The block's lines: apply `mem0-tray env` if the command exists, silently otherwise. `--if-running`
  * prints nothing while Mem0 Tray is down (a new terminal then talks to the network directly instead
  * of to a closed proxy port), and `--shell` names the block's own shell: $SHELL may be another one.
+ * Starting Node for that answer cost every new terminal 0.35–0.47 s, so the shell itself first
+ * reads the pid in runtime.json (data directory: MEM0_TRAY_HOME, else the platform's default, as in
+ * config/paths.ts) and asks only when that process is alive; `env --if-running` still decides.
  */
-export function blockLines(shell: ShellKind, command = 'mem0-tray', createdFile = false): string[] {
+export function blockLines(
+  shell: ShellKind,
+  command = 'mem0-tray',
+  createdFile = false,
+  platform: NodeJS.Platform = process.platform,
+): string[] {
   const note = createdFile
     ? `# Added by "mem0-tray shell install", ${CREATED_NOTE}; remove with "mem0-tray shell uninstall".`
     : '# Added by "mem0-tray shell install"; remove with "mem0-tray shell uninstall".';
   const env = `${command} env --if-running --shell ${shell}`;
   switch (shell) {
     case 'bash':
-    case 'zsh':
-      return [note, `if command -v ${command} >/dev/null 2>&1; then`, `  eval "$(${env} 2>/dev/null)"`, 'fi'];
-    case 'fish':
-      return [note, `if type -q ${command}`, `    ${env} 2>/dev/null | source`, 'end'];
-    case 'powershell':
+    case 'zsh': {
+      const dir =
+        platform === 'darwin'
+          ? '$HOME/Library/Application Support/Mem0 Tray'
+          : '${XDG_CONFIG_HOME:-$HOME/.config}/mem0-tray';
+      // Builtins only (read, case, kill): no process starts while Mem0 Tray is down.
+      return [
+        note,
+        `if command -v ${command} >/dev/null 2>&1; then`,
+        `  __mem0_tray_pid=; __mem0_tray_rt="\${MEM0_TRAY_HOME:-${dir}}/runtime.json"`,
+        '  if [ -r "$__mem0_tray_rt" ]; then',
+        '    while IFS= read -r __mem0_tray_line || [ -n "$__mem0_tray_line" ]; do',
+        `      case $__mem0_tray_line in *'"pid":'*)`,
+        `        __mem0_tray_pid=\${__mem0_tray_line#*'"pid":'}; __mem0_tray_pid=\${__mem0_tray_pid%%,*}`,
+        `        __mem0_tray_pid=\${__mem0_tray_pid//[!0-9]/}; break;;`,
+        '      esac',
+        '    done < "$__mem0_tray_rt"',
+        '  fi',
+        '  if [ -n "$__mem0_tray_pid" ] && kill -0 "$__mem0_tray_pid" 2>/dev/null; then',
+        `    eval "$(${env} 2>/dev/null)"`,
+        '  fi',
+        '  unset __mem0_tray_pid __mem0_tray_rt __mem0_tray_line',
+        'fi',
+      ];
+    }
+    case 'fish': {
+      const dir =
+        platform === 'darwin'
+          ? ['    set d "$HOME/Library/Application Support/Mem0 Tray"']
+          : [
+              '    set d $XDG_CONFIG_HOME',
+              '    test -n "$d"; or set d $HOME/.config',
+              '    set d $d/mem0-tray',
+            ];
+      return [
+        note,
+        `if type -q ${command}`,
+        '  set -l d $MEM0_TRAY_HOME',
+        '  if test -z "$d"',
+        ...dir,
+        '  end',
+        '  set -l pid',
+        '  test -r "$d/runtime.json"; and set pid (string replace -rf \'.*"pid": *([0-9]+).*\' \'$1\' < "$d/runtime.json")',
+        '  if test -n "$pid[1]"; and kill -0 $pid[1] 2>/dev/null',
+        `    ${env} 2>/dev/null | source`,
+        '  end',
+        'end',
+      ];
+    }
+    case 'powershell': {
+      const dir =
+        platform === 'win32'
+          ? "Join-Path $env:APPDATA 'Mem0 Tray'"
+          : platform === 'darwin'
+            ? "Join-Path $HOME 'Library/Application Support/Mem0 Tray'"
+            : "Join-Path $(if ($env:XDG_CONFIG_HOME) { $env:XDG_CONFIG_HOME } else { Join-Path $HOME '.config' }) 'mem0-tray'";
       return [
         note,
         `if (Get-Command ${command} -ErrorAction SilentlyContinue) {`,
-        `  (& ${env} 2>$null) -join [Environment]::NewLine | Invoke-Expression`,
+        `  $mem0TrayRt = Join-Path $(if ($env:MEM0_TRAY_HOME) { $env:MEM0_TRAY_HOME } else { ${dir} }) 'runtime.json'`,
+        `  if ((Test-Path $mem0TrayRt) -and ((Get-Content -Raw $mem0TrayRt) -match '"pid":\\s*(\\d+)') -and (Get-Process -Id $Matches[1] -ErrorAction SilentlyContinue)) {`,
+        `    (& ${env} 2>$null) -join [Environment]::NewLine | Invoke-Expression`,
+        '  }',
+        '  Remove-Variable mem0TrayRt -ErrorAction SilentlyContinue',
         '}',
       ];
+    }
   }
 }
 
@@ -162,7 +226,7 @@ export function installShell(shell: ShellKind, o: ShellOptions): ProfileChange[]
     const eol = previous ? detectEol(previous) : (o.platform ?? process.platform) === 'win32' ? '\r\n' : '\n';
     // A file made by an earlier install stays marked as ours when its block is replaced.
     const created = previous === null || createdByInstall(blockBody(previous));
-    const next = upsertBlock(previous ?? '', wrapBlock(blockLines(shell, command, created), eol));
+    const next = upsertBlock(previous ?? '', wrapBlock(blockLines(shell, command, created, o.platform), eol));
     if (next === previous) return { shell, file, changed: false, backup: null };
     const saved = previous !== null ? backup(file, previous) : null;
     writeKeepingLink(file, next);
@@ -194,7 +258,7 @@ export function shellStatus(shell: ShellKind, o: ShellOptions): ProfileState[] {
     const body = text === null ? null : blockBody(text);
     if (body === null) return { shell, file, installed: false, outdated: false };
     const eol = detectEol(text!);
-    const expected = wrapBlock(blockLines(shell, command, createdByInstall(body)), eol);
+    const expected = wrapBlock(blockLines(shell, command, createdByInstall(body), o.platform), eol);
     // (A block that ends a file without a final newline has none either; see upsertBlock.)
     return { shell, file, installed: true, outdated: body !== expected && body + eol !== expected };
   });

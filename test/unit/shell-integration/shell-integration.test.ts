@@ -227,6 +227,57 @@ describe('shell profiles', () => {
     expect(run()).toBe('0||');
   });
 
+  it('the bash block starts no process while Mem0 Tray is down: the shell reads the pid itself', () => {
+    const o = options();
+    installShell('bash', o);
+    const data = path.join(o.home, 'data dir');
+    fs.mkdirSync(data);
+    const bin = path.join(o.home, 'bin');
+    fs.mkdirSync(bin);
+    const calls = path.join(o.home, 'calls');
+    // A stand-in that counts its runs and answers as a live core would.
+    fs.writeFileSync(
+      path.join(bin, 'mem0-tray'),
+      `#!/bin/sh\necho "$*" >> '${calls}'\necho "export HTTPS_PROXY=http://127.0.0.1:40001"\n`,
+      { mode: 0o755 },
+    );
+    const run = (env: Record<string, string>) =>
+      // --norc: bash would read ~/.bashrc by itself too, its standard input being a socket.
+      execFileSync('bash', ['--norc', '-c', `source "$HOME/.bashrc"; printf '%s|%s' "$?" "$HTTPS_PROXY"`], {
+        env: { HOME: o.home, PATH: `${bin}:/usr/bin:/bin`, ...env },
+        encoding: 'utf8',
+      });
+    const runs = () => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').trim().split('\n').length : 0);
+    const runtime = path.join(data, 'runtime.json');
+    const info = (pid: number) => ({
+      pid,
+      proxyPort: 40001,
+      gatewayPort: 1,
+      apiPort: 2,
+      uiUrl: null,
+      caPath: null,
+    });
+
+    expect(run({ MEM0_TRAY_HOME: data })).toBe('0|');
+    writeRuntimeFile(runtime, info(spawnSync('true').pid!));
+    expect(run({ MEM0_TRAY_HOME: data })).toBe('0|');
+    expect(runs()).toBe(0);
+
+    writeRuntimeFile(runtime, info(process.pid));
+    expect(run({ MEM0_TRAY_HOME: data })).toBe('0|http://127.0.0.1:40001');
+    expect(runs()).toBe(1);
+    expect(fs.readFileSync(calls, 'utf8')).toBe('env --if-running --shell bash\n');
+    // One line, no final newline, is read too.
+    fs.writeFileSync(runtime, JSON.stringify(info(process.pid)));
+    expect(run({ MEM0_TRAY_HOME: data })).toBe('0|http://127.0.0.1:40001');
+    // Without MEM0_TRAY_HOME: the default data directory, under XDG_CONFIG_HOME when set.
+    const xdg = path.join(o.home, 'xdg');
+    writeRuntimeFile(path.join(xdg, 'mem0-tray', 'runtime.json'), info(process.pid));
+    expect(run({ XDG_CONFIG_HOME: xdg })).toBe('0|http://127.0.0.1:40001');
+    expect(run({})).toBe('0|');
+    expect(runs()).toBe(3);
+  });
+
   it.each(SHELLS)('%s: the block asks for its own syntax, only while Mem0 Tray runs', (shell) => {
     const o = options();
     installShell(shell, o);
