@@ -1,40 +1,52 @@
-// `npm start`: the tray app where a display and the Electron runtime exist; elsewhere the same core
-// headless (`mem0-tray serve`), saying so in one line.
+// `npm start`: the tray app where a display exists (fetching the Electron runtime first if it is
+// missing); elsewhere the same core headless (`mem0-tray serve`), saying why in one line. The
+// decisions are in start-plan.js.
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { installerWhy, startMem0Tray } from './start-plan.js';
 
 const require = createRequire(import.meta.url);
 
-/** The Electron executable if it is installed. Requiring 'electron' would try to download it. */
-function electronBinary() {
+function electronDir() {
   try {
-    const pkg = path.dirname(require.resolve('electron/package.json'));
-    const relative = fs.readFileSync(path.join(pkg, 'path.txt'), 'utf8').trim();
-    const dist = process.env.ELECTRON_OVERRIDE_DIST_PATH || path.join(pkg, 'dist');
-    const bin = path.join(dist, relative);
-    return fs.existsSync(bin) ? bin : null;
+    return path.dirname(require.resolve('electron/package.json'));
   } catch {
     return null;
   }
 }
 
-function hasDisplay() {
-  if (process.platform !== 'linux') return true;
-  return Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+let child;
+function run(command, args) {
+  child = spawn(command, args, { stdio: 'inherit' });
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => (child ? child.kill(signal) : process.exit(130)));
 }
 
-const bin = electronBinary();
-const display = hasDisplay();
-let child;
-if (bin && display) {
-  child = spawn(bin, ['.'], { stdio: 'inherit' });
-} else {
-  const reason = !bin ? 'no Electron runtime installed' : 'no display';
-  child = spawn(process.execPath, ['bin/mem0-tray.js', 'serve', '--headless-reason', reason], {
-    stdio: 'inherit',
-  });
-}
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
+const dir = electronDir();
+await startMem0Tray({
+  env: process.env,
+  platform: process.platform,
+  electronDir: dir,
+  say: (line) => process.stderr.write(line + '\n'),
+  // Electron's installer (what `npx install-electron` runs): its progress goes to the terminal; its
+  // error output is shown too and kept for the one line that says why.
+  install: () =>
+    new Promise((resolve) => {
+      const installer = spawn(process.execPath, [path.join(dir, 'install.js')], {
+        stdio: ['ignore', 'inherit', 'pipe'],
+      });
+      let stderr = '';
+      installer.stderr.on('data', (d) => {
+        stderr += d;
+        process.stderr.write(d);
+      });
+      installer.on('error', (err) => resolve({ ok: false, why: err.message }));
+      installer.on('exit', (code) => resolve({ ok: code === 0, why: installerWhy(stderr) }));
+    }),
+  startApp: (bin) => run(bin, ['.']),
+  startHeadless: (reason) =>
+    run(process.execPath, ['bin/mem0-tray.js', 'serve', '--headless-reason', reason]),
+});
