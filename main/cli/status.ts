@@ -4,6 +4,7 @@
 // memories and how large. Never their text, nor their ids.
 import { Command } from 'commander';
 import { claudeCodeStatus, type ClaudeCodeStatus } from '../core/claude-clients/claude-code.js';
+import { UNCLEAN_SHUTDOWN_STATE } from '../core/capture/pipeline.js';
 import { claudeDesktopStatus } from '../core/claude-clients/claude-desktop.js';
 import { describeError } from '../core/errors.js';
 import { TokenStore } from '../core/mcp/tokens.js';
@@ -21,6 +22,8 @@ export interface StatusReport {
   capture: { enabled: boolean };
   claudeDesktop: Part<{ connected: boolean; working: boolean; configPath: string }>;
   claudeCode: Part<ClaudeCodeStatus & { recallEnabled: boolean }>;
+  /** The core's last stop was unclean (a crash, kill -9): shown once, then forgotten. */
+  uncleanShutdown: { detectedAt: string; outstandingTurns: number } | null;
   lastRecall: Part<{
     at: string;
     event: RecallEvent;
@@ -62,6 +65,7 @@ export function statusReport(cli: CliEnv): StatusReport {
       ...claudeCodeStatus({ tokens, tokenFile: cli.paths().claudeCodeToken, env: cli.env }),
       recallEnabled: settings.recall.enabled,
     })),
+    uncleanShutdown: uncleanShutdownOnce(cli),
     lastRecall: part(() => {
       const last = new RecallLog(cli.db()).last(settings.userId);
       return last
@@ -76,6 +80,23 @@ export function statusReport(cli: CliEnv): StatusReport {
         : null;
     }),
   };
+}
+
+/** What the core recorded of an unclean stop, taken so that the next status does not say it again. */
+function uncleanShutdownOnce(cli: CliEnv): StatusReport['uncleanShutdown'] {
+  try {
+    const db = cli.db();
+    return db.transaction(() => {
+      const row = db.prepare('SELECT value FROM capture_state WHERE key = ?').get(UNCLEAN_SHUTDOWN_STATE) as
+        { value: string } | undefined;
+      if (!row) return null;
+      db.prepare('DELETE FROM capture_state WHERE key = ?').run(UNCLEAN_SHUTDOWN_STATE);
+      return JSON.parse(row.value) as StatusReport['uncleanShutdown'];
+    })();
+  } catch {
+    // no capture tables yet: the core never ran here
+    return null;
+  }
 }
 
 const port = (p: number | null) => (p === null ? 'stopped' : String(p));
@@ -120,6 +141,13 @@ export function renderStatus(r: StatusReport): string[] {
     );
   }
   lines.push(row('last recall:', recallLine(r.lastRecall)));
+  if (r.uncleanShutdown)
+    lines.push(
+      row(
+        'last stop:',
+        `unclean (found at the start at ${r.uncleanShutdown.detectedAt}, ${r.uncleanShutdown.outstandingTurns} captured turns then waiting to be stored or recovered)`,
+      ),
+    );
   return lines;
 }
 

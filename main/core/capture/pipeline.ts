@@ -41,6 +41,9 @@ export interface CapturePipelineOptions {
   recoverTurnsDays?: number;
 }
 
+/** capture_state key of an unclean stop not yet shown by `mem0-tray status`. */
+export const UNCLEAN_SHUTDOWN_STATE = 'unclean_shutdown_unseen';
+
 export interface CapturePipelineStatus {
   enabled: boolean;
   /** Turns captured since local midnight (survives restarts). */
@@ -191,6 +194,8 @@ export function createCapturePipeline(
         outstandingTurns: tracker.outstandingCount(),
       };
       log.warn('capture.unclean_shutdown', { outstandingTurns: uncleanShutdown.outstandingTurns });
+      // Kept until `mem0-tray status` has shown it once.
+      tracker.setState(UNCLEAN_SHUTDOWN_STATE, JSON.stringify(uncleanShutdown));
     }
     tracker.setState('running', '1');
   } catch (err) {

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dataPaths } from '../../../main/core/config/paths.js';
 import { openDatabase } from '../../../main/core/db/database.js';
+import { UNCLEAN_SHUTDOWN_STATE } from '../../../main/core/capture/pipeline.js';
+import { ConversationTracker } from '../../../main/core/capture/conversation-tracker.js';
 import { RecallLog } from '../../../main/core/recall/recall-log.js';
 import { CLI, cliEnv, type CliResult } from '../../support/cli.js';
 import { tempDir } from '../../support/tmp.js';
@@ -129,5 +131,22 @@ describe('mem0-tray status', () => {
     expect(r.stdout).toMatch(/^Claude Desktop: {4}unknown \(.*not valid JSON.*\)$/m);
     expect(r.stdout).toContain('Claude Code:       MCP server not registered\n');
     expect(r.stdout).toContain('last recall:       none\n');
+  });
+
+  it('says once that the core last stopped uncleanly', () => {
+    const u = user();
+    const db = openDatabase(dataPaths(u.data).database);
+    const tracker = new ConversationTracker(db);
+    tracker.setState(
+      UNCLEAN_SHUTDOWN_STATE,
+      JSON.stringify({ detectedAt: '2026-12-07T10:00:00.000Z', outstandingTurns: 3 }),
+    );
+    db.close();
+    const first = u.run('status');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(
+      /^last stop: {9}unclean \(found at the start at 2026-12-07T10:00:00.000Z, 3 captured turns/m,
+    );
+    expect(u.run('status').stdout).not.toContain('last stop:');
   });
 });
