@@ -107,7 +107,7 @@ describe('Claude Code from the Connections page', () => {
       { text: FACT, source: 'manual', projectId: null, infer: false },
     );
     const { token } = JSON.parse(fs.readFileSync(u.core.paths.claudeCodeToken, 'utf8')) as { token: string };
-    const r = await fetch(`http://127.0.0.1:${u.core.runtime.apiPort}/hooks/claude-code`, {
+    const r = await fetch(`http://127.0.0.1:${u.core.runtime.apiPort}/hooks/claude-code?output=context`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({
