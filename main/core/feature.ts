@@ -11,7 +11,7 @@ import type { MemoryService } from './memory/service.js';
 import type { MemoryBackend } from './memory/types.js';
 import type { CoreStatus } from './core.js';
 
-/** What `mem0-tray serve` writes to runtime.json (DESIGN.md), filled in as features start. */
+/** What `mem0-tray serve` writes to runtime.json (docs/architecture.md), filled in as features start. */
 export interface RuntimeInfo {
   pid: number;
   proxyPort: number | null;

@@ -1,4 +1,4 @@
-// The one contract for a place where a CA can be trusted (DESIGN.md principle 5): the macOS
+// The one contract for a place where a CA can be trusted (one contract per boundary): the macOS
 // keychains, the Windows Root stores, the Linux system anchors, NSS databases and the environment
 // route. Tests are written against this interface.
 import type { CaCert } from './ca-cert.js';
