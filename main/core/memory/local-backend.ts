@@ -23,7 +23,7 @@ import {
 } from './types.js';
 import { textExcerpt } from './excerpt.js';
 import { filterSql, isoTime } from './filter-sql.js';
-import { createLexicalIndex, LexicalIndex } from './search/lexical-index.js';
+import { createLexicalIndex, LexicalIndex, updateLexicalIndex } from './search/lexical-index.js';
 import { parseQuery } from './search/query.js';
 import { PREVIEW_TERM_CAP, rankLexical, TERM_CAP, type RankOptions } from './search/rank.js';
 import { analyze } from './search/words.js';
@@ -92,6 +92,9 @@ export const MEMORY_MIGRATIONS = [
   // Search with per-owner statistics and identifiers split into parts (search/lexical-index.ts):
   // a new index, built from every memory's text.
   createLexicalIndex,
+  // The index keeps no word positions and has a table of its words, for prefixes
+  // (search/lexical-index.ts): one built by the step above before that is built again.
+  updateLexicalIndex,
 ];
 
 // Ids of memories and history entries are UUIDv7, which begin with their creation time. A random id
@@ -232,6 +235,10 @@ export class LocalMemoryBackend implements MemoryBackend {
         'UPDATE memories SET text = ?, metadata = ?, updated_at = ?, tokens = ? WHERE id = ?',
       ),
       delete: db.prepare('DELETE FROM memories WHERE seq = ?'),
+      // The seqs as one JSON array: one statement for any number of them, prepared once.
+      bySeqs: db.prepare(
+        `SELECT ${MEMORY_COLUMNS} FROM memories WHERE seq IN (SELECT value FROM json_each(?))`,
+      ),
     }));
     this.checkedSchema = this.stmt.schemaCookie.get() as number;
   }
@@ -305,7 +312,9 @@ export class LocalMemoryBackend implements MemoryBackend {
 
   /** Many inserts in one transaction (imports, restores, benchmarks). All or nothing. */
   addBatch(inputs: readonly NewMemory[]): Memory[] {
-    return this.run(() => this.db.transaction(() => inputs.map((i) => this.insertOne(i))).immediate());
+    return this.run(() =>
+      this.db.transaction(() => this.index.batch(() => inputs.map((i) => this.insertOne(i)))).immediate(),
+    );
   }
 
   async get(id: string): Promise<Memory | null> {
@@ -421,11 +430,7 @@ export class LocalMemoryBackend implements MemoryBackend {
       const textOf = (seqs: number[]) => {
         const wanted = seqs.filter((seq) => !rows.has(seq));
         if (wanted.length > 0) {
-          const found = this.db
-            .prepare(
-              `SELECT ${MEMORY_COLUMNS} FROM memories WHERE seq IN (${wanted.map(() => '?').join(',')})`,
-            )
-            .all(...wanted) as MemoryRow[];
+          const found = this.stmt.bySeqs.all(JSON.stringify(wanted)) as MemoryRow[];
           for (const row of found) rows.set(row.seq, row);
         }
         return new Map(seqs.flatMap((seq) => (rows.has(seq) ? [[seq, rows.get(seq)!.text] as const] : [])));

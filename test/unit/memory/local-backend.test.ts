@@ -156,6 +156,25 @@ describe('local store search: any content word finds a memory', () => {
     ]);
     db.close();
   });
+
+  it('while typing, matches the words the fragment starts, not all that start like its stem', async () => {
+    const { db, backend } = newStore();
+    backend.addBatch(
+      ['the house by the lake', 'a flight to Houston', 'the hound barked', 'a tie and ties'].map((text) => ({
+        userId: 'u',
+        text,
+        source: 'manual' as const,
+      })),
+    );
+    // FTS5 stems a prefix too: "hous"* would be "hou"* and find the hound. "house" is indexed as
+    // "hous", which Porter shortens again: it is still found.
+    const typed = async (q: string) =>
+      texts(await backend.search(q, { userId: 'u' }, { prefix: true, preview: true })).sort();
+    expect(await typed('hous')).toEqual(['a flight to Houston', 'the house by the lake']);
+    // The word as typed, as the full search looks for it ("ties" is "ti").
+    expect(await typed('ties')).toEqual(['a tie and ties']);
+    db.close();
+  });
 });
 
 describe('local store search: what a caller gets depends only on what it may read', () => {
@@ -358,6 +377,29 @@ describe('local store full-text index', () => {
       /newer Mem0 Tray/,
     );
     other.close();
+    db.close();
+  });
+
+  it('builds an index of an earlier format again, with word positions and all', async () => {
+    const file = path.join(tempDir(), 'mem0-tray.db');
+    const old = openDatabase(file);
+    new LocalMemoryBackend(old).addBatch([
+      { userId: 'u', text: 'walrus on the ice', source: 'manual' },
+      { userId: 'u', text: 'narwhal in the sea', source: 'manual' },
+    ]);
+    // The format of the step that first made the index: positions kept, empty here.
+    old.exec(`DROP TABLE memory_index;
+      CREATE VIRTUAL TABLE memory_index USING fts5 (
+        text, content = '', contentless_delete = 1, tokenize = 'porter unicode61 remove_diacritics 2');
+      UPDATE schema_migrations SET version = ${MEMORY_MIGRATIONS.length - 1} WHERE module = 'memories';`);
+    old.close();
+    const db = openDatabase(file);
+    const backend = new LocalMemoryBackend(db);
+    expect(texts(await backend.search('walrus', { userId: 'u' }))).toEqual(['walrus on the ice']);
+    expect(db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'memory_index'`).pluck().get()).toMatch(
+      /detail = none/,
+    );
+    expect(() => integrityCheck(db)).not.toThrow();
     db.close();
   });
 

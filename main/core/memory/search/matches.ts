@@ -22,16 +22,17 @@ const SUBWORD = /\p{Lu}?\p{Ll}+|\p{Lu}+(?!\p{Ll})|\p{N}+|\p{L}+/gu;
 
 /** The terms (by index) a word of the text is a match for. */
 function matcher(terms: readonly Term[]): (word: string) => number[] {
-  // Most words start unlike every term: those are never folded or stemmed.
-  const starts = new Set(terms.map((t) => t.stem.slice(0, 3)));
+  // Most words start unlike every term: those are never stemmed. Two letters, as Porter may change
+  // the third ("sky" → "ski", "ties" → "ti").
+  const starts = new Set(terms.flatMap((t) => [t.stem.slice(0, 2), t.whole.slice(0, 2)]));
   const none: number[] = [];
   return (raw) => {
     const word = fold(raw);
-    if (!starts.has(word.slice(0, 3))) return none;
+    if (!starts.has(word.slice(0, 2))) return none;
     const stemmed = stem(word);
     const found: number[] = [];
     terms.forEach((t, i) => {
-      if (t.prefix ? stemmed.startsWith(t.stem) || word.startsWith(t.stem) : stemmed === t.stem)
+      if (stemmed === t.whole || (t.prefix && (stemmed.startsWith(t.stem) || word.startsWith(t.stem))))
         found.push(i);
     });
     return found;

@@ -9,7 +9,13 @@ export interface Term {
   word: string;
   /** Its Porter stem: what the index matches (for a prefix: the start of what it matches). */
   stem: string;
-  /** An FTS5 query for the memories that hold the term. */
+  /** The stem the full search looks for: `stem`, but for a prefix the stem of the fragment typed. */
+  whole: string;
+  /**
+   * An FTS5 query for the memories that hold the term. For a prefix it holds only where the start
+   * is its own stem (FTS5 stems a prefix too: "vied"* is "vi"*); LexicalIndex.matchOf asks for the
+   * words a prefix starts instead.
+   */
   match: string;
   /** The half-typed last word of a search as you type. */
   prefix: boolean;
@@ -79,22 +85,23 @@ export function parseQuery(input: string, options: { prefix?: boolean } = {}): P
 }
 
 function wholeTerm(word: string): Term {
-  return { word, stem: stem(word), match: `"${word}"`, prefix: false };
+  const s = stem(word);
+  return { word, stem: s, whole: s, match: `"${word}"`, prefix: false };
 }
 
 /**
  * A word being typed. The index holds stems ("billing" as "bill"), and a half-typed word stems
- * differently or not at all ("billi" stays "billi"), so the fragment also matches with its last one
- * or two characters trimmed, never below MIN_PREFIX.
+ * differently or not at all ("billi" stays "billi"), so it matches the words that start with the
+ * fragment less its last one or two characters (never below MIN_PREFIX), and the fragment as a
+ * whole word, as the full search looks for it.
  */
 function prefixTerm(fragment: string): Term {
-  const variants = [fragment];
-  for (let cut = 1; cut <= 2 && fragment.length - cut >= MIN_PREFIX; cut++)
-    variants.push(fragment.slice(0, -cut));
+  const start = fragment.slice(0, Math.max(MIN_PREFIX, fragment.length - 2));
   return {
     word: fragment,
-    stem: variants[variants.length - 1]!,
-    match: variants.map((v) => `"${v}"*`).join(' OR '),
+    stem: start,
+    whole: stem(fragment),
+    match: `"${start}"* OR "${fragment}"`,
     prefix: true,
   };
 }

@@ -63,17 +63,19 @@ export function rankLexical(
     }
     return c;
   };
-  let partial = false;
+  // Below this seq, a common term's older matches were not read (0: every match was).
+  let unread = 0;
+  const matches = terms.map((term) => index.matchOf(term));
   terms.forEach((term, i) => {
-    const postings = index.postings(term.match, filter, stats, options.cap);
+    const postings = index.postings(matches[i]!, filter, stats, options.cap);
     weights[i] = idf(stats, postings.count);
-    if (postings.count > postings.matches.length) partial = true;
+    if (postings.count > postings.matches.length) unread = Math.max(unread, postings.matches.at(-1)!.seq);
     for (const m of postings.matches) candidate(m.seq, m.tokens).holds[i] = 1;
   });
-  // A common term's older matches were not read: the memories that hold every term still are.
-  if (partial && terms.length > 1) {
-    const every = terms.map((t) => `(${t.match})`).join(' AND ');
-    for (const m of index.postings(every, filter, stats, options.cap).matches)
+  // The memories that hold every term are read there too (above it, what each holds is known).
+  if (unread > 0 && terms.length > 1) {
+    const every = matches.map((m) => `(${m})`).join(' AND ');
+    for (const m of index.matchesBefore(every, filter, unread, options.cap))
       candidate(m.seq, m.tokens).holds.fill(1);
   }
   const first = [...candidates.values()]
