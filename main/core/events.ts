@@ -45,7 +45,23 @@ export interface CaptureEvent {
   conversationId?: string;
   projectId?: string | null;
   model?: string;
+  /** A captured turn's memories, when the local store kept it at once. */
   memoryIds?: string[];
+  /**
+   * A captured turn waits in the outbox (a Mem0 backend, or the local store after a failed write):
+   * its memory ids come later, in a 'capture.stored' event with the same turnKey.
+   */
+  queued?: boolean;
+  /** A captured turn's key (a hash: no content), which 'capture.stored' names. */
+  turnKey?: string;
+}
+
+/** A captured turn that waited in the outbox was delivered: the memories the backend made of it. */
+export interface CaptureStoredEvent {
+  at: string;
+  turnKey: string;
+  /** Empty when the backend kept nothing (Mem0 may find nothing worth remembering). */
+  memoryIds: string[];
 }
 
 export interface CoreEventMap {
@@ -54,6 +70,7 @@ export interface CoreEventMap {
   'memory.deleted': [ids: string[], caller: Caller];
   'memory.access': [event: AccessEvent];
   capture: [event: CaptureEvent];
+  'capture.stored': [event: CaptureStoredEvent];
   /** The capture CA was replaced without the user asking (hosts changed, near expiry). */
   'ca.replaced': [];
   /** Something in the status changed; listeners call core.status() again. */

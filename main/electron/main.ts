@@ -10,7 +10,14 @@ import type { Feature } from '../core/feature.js';
 import { UI_FEATURE, uiFeature, type UiHandle } from '../core/ui-api/feature.js';
 import { registerUiIpc } from './ipc.js';
 import { startAtLoginSync } from './start-at-login.js';
-import { claudeCodeTrayState, TrayService, WINDOW_ROUTES, type TrayAction, type TrayState } from './tray.js';
+import {
+  claudeCodeTrayState,
+  settingsTrayState,
+  TrayService,
+  WINDOW_ROUTES,
+  type TrayAction,
+  type TrayState,
+} from './tray.js';
 import { createReviewWindow, type ReviewWindow } from './window.js';
 
 /**
@@ -42,6 +49,8 @@ async function trayState(): Promise<TrayState> {
   const base: TrayState = {
     coreError,
     captureEnabled: false,
+    captureHeldBy: null,
+    settingsError: false,
     captureAvailable: false,
     capturesToday: null,
     pending: null,
@@ -64,6 +73,7 @@ async function trayState(): Promise<TrayState> {
   return {
     ...base,
     captureEnabled: status.captureEnabled,
+    ...settingsTrayState(status.settings),
     captureAvailable: capture.available,
     capturesToday: status.capturesToday,
     pending: status.pending,

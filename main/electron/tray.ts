@@ -3,7 +3,7 @@
 // Electron to be tested: the Tray comes from a factory.
 import path from 'node:path';
 import { Menu, nativeImage, Tray, type MenuItemConstructorOptions } from 'electron';
-import type { ConnectionsInfo } from '../core/ui-api/contract.js';
+import type { AppStatus, ConnectionsInfo } from '../core/ui-api/contract.js';
 
 /** Failed MCP logins within the audit window before the tray warns. */
 export const FAILED_LOGIN_WARNING = 3;
@@ -12,6 +12,10 @@ export interface TrayState {
   /** The core is not started (yet) or failed to start. */
   coreError: string | null;
   captureEnabled: boolean;
+  /** The environment variable that holds capture on or off (MEM0_TRAY_CAPTURE): the toggle is read-only. */
+  captureHeldBy: string | null;
+  /** settings.json has an edit the core could not apply (it keeps the settings it had). */
+  settingsError: boolean;
   /** Whether capture runs at all in this build/session. */
   captureAvailable: boolean;
   capturesToday: number | null;
@@ -31,6 +35,7 @@ export type TrayAction =
   | 'toggleCapture'
   | 'openMemories'
   | 'openConnections'
+  | 'openSettings'
   | 'copyShellSetup'
   | 'connectClaudeDesktop'
   | 'connectClaudeCode'
@@ -53,6 +58,7 @@ export const WINDOW_ROUTES: Partial<Record<TrayAction, string>> = {
   openMemories: '/memories',
   openConnections: '/connections',
   openCertificates: '/certificates',
+  openSettings: '/settings',
 };
 
 function plural(n: number, one: string, many: string): string {
@@ -67,6 +73,16 @@ export function statusLine(state: TrayState): string {
   if (state.pending) parts.push(`${state.pending} pending`);
   if (state.errors) parts.push(plural(state.errors, 'error', 'errors'));
   return parts.join(' · ');
+}
+
+/** The tray's part of the core's settings status (undefined: it could not be read). */
+export function settingsTrayState(
+  settings: AppStatus['settings'] | undefined,
+): Pick<TrayState, 'captureHeldBy' | 'settingsError'> {
+  return {
+    captureHeldBy: settings?.heldByEnvironment.captureEnabled ?? null,
+    settingsError: Boolean(settings?.error),
+  };
 }
 
 /** The tray's part of the Connections page's Claude Code status (undefined: it could not be read). */
@@ -113,13 +129,21 @@ export function buildTrayMenu(state: TrayState): TrayMenuItem[] {
       action: 'openConnections',
     });
   }
+  if (state.settingsError && state.coreError === null) {
+    items.push({
+      type: 'normal',
+      label: '⚠ settings.json could not be applied — open Settings',
+      action: 'openSettings',
+    });
+  }
   items.push(
     { type: 'separator' },
     {
       type: 'checkbox',
-      label: 'Capture',
+      // Held by an environment variable: a click could not change it, so none is offered.
+      label: state.captureHeldBy ? `Capture (set by ${state.captureHeldBy})` : 'Capture',
       checked: state.captureEnabled,
-      enabled: state.coreError === null,
+      enabled: state.coreError === null && state.captureHeldBy === null,
       action: 'toggleCapture',
     },
     { type: 'normal', label: 'Open memories…', enabled: state.coreError === null, action: 'openMemories' },

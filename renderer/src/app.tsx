@@ -60,7 +60,15 @@ export function App() {
                 <span>
                   <span className={`dot ${s.captureEnabled ? 'on' : 'off'}`} aria-hidden="true" />{' '}
                   {s.captureEnabled ? 'Capturing' : 'Paused'}
+                  {s.settings?.heldByEnvironment.captureEnabled ? (
+                    <span className="muted"> (set by {s.settings.heldByEnvironment.captureEnabled})</span>
+                  ) : null}
                 </span>
+                {s.settings?.error ? (
+                  <a href="#/settings" className="error" data-testid="settings-error-link">
+                    settings.json could not be applied
+                  </a>
+                ) : null}
                 <span className="muted">
                   {s.userId} · {s.backend}
                 </span>

@@ -1,6 +1,6 @@
 // A capture from a real client reaches the review UI live: the official Anthropic SDK talks to the
 // gateway, the turn becomes a memory, the open page shows it without a reload, and a delete in the
-// page removes it from search.
+// page removes it from search. The Capture page says how many memories each captured turn became.
 import Anthropic from '@anthropic-ai/sdk';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,5 +61,25 @@ describe.skipIf(!chromiumAvailable())('a real capture in the review UI', () => {
     await page.getByTestId('memory-detail').getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => rows.count()).toBe(0);
     expect(await u.core.memories.search(caller, 'releases tuesday')).toHaveLength(0);
+  });
+
+  it('shows on the Capture page how many memories a captured turn became', async () => {
+    await page.evaluate(() => {
+      window.location.hash = '#/capture';
+    });
+    await page.getByRole('heading', { name: 'Capture', exact: true }).waitFor();
+    fake.setScript(() => ({ text: 'The staging database is reset every night at 02:00 UTC.' }));
+    const client = new Anthropic({
+      apiKey: 'test-key',
+      baseURL: `http://127.0.0.1:${u.core.runtime.gatewayPort}`,
+    });
+    await client.messages.create({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'When is staging reset?' }],
+    });
+    const counts = page.getByTestId('capture-feed').getByTestId('capture-memories');
+    // Newest first: this turn, then the one of the test before (its memory since deleted, still 1 made).
+    await expect.poll(() => counts.allTextContents(), { timeout: 10_000 }).toEqual(['1', '1']);
   });
 });

@@ -13,7 +13,7 @@ import type { CaptureEvent } from '../events.js';
 import type { CoreContext } from '../feature.js';
 import { Outbox, type OutboxOptions, type OutboxStatus } from '../memory/outbox.js';
 import { LocalMemoryBackend } from '../memory/local-backend.js';
-import type { Memory, Metadata } from '../memory/types.js';
+import type { Memory, MemoryBackend, Metadata, NewMemory } from '../memory/types.js';
 import { isMessagesRequest, parseExchange, parseRequestBody } from './anthropic-parser.js';
 import type { ParsedRequest } from './anthropic-types.js';
 import { matchBackground, resolveBackgroundRules, type BackgroundRule } from './background-rules.js';
@@ -110,6 +110,8 @@ type Outcome = (
  * bounds how long one batch holds the core's event loop (~25 ms).
  */
 const MAX_BATCH = 128;
+/** A capture's idempotency key in the outbox: this prefix and its turn key. */
+const TURN_KEY_PREFIX = 'capture:';
 const COMMIT_WINDOW_MS = 50;
 
 /**
@@ -130,16 +132,56 @@ export function createCapturePipeline(
   const log = ctx.log.child('capture');
   const tracker = new ConversationTracker(ctx.db);
   const ownOutbox = !options.outbox;
+  /** One reporting wrapper per backend (the outbox asks for the backend on every delivery). */
+  const reporting = new WeakMap<MemoryBackend, MemoryBackend>();
   const outbox =
     options.outbox ??
     new Outbox({
       ...options.outboxOptions,
       db: ctx.db,
-      backend: () => ctx.backend(),
+      backend: () => reportingDelivery(ctx.backend()),
       events: ctx.events,
       log: ctx.log.child('outbox'),
     });
   if (ownOutbox) outbox.start();
+
+  /**
+   * The active backend as the outbox sees it: each capture it delivers is announced with the ids
+   * of the memories it became ('capture.stored'), which the capture event could not carry.
+   */
+  function reportingDelivery(backend: MemoryBackend): MemoryBackend {
+    let wrapped = reporting.get(backend);
+    if (!wrapped) {
+      wrapped = new Proxy(backend, {
+        get(target, prop) {
+          if (prop === 'add') {
+            return async (input: NewMemory): Promise<Memory[]> => {
+              const added = await target.add(input);
+              announceStored(input.idempotencyKey, added);
+              return added;
+            };
+          }
+          const value: unknown = Reflect.get(target, prop, target);
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      reporting.set(backend, wrapped);
+    }
+    return wrapped;
+  }
+
+  function announceStored(key: string | undefined, added: Memory[]): void {
+    if (!key?.startsWith(TURN_KEY_PREFIX)) return;
+    try {
+      ctx.events.emit('capture.stored', {
+        at: new Date().toISOString(),
+        turnKey: key.slice(TURN_KEY_PREFIX.length),
+        memoryIds: added.map((m) => m.id),
+      });
+    } catch (err) {
+      log.warn('capture.listener_failed', { error: describeError(err) });
+    }
+  }
 
   const maxQueued = options.maxQueued ?? 1_000;
   const queue: CapturedExchange[] = [];
@@ -316,7 +358,14 @@ export function createCapturePipeline(
       return { kind: 'skipped', reason: 'duplicate', event: { conversationId: turn.conversationId } };
     return {
       kind: 'captured',
-      event: { conversationId: turn.conversationId, projectId, model: turn.model ?? undefined },
+      event: {
+        conversationId: turn.conversationId,
+        projectId,
+        model: turn.model ?? undefined,
+        turnKey: turn.turnKey,
+        // Queued: the ids follow in 'capture.stored' once the outbox has delivered it.
+        ...(stored === 'queued' ? { queued: true } : { memoryIds: [stored.id] }),
+      },
       added: stored === 'queued' ? [] : [stored],
       userId: settings.userId,
     };
@@ -402,7 +451,7 @@ export function createCapturePipeline(
     projectPath: string | null,
     memory: Parameters<Outbox['enqueue']>[0]['memory'],
   ): Memory | 'queued' | 'duplicate' {
-    const key = `capture:${turn.turnKey}`;
+    const key = `${TURN_KEY_PREFIX}${turn.turnKey}`;
     const backend = ctx.backend();
     if (backend instanceof LocalMemoryBackend && backend.sharesDatabase(ctx.db)) {
       try {

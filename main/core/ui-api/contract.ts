@@ -47,13 +47,27 @@ export interface AccessEntryDto {
 }
 
 export interface CaptureEventDto {
+  /** Unique among this core's events: a later 'capture' event with the same id replaces it. */
+  id: string;
   at: string;
   route: 'proxy' | 'gateway';
   outcome: 'captured' | 'skipped' | 'failed';
   reason: string | null;
   projectId: string | null;
   model: string | null;
-  memoryCount: number;
+  /**
+   * The memories the turn was stored as; null while a captured turn waits in the outbox (a Mem0
+   * backend): the event comes again with the count once it is delivered.
+   */
+  memoryCount: number | null;
+}
+
+/** Where the settings come from, beyond their values. */
+export interface SettingsStateDto {
+  /** Settings an environment variable holds, and the variable: the UI shows them read-only. */
+  heldByEnvironment: Record<string, string>;
+  /** The last edit of settings.json that could not be applied (the settings before it stay). */
+  error: { message: string; problems: string[]; at: string } | null;
 }
 
 export interface AppStatus {
@@ -71,6 +85,7 @@ export interface AppStatus {
   /** Failed MCP logins recently (the tray warns after repeated ones); null when MCP is not there. */
   failedLogins: number | null;
   features: string[];
+  settings: SettingsStateDto;
 }
 
 export interface CaptureInfo {
@@ -78,6 +93,8 @@ export interface CaptureInfo {
   /** Why capture is not running, when it is not. */
   reason: string | null;
   enabled: boolean;
+  /** The environment variable that holds capture on or off (MEM0_TRAY_CAPTURE): the toggle is read-only. */
+  enabledHeldBy: string | null;
   proxyPort: number | null;
   gatewayPort: number | null;
   capturesToday: number | null;
@@ -208,6 +225,8 @@ export interface SettingsView {
   startAtLogin: boolean;
   /** Settings forced by an environment variable: the UI shows them read-only. */
   overridden: Record<string, string>;
+  /** The last edit of settings.json that could not be applied; the values above are the ones in use. */
+  error: SettingsStateDto['error'];
   apiKey: ApiKeyStatusDto;
 }
 

@@ -31,6 +31,7 @@ export const uiFeature: Feature<UiHandle> = {
       backend: () => ctx.backend(),
       feature: <T>(name: string) => ctx.feature<T>(name),
       featureStatus: () => ctx.status().features,
+      settingsStatus: () => ctx.status().settings,
       updateSettings: (patch) => ctx.updateSettings(patch),
     };
     const api = createUiApi(host, createUiServices(host), ctx.log);

@@ -4,10 +4,9 @@
 import { defaultShell, envVariables, renderEnv, runningEnvTarget } from '../capture/env-command.js';
 import { claudeCodeAddCommand, mcpUrl } from '../claude-clients/claude-code.js';
 import type { Settings, SettingsFile } from '../config/settings.js';
-import { loadSettings } from '../config/settings.js';
 import type { DataPaths } from '../config/paths.js';
 import { describeError, isUserError } from '../errors.js';
-import type { Caller, CaptureEvent, CoreEvents } from '../events.js';
+import type { Caller, CaptureEvent, CaptureStoredEvent, CoreEvents } from '../events.js';
 import type { RuntimeInfo } from '../feature.js';
 import type { Logger } from '../log.js';
 import type { MemoryService, ScopeFilter } from '../memory/service.js';
@@ -22,6 +21,7 @@ import {
   type HistoryDto,
   type MemoryDto,
   type MemoryFilters,
+  type SettingsStateDto,
   type SettingsView,
   type UiEvent,
   type UiMethod,
@@ -41,6 +41,11 @@ export interface UiHost {
   settings(): Settings;
   backend(): MemoryBackend;
   updateSettings(patch: Partial<SettingsFile>): Promise<Settings>;
+  /** The core's settings status: which variable holds which setting, and an invalid edit of the file. */
+  settingsStatus(): {
+    heldByEnvironment: Partial<Record<string, string>>;
+    error: SettingsStateDto['error'];
+  };
   featureStatus(): Record<string, Record<string, unknown>>;
   feature<T>(name: string): T | undefined;
 }
@@ -77,15 +82,16 @@ function toHistoryDto(h: HistoryEntry): HistoryDto {
   return { id: h.id, event: h.event, oldText: h.oldText, newText: h.newText, createdAt: h.createdAt };
 }
 
-function toCaptureDto(e: CaptureEvent): CaptureEventDto {
+function toCaptureDto(e: CaptureEvent, id: string): CaptureEventDto {
   return {
+    id,
     at: e.at,
     route: e.route,
     outcome: e.outcome,
     reason: e.reason ?? null,
     projectId: e.projectId ?? null,
     model: e.model ?? null,
-    memoryCount: e.memoryIds?.length ?? 0,
+    memoryCount: e.queued ? null : (e.memoryIds?.length ?? 0),
   };
 }
 
@@ -123,7 +129,11 @@ function invalid(message: string): { code: 'invalid_input'; message: string } & 
 
 export function createUiApi(host: UiHost, services: UiServices, log: Logger): UiApiImpl {
   const caller = (): Caller => ({ userId: host.settings().userId, via: 'ui' });
-  const recent: CaptureEventDto[] = [];
+  /** Newest first; a queued turn keeps its key until the outbox says what it was stored as. */
+  const recent: Array<{ dto: CaptureEventDto; turnKey: string | null }> = [];
+  let captureSeq = 0;
+  // Ids unique across restarts too: a page still open from before must not take a new row for an old one.
+  const captureIdPrefix = Date.now().toString(36);
   const listeners = new Set<(event: UiEvent) => void>();
   const emit = (event: UiEvent) => {
     for (const l of listeners) {
@@ -149,16 +159,25 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
     emit({ type: 'memory.deleted', ids, all: ids.length === 0 });
   };
   const onCapture = (event: CaptureEvent) => {
-    const dto = toCaptureDto(event);
-    recent.unshift(dto);
+    const dto = toCaptureDto(event, `${captureIdPrefix}-${++captureSeq}`);
+    recent.unshift({ dto, turnKey: event.queued ? (event.turnKey ?? null) : null });
     if (recent.length > RECENT_CAPTURES) recent.length = RECENT_CAPTURES;
     emit({ type: 'capture', event: dto });
+  };
+  // A queued turn was delivered: its row gets its count (the same id, so the page replaces it).
+  const onCaptureStored = (stored: CaptureStoredEvent) => {
+    const entry = recent.find((r) => r.turnKey === stored.turnKey);
+    if (!entry) return;
+    entry.turnKey = null;
+    entry.dto = { ...entry.dto, memoryCount: stored.memoryIds.length };
+    emit({ type: 'capture', event: entry.dto });
   };
   const onStatus = () => emit({ type: 'status' });
   host.events.on('memory.added', onAdded);
   host.events.on('memory.updated', onUpdated);
   host.events.on('memory.deleted', onDeleted);
   host.events.on('capture', onCapture);
+  host.events.on('capture.stored', onCaptureStored);
   host.events.on('status', onStatus);
 
   /**
@@ -176,6 +195,16 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
     }
   };
 
+  const settingsState = (): SettingsStateDto => {
+    const { heldByEnvironment, error } = host.settingsStatus();
+    const held: Record<string, string> = {};
+    for (const [key, variable] of Object.entries(heldByEnvironment)) if (variable) held[key] = variable;
+    return {
+      heldByEnvironment: held,
+      error: error ? { message: error.message, problems: [...error.problems], at: error.at } : null,
+    };
+  };
+
   const captureInfo = (): CaptureInfo => {
     const s = host.settings();
     const c = services.capture();
@@ -184,6 +213,7 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
       available: c.available,
       reason: c.reason,
       enabled: s.captureEnabled,
+      enabledHeldBy: settingsState().heldByEnvironment.captureEnabled ?? null,
       proxyPort: r.proxyPort,
       gatewayPort: r.gatewayPort,
       capturesToday: c.capturesToday,
@@ -195,18 +225,14 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
         proxy: shellSetup(),
         gateway: `ANTHROPIC_BASE_URL=http://127.0.0.1:${r.gatewayPort ?? s.gatewayPort} claude`,
       },
-      recent: [...recent],
+      recent: recent.map((r) => r.dto),
     };
   };
 
   const settingsView = async (): Promise<SettingsView> => {
     const s = host.settings();
-    let overridden: Record<string, string> = {};
-    try {
-      overridden = loadSettings(host.paths.settings, host.env).overridden as Record<string, string>;
-    } catch {
-      // An invalid file already failed the last save; the view still shows the effective values.
-    }
+    // The core's own record: it stays right while settings.json is invalid (re-reading it would fail).
+    const state = settingsState();
     return {
       userId: s.userId,
       backend: s.backend,
@@ -218,7 +244,8 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
       isolationMode: s.isolationMode,
       manualProjectId: s.manualProjectId,
       startAtLogin: s.startAtLogin,
-      overridden,
+      overridden: state.heldByEnvironment,
+      error: state.error,
       apiKey: await services.apiKeyStatus(),
     };
   };
@@ -256,6 +283,7 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
         errors: c.errors,
         failedLogins: services.failedLogins(),
         features: Object.keys(host.featureStatus()),
+        settings: settingsState(),
       };
     },
 
@@ -492,6 +520,7 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
       host.events.off('memory.updated', onUpdated);
       host.events.off('memory.deleted', onDeleted);
       host.events.off('capture', onCapture);
+      host.events.off('capture.stored', onCaptureStored);
       host.events.off('status', onStatus);
     },
   };

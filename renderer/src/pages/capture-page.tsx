@@ -15,7 +15,13 @@ export function CapturePage() {
   const [patterns, setPatterns] = useState<string | null>(null);
   const [confirmStop, setConfirmStop] = useState(false);
   useUiEvents((e) => {
-    if (e.type === 'capture') setFeed((f) => [e.event, ...f].slice(0, 50));
+    // A known id is an update (a queued turn's memories arrived): it replaces its row in place.
+    if (e.type === 'capture')
+      setFeed((f) =>
+        f.some((r) => r.id === e.event.id)
+          ? f.map((r) => (r.id === e.event.id ? e.event : r))
+          : [e.event, ...f].slice(0, 50),
+      );
     if (e.type === 'status' || e.type === 'capture') reload();
   });
 
@@ -35,7 +41,7 @@ export function CapturePage() {
       </header>
       <LoadState loaded={info} onRetry={reload}>
         {(c) => {
-          const recent = [...feed, ...c.recent.filter((r) => !feed.some((f) => f.at === r.at))].slice(0, 50);
+          const recent = [...feed, ...c.recent.filter((r) => !feed.some((f) => f.id === r.id))].slice(0, 50);
           return (
             <>
               {!c.available ? <div className="notice">{c.reason}</div> : null}
@@ -48,6 +54,9 @@ export function CapturePage() {
                       role="switch"
                       checked={c.enabled}
                       aria-label="Capture on"
+                      // Held by an environment variable: a change here would not take effect.
+                      disabled={c.enabledHeldBy !== null}
+                      title={c.enabledHeldBy ? `set by ${c.enabledHeldBy}` : undefined}
                       onChange={(e) => {
                         const enabled = e.target.checked;
                         // Show the new state at once; the answer (or an error toast and reload) follows.
@@ -61,6 +70,11 @@ export function CapturePage() {
                         : 'Paused — traffic flows, nothing is kept'}
                     </span>
                   </label>
+                  {c.enabledHeldBy ? (
+                    <small className="muted" data-testid="capture-held">
+                      set by {c.enabledHeldBy}: unset it and restart Mem0 Tray to change it here
+                    </small>
+                  ) : null}
                 </div>
                 <div className="card">
                   <div className="card-label">Proxy</div>
@@ -185,8 +199,8 @@ export function CapturePage() {
                     </tr>
                   </thead>
                   <tbody>
-                    {recent.map((r, i) => (
-                      <tr key={`${r.at}-${i}`}>
+                    {recent.map((r) => (
+                      <tr key={r.id}>
                         <td>{formatTime(r.at)}</td>
                         <td>{r.route}</td>
                         <td className={r.outcome === 'failed' ? 'error' : undefined}>
@@ -195,7 +209,15 @@ export function CapturePage() {
                         </td>
                         <td>{r.projectId ?? '—'}</td>
                         <td>{r.model ?? '—'}</td>
-                        <td>{r.memoryCount}</td>
+                        <td data-testid="capture-memories">
+                          {r.memoryCount === null ? (
+                            <span className="muted" title="Waiting in the outbox for the Mem0 backend">
+                              queued
+                            </span>
+                          ) : (
+                            r.memoryCount
+                          )}
+                        </td>
                       </tr>
                     ))}
                   </tbody>

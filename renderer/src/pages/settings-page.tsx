@@ -1,10 +1,11 @@
 // Settings: backend and its URL, the Mem0 API key (set or clear; never shown back), ports,
-// isolation mode, user id. Values forced by an environment variable are read-only.
+// isolation mode, user id. Values forced by an environment variable are read-only and say which
+// variable holds them; an edit of settings.json that could not be applied is shown with every problem.
 import { useState, type FormEvent } from 'react';
 import { BACKEND_KINDS, ISOLATION_MODES, type SettingsView } from '../../../main/core/ui-api/contract';
-import { useClient } from '../api/context';
+import { useClient, useUiEvents } from '../api/context';
 import { errorMessage, useLoad } from '../api/use-load';
-import { LoadState } from '../components/bits';
+import { LoadState, formatTime } from '../components/bits';
 import { useToasts } from '../components/toasts';
 
 type Draft = Partial<
@@ -29,6 +30,10 @@ export function SettingsPage({ onSaved }: { onSaved?(): void }) {
   const [draft, setDraft] = useState<Draft>({});
   const [key, setKey] = useState('');
   const [error, setError] = useState<string | null>(null);
+  // settings.json edited elsewhere (by hand, the CLI): the core says so with a status event.
+  useUiEvents((e) => {
+    if (e.type === 'status') reload();
+  });
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
@@ -54,6 +59,12 @@ export function SettingsPage({ onSaved }: { onSaved?(): void }) {
         {(v) => {
           const val = <K extends keyof Draft>(k: K) => (k in draft ? draft[k] : v[k]);
           const locked = (k: string) => (v.overridden[k] ? `set by ${v.overridden[k]}` : undefined);
+          const heldNote = (k: string) =>
+            locked(k) ? (
+              <small className="muted" data-testid={`held-${k}`}>
+                {locked(k)}
+              </small>
+            ) : null;
           const field = (k: keyof Draft, label: string, type: 'text' | 'number' = 'text') => (
             <label className="field">
               <span>{label}</span>
@@ -74,11 +85,23 @@ export function SettingsPage({ onSaved }: { onSaved?(): void }) {
                   })
                 }
               />
-              {locked(k) ? <small className="muted">{locked(k)}</small> : null}
+              {heldNote(k)}
             </label>
           );
           return (
             <>
+              {v.error ? (
+                <div className="notice error" role="alert" data-testid="settings-file-error">
+                  <strong>settings.json has an edit that could not be applied</strong>{' '}
+                  <span className="muted">({formatTime(v.error.at)})</span>
+                  <ul>
+                    {v.error.problems.map((p) => (
+                      <li key={p}>{p}</li>
+                    ))}
+                  </ul>
+                  <p>Mem0 Tray keeps using the settings shown below until the file is fixed.</p>
+                </div>
+              ) : null}
               <form className="settings" onSubmit={save}>
                 <fieldset>
                   <legend>Memory backend</legend>
@@ -87,6 +110,7 @@ export function SettingsPage({ onSaved }: { onSaved?(): void }) {
                     <select
                       value={val('backend')}
                       disabled={Boolean(locked('backend'))}
+                      title={locked('backend')}
                       onChange={(e) =>
                         setDraft({ ...draft, backend: e.target.value as SettingsView['backend'] })
                       }
@@ -101,6 +125,7 @@ export function SettingsPage({ onSaved }: { onSaved?(): void }) {
                         </option>
                       ))}
                     </select>
+                    {heldNote('backend')}
                   </label>
                   {val('backend') === 'mem0-platform' ? field('mem0Host', 'Mem0 Platform URL') : null}
                   {val('backend') === 'mem0-server' ? field('mem0ServerUrl', 'Mem0 server URL') : null}
@@ -113,6 +138,7 @@ export function SettingsPage({ onSaved }: { onSaved?(): void }) {
                     <select
                       value={val('isolationMode')}
                       disabled={Boolean(locked('isolationMode'))}
+                      title={locked('isolationMode')}
                       onChange={(e) =>
                         setDraft({ ...draft, isolationMode: e.target.value as SettingsView['isolationMode'] })
                       }
@@ -123,6 +149,7 @@ export function SettingsPage({ onSaved }: { onSaved?(): void }) {
                         </option>
                       ))}
                     </select>
+                    {heldNote('isolationMode')}
                   </label>
                   {val('isolationMode') === 'manual' ? field('manualProjectId', 'Project id') : null}
                 </fieldset>

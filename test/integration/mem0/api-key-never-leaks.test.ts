@@ -47,6 +47,7 @@ function uiHost(core: Core): UiHost {
     backend: () => core.backend(),
     feature: <T>(name: string) => core.feature<T>(name),
     featureStatus: () => core.status().features,
+    settingsStatus: () => core.status().settings,
     updateSettings: (patch) => core.updateSettings(patch),
   };
 }

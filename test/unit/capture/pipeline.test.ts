@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createCapturePipeline, type CapturePipeline } from '../../../main/core/capture/pipeline.js';
 import { projectIdForPath } from '../../../main/core/capture/project.js';
 import type { CapturedExchange } from '../../../main/core/capture/exchange.js';
-import type { CaptureEvent } from '../../../main/core/events.js';
+import type { CaptureEvent, CaptureStoredEvent } from '../../../main/core/events.js';
 import type { LocalMemoryBackend } from '../../../main/core/memory/local-backend.js';
 import type { Memory, NewMemory } from '../../../main/core/memory/types.js';
 import { createTestCore, type TestCore } from '../../support/core-context.js';
@@ -142,6 +142,47 @@ describe('capture pipeline', () => {
     ]);
     expect(stored[0]!.metadata.tools).toEqual(['Agent']);
     expect(pipeline.status().background).toEqual({ subagent: 1 });
+  });
+
+  it('gives each captured turn the ids of the memories the local store kept', async () => {
+    const { core, pipeline, events } = setup();
+    pipeline.sink(recordedExchange('cc-turn1'));
+    pipeline.sink(recordedExchange('cc-turn2-final'));
+    await settle(pipeline);
+    const stored = await memories(core);
+    expect(stored).toHaveLength(2);
+    const captured = events.filter((e) => e.outcome === 'captured');
+    expect(captured.map((e) => e.memoryIds?.length)).toEqual([1, 1]);
+    expect(captured.flatMap((e) => e.memoryIds).sort()).toEqual(stored.map((m) => m.id).sort());
+    expect(captured.every((e) => !e.queued)).toBe(true);
+  });
+
+  it('announces the ids of a queued turn once the outbox has delivered it, under its turn key', async () => {
+    let down = true;
+    const { core, pipeline, events } = setup({
+      backend: (local) =>
+        Object.assign(Object.create(local) as LocalMemoryBackend, {
+          // A Mem0 backend: nothing shared with this database, every turn goes through the outbox.
+          sharesDatabase: () => false,
+          add: (input: NewMemory) => (down ? Promise.reject(new Error('backend down')) : local.add(input)),
+        }),
+    });
+    const stored: CaptureStoredEvent[] = [];
+    core.ctx.events.on('capture.stored', (e) => stored.push(e));
+    pipeline.sink(recordedExchange('cc-turn1'));
+    await pipeline.idle();
+    const [captured] = events.filter((e) => e.outcome === 'captured');
+    expect(captured).toMatchObject({ queued: true, turnKey: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(captured!.memoryIds).toBeUndefined();
+    expect(stored).toEqual([]);
+
+    down = false;
+    await settle(pipeline);
+    const kept = await memories(core);
+    expect(kept).toHaveLength(1);
+    expect(stored).toEqual([
+      { at: expect.any(String), turnKey: captured!.turnKey, memoryIds: [kept[0]!.id] },
+    ]);
   });
 
   it('returns from the sink at once and does the work later', async () => {

@@ -1,6 +1,7 @@
 // The tray menu and icon follow the state; render() maps it to Electron's Tray and Menu (mocked).
 // Claude Code shows whether its recall is connected, offers Connect when not, and what the hooks
-// last gave a session (a count and a size).
+// last gave a session (a count and a size). Capture held by MEM0_TRAY_CAPTURE is shown, not offered;
+// an invalid edit of settings.json leads to the Settings page.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const built: unknown[] = [];
@@ -15,6 +16,7 @@ vi.mock('electron', () => ({
 const {
   buildTrayMenu,
   claudeCodeTrayState,
+  settingsTrayState,
   trayIconState,
   TrayService,
   FAILED_LOGIN_WARNING,
@@ -26,6 +28,8 @@ type TrayState = import('../../../main/electron/tray.js').TrayState;
 const base: TrayState = {
   coreError: null,
   captureEnabled: true,
+  captureHeldBy: null,
+  settingsError: false,
   captureAvailable: true,
   capturesToday: 12,
   pending: 3,
@@ -134,6 +138,32 @@ describe('buildTrayMenu', () => {
       openMemories: '/memories',
       openConnections: '/connections',
       openCertificates: '/certificates',
+      openSettings: '/settings',
+    });
+  });
+
+  it('shows capture held by an environment variable, disabled and naming the variable', () => {
+    const menu = buildTrayMenu({ ...base, captureEnabled: false, captureHeldBy: 'MEM0_TRAY_CAPTURE' });
+    expect(menu.find((i) => i.action === 'toggleCapture')).toEqual({
+      type: 'checkbox',
+      label: 'Capture (set by MEM0_TRAY_CAPTURE)',
+      checked: false,
+      enabled: false,
+      action: 'toggleCapture',
+    });
+    expect(buildTrayMenu(base).find((i) => i.action === 'toggleCapture')).toMatchObject({
+      label: 'Capture',
+      enabled: true,
+    });
+  });
+
+  it('says when settings.json could not be applied, and opens Settings', () => {
+    expect(buildTrayMenu(base).some((i) => i.action === 'openSettings')).toBe(false);
+    const menu = buildTrayMenu({ ...base, settingsError: true });
+    expect(menu[1]).toEqual({
+      type: 'normal',
+      label: '⚠ settings.json could not be applied — open Settings',
+      action: 'openSettings',
     });
   });
 
@@ -144,6 +174,26 @@ describe('buildTrayMenu', () => {
     );
     expect(menu.find((i) => i.action === 'toggleCapture')!.enabled).toBe(false);
     expect(menu.find((i) => i.action === 'quit')!.enabled).toBeUndefined();
+  });
+});
+
+describe('settingsTrayState', () => {
+  it("takes the variable holding capture and whether the file's last edit failed", () => {
+    expect(
+      settingsTrayState({
+        heldByEnvironment: { captureEnabled: 'MEM0_TRAY_CAPTURE', userId: 'MEM0_TRAY_USER_ID' },
+        error: {
+          message: 'Invalid settings',
+          problems: ['"proxyPort": Too big'],
+          at: '2026-01-05T10:00:00Z',
+        },
+      }),
+    ).toEqual({ captureHeldBy: 'MEM0_TRAY_CAPTURE', settingsError: true });
+    expect(settingsTrayState({ heldByEnvironment: { userId: 'MEM0_TRAY_USER_ID' }, error: null })).toEqual({
+      captureHeldBy: null,
+      settingsError: false,
+    });
+    expect(settingsTrayState(undefined)).toEqual({ captureHeldBy: null, settingsError: false });
   });
 });
 
