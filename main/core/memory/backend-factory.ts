@@ -5,7 +5,7 @@ import type { Db } from '../db/database.js';
 import { UserError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { createApiKeyStore, type SecretStore } from '../secrets/secret-store.js';
-import { LocalMemoryBackend } from './local-backend.js';
+import { LocalMemoryBackend, MEMORY_MIGRATIONS } from './local-backend.js';
 import { sqliteAddLedger } from './mem0-records.js';
 import { Mem0PlatformBackend } from './mem0-platform-backend.js';
 import { Mem0ServerBackend } from './mem0-server-backend.js';
@@ -24,6 +24,25 @@ export function backendSettingsKey(s: Settings): string {
   return JSON.stringify([s.backend, s.mem0Host, s.mem0ServerUrl ?? null, s.mem0Telemetry]);
 }
 
+/** Steps of a module's schema this database has not had yet. */
+function pendingMigrations(db: Db, module: string, steps: number): number {
+  try {
+    const row = db.prepare('SELECT version FROM schema_migrations WHERE module = ?').get(module) as
+      { version: number } | undefined;
+    return Math.max(0, steps - (row?.version ?? 0));
+  } catch {
+    return steps;
+  }
+}
+
+function memoryCount(db: Db): number {
+  try {
+    return db.prepare('SELECT count(*) FROM memories').pluck().get() as number;
+  } catch {
+    return 0;
+  }
+}
+
 export function createBackend(
   settings: Settings,
   deps: BackendDeps,
@@ -32,8 +51,15 @@ export function createBackend(
   const log = (deps.log ?? silentLogger).child('memory');
   const secrets = deps.secrets ?? createApiKeyStore(deps.env ?? process.env);
   switch (kind) {
-    case 'local':
-      return new LocalMemoryBackend(deps.db);
+    case 'local': {
+      // A new search index is built from every memory the first time: seconds at 100,000.
+      const pending = pendingMigrations(deps.db, 'memories', MEMORY_MIGRATIONS.length);
+      if (pending > 0) log.info('store.migrating', { steps: pending, memories: memoryCount(deps.db) });
+      const started = Date.now();
+      const local = new LocalMemoryBackend(deps.db);
+      if (pending > 0) log.info('store.migrated', { ms: Date.now() - started });
+      return local;
+    }
     case 'mem0-platform':
       return new Mem0PlatformBackend({
         host: settings.mem0Host,
