@@ -2,6 +2,7 @@
 // developer's own configuration. Asynchronous, so servers in the test process keep serving.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import type { RuntimeInfo } from '../../main/core/feature.js';
 import { partAvailable } from './available.js';
 import { tempDir } from './tmp.js';
 
@@ -52,4 +53,20 @@ export function runClaude(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * The environment that sends Claude Code through each capture route of a running core: the gateway
+ * (ANTHROPIC_BASE_URL), or the proxy (HTTPS_PROXY + our CA) with loopback direct, as
+ * `mem0-tray env` sets it.
+ */
+export function captureRoutes(core: { runtime: RuntimeInfo }) {
+  return {
+    gateway: () => ({ ANTHROPIC_BASE_URL: `http://127.0.0.1:${core.runtime.gatewayPort}` }),
+    proxy: () => ({
+      HTTPS_PROXY: `http://127.0.0.1:${core.runtime.proxyPort}`,
+      NODE_EXTRA_CA_CERTS: core.runtime.caPath!,
+      NO_PROXY: '127.0.0.1,localhost,::1',
+    }),
+  };
 }

@@ -2,6 +2,7 @@
 // MemoryClient. Captured turns go in as user/assistant messages so Mem0 extracts the memories;
 // adds are asynchronous there (PENDING + event_id), so add() follows the event to its end.
 import type { MemoryClient } from 'mem0ai';
+import { isoTime } from './filter-sql.js';
 import { UserError, describeError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import {
@@ -28,7 +29,6 @@ import {
   encodeMetadata,
   encodeOffsetCursor,
   credentialTag,
-  isoTime,
   makeSnippet,
   matchesFilter,
   memoryAddLedger,

@@ -2,6 +2,7 @@
 // provenance fields travel as reserved metadata keys) and read back, client-side filters and
 // snippets, offset cursors, and the add ledger that makes add() safe to retry.
 import { createHash } from 'node:crypto';
+import { isoTime } from './filter-sql.js';
 import { applyMigrations, type Db } from '../db/database.js';
 import { UserError } from '../errors.js';
 import {
@@ -42,14 +43,6 @@ export function validateNewMemory(input: NewMemory): void {
     throw new UserError('invalid_input', 'A memory needs a non-empty text.');
   }
   if (!input.userId) throw new UserError('invalid_input', 'A memory needs a user id.');
-}
-
-export function isoTime(value: string | undefined, field: string): string {
-  if (value === undefined) return new Date().toISOString();
-  const t = Date.parse(value);
-  if (Number.isNaN(t))
-    throw new UserError('invalid_input', `${field} must be an ISO 8601 date, got "${value}".`);
-  return new Date(t).toISOString();
 }
 
 /** Mem0 metadata for a new memory: the caller's metadata plus our reserved keys. */

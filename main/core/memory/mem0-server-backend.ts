@@ -6,6 +6,7 @@
 // (mem0 before top_k: 100; with top_k: what we ask for, up to 1000): a capped reply is reported as
 // incomplete (Page.incomplete, export throws at its end) rather than passed off as everything.
 import { UserError, describeError } from '../errors.js';
+import { isoTime } from './filter-sql.js';
 import { silentLogger, type Logger } from '../log.js';
 import {
   clampLimit,
@@ -32,7 +33,6 @@ import {
   encodeOffsetCursor,
   credentialTag,
   idempotencyKeyOf,
-  isoTime,
   makeSnippet,
   matchesFilter,
   memoryAddLedger,

@@ -14,7 +14,7 @@ import {
   startFakeAnthropicUpstream,
   type FakeAnthropicUpstream,
 } from '../../fakes/anthropic-upstream.js';
-import { claudeAvailable, claudeEnv, runClaude } from '../../support/claude.js';
+import { captureRoutes, claudeAvailable, claudeEnv, runClaude } from '../../support/claude.js';
 import { capturedMemories } from '../../support/captured.js';
 import { coreEnv } from '../../support/core-env.js';
 import { tempDir } from '../../support/tmp.js';
@@ -43,11 +43,8 @@ afterAll(async () => {
 });
 
 const routes = {
-  gateway: () => ({ ANTHROPIC_BASE_URL: `http://127.0.0.1:${core.runtime.gatewayPort}` }),
-  proxy: () => ({
-    HTTPS_PROXY: `http://127.0.0.1:${core.runtime.proxyPort}`,
-    NODE_EXTRA_CA_CERTS: core.runtime.caPath!,
-  }),
+  gateway: () => captureRoutes(core).gateway(),
+  proxy: () => captureRoutes(core).proxy(),
 };
 
 describe.each(Object.keys(routes) as Array<keyof typeof routes>)(

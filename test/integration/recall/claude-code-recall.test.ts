@@ -13,7 +13,7 @@ import { silentLogger } from '../../../main/core/log.js';
 import { createMcpFeature, type McpHandle } from '../../../main/core/mcp/feature.js';
 import { startFakeAnthropicUpstream, type FakeAnthropicUpstream } from '../../fakes/anthropic-upstream.js';
 import { capturedMemories } from '../../support/captured.js';
-import { claudeAvailable, claudeEnv, runClaude } from '../../support/claude.js';
+import { captureRoutes, claudeAvailable, claudeEnv, runClaude } from '../../support/claude.js';
 import { coreEnv } from '../../support/core-env.js';
 import { tempDir } from '../../support/tmp.js';
 
@@ -58,13 +58,8 @@ afterAll(async () => {
 });
 
 const routes = {
-  gateway: () => ({ ANTHROPIC_BASE_URL: `http://127.0.0.1:${core.runtime.gatewayPort}` }),
-  // As `mem0-tray env` sets it: loopback (the hooks, the MCP server) stays direct.
-  proxy: () => ({
-    HTTPS_PROXY: `http://127.0.0.1:${core.runtime.proxyPort}`,
-    NODE_EXTRA_CA_CERTS: core.runtime.caPath!,
-    NO_PROXY: '127.0.0.1,localhost,::1',
-  }),
+  gateway: () => captureRoutes(core).gateway(),
+  proxy: () => captureRoutes(core).proxy(),
 };
 
 /** Runs one `claude -p` session and returns the bodies of the Messages calls it made. */
