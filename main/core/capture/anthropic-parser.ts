@@ -17,14 +17,15 @@ export function isMessagesRequest(method: string, path: string): boolean {
   return pathname === '/v1/messages' || pathname === '/v1/messages/';
 }
 
-export function parseExchange(exchange: CapturedExchange): ParseResult {
+/** `parsedRequest`: the request body as already parsed (when the request was accepted), if it was. */
+export function parseExchange(exchange: CapturedExchange, parsedRequest?: ParsedRequest | null): ParseResult {
   if (!isMessagesRequest(exchange.method, exchange.path))
     return { ok: false, reason: 'not_messages_endpoint' };
   if (exchange.status < 200 || exchange.status > 299) {
     return { ok: false, reason: 'non_2xx', status: exchange.status };
   }
   if (!exchange.complete) return { ok: false, reason: 'incomplete', status: exchange.status };
-  const request = parseRequestBody(exchange.requestBody);
+  const request = parsedRequest ?? parseRequestBody(exchange.requestBody);
   if (!request) return { ok: false, reason: 'invalid_request' };
   const contentType = (exchange.responseHeaders['content-type'] ?? '').toLowerCase();
   const body = exchange.responseBody.toString('utf8');

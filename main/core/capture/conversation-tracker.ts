@@ -206,6 +206,22 @@ export class ConversationTracker {
    * by --continue adds nothing; earlier turns come back only through recovery (historyTurns).
    */
   newestTurn(request: ParsedRequest, headers: Record<string, string> = {}): NewestTurn | null {
+    // A request is asked for it up to three times (accepted, finished, analysed): computed once.
+    const session = headers['x-claude-code-session-id'];
+    const known = this.newestOf.get(request);
+    if (known && known.session === session) return known.newest;
+    const newest = this.findNewestTurn(request, headers);
+    this.newestOf.set(request, { session, newest });
+    return newest;
+  }
+
+  /** Newest turns by request, with the session header they were found with (newestTurn). */
+  private readonly newestOf = new WeakMap<
+    ParsedRequest,
+    { session: string | undefined; newest: NewestTurn | null }
+  >();
+
+  private findNewestTurn(request: ParsedRequest, headers: Record<string, string>): NewestTurn | null {
     const conversationId = this.conversationId(request, headers);
     if (!conversationId) return null;
     const messages = request.messages;

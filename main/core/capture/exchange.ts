@@ -24,6 +24,11 @@ export interface CapturedExchange {
   complete: boolean;
   startedAt: string;
   endedAt: string;
+  /**
+   * The tap's own id for this request, also on its AcceptedRequest: the pipeline keeps what it
+   * parsed when recording the request as accepted for the finished exchange (parsed once).
+   */
+  tapId?: string;
 }
 
 /**
@@ -35,5 +40,5 @@ export type ExchangeSink = (exchange: CapturedExchange) => void;
 /** A Messages request the network side accepted, as soon as its body has arrived (no answer yet). */
 export type AcceptedRequest = Pick<
   CapturedExchange,
-  'route' | 'host' | 'method' | 'path' | 'requestHeaders' | 'requestBody'
+  'route' | 'host' | 'method' | 'path' | 'requestHeaders' | 'requestBody' | 'tapId'
 >;

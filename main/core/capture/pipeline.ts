@@ -267,7 +267,7 @@ export function createCapturePipeline(
     // Paused: the proxy keeps forwarding; nothing about the exchange is parsed or recorded.
     if (!settings.captureEnabled) return { kind: 'skipped', reason: 'paused' };
 
-    const parsed = parseExchange(ex);
+    const parsed = parseExchange(ex, takeParsed(ex.tapId));
     if (!parsed.ok) {
       if (parsed.reason === 'not_messages_endpoint') return { kind: 'ignored' };
       return { kind: 'skipped', reason: parsed.reason };
@@ -629,12 +629,31 @@ export function createCapturePipeline(
     setTimeout(drain, COMMIT_WINDOW_MS);
   }
 
+  /**
+   * Requests as parsed when they were accepted, by tap id, for their finished exchange (parsed once).
+   * Bounded: an exchange that never arrives is forgotten with the oldest; a missing one is parsed again.
+   */
+  const parsedByTap = new Map<string, ParsedRequest>();
+  const MAX_PARSED_KEPT = 4_096;
+  function keepParsed(tapId: string | undefined, parsed: ParsedRequest): void {
+    if (typeof tapId !== 'string') return;
+    if (parsedByTap.size >= MAX_PARSED_KEPT) parsedByTap.delete(parsedByTap.keys().next().value!);
+    parsedByTap.set(tapId, parsed);
+  }
+  function takeParsed(tapId: string | undefined): ParsedRequest | undefined {
+    if (typeof tapId !== 'string') return undefined;
+    const parsed = parsedByTap.get(tapId);
+    if (parsed) parsedByTap.delete(tapId);
+    return parsed;
+  }
+
   /** Whether a request could become a turn, and if so its keys recorded (no content). */
   function acceptOne(request: AcceptedRequest): void {
     const settings = ctx.settings();
     if (!settings.captureEnabled || !isMessagesRequest(request.method, request.path)) return;
     const parsed = parseRequestBody(request.requestBody);
     if (!parsed) return;
+    keepParsed(request.tapId, parsed);
     if (matchBackground(parsed, backgroundRules(settings), request.requestHeaders ?? {})) return;
     const newest = tracker.newestTurn(parsed, request.requestHeaders);
     if (!newest) return;
@@ -672,9 +691,9 @@ export function createCapturePipeline(
     new Promise<void>((resolve) => {
       try {
         if (stopped) return resolve();
-        // Committed at the next turn of the event loop (all that arrived meanwhile in one
-        // transaction): the network side waits for it only if the reply ends first.
-        if (accepting.length === 0) setImmediate(commitAccepted);
+        // Committed once the code that accepted it is done (all requests of one message from the
+        // network thread in one transaction): that thread's replies wait for it.
+        if (accepting.length === 0) queueMicrotask(commitAccepted);
         accepting.push({ request, done: resolve });
       } catch {
         resolve();

@@ -86,6 +86,6 @@ export type NetWorkerMessage =
   | { type: 'reply'; id: number; ok: false; error: SentError }
   /** Finished exchanges, in order. Bodies arrive as Uint8Array (structured clone drops the Buffer prototype). */
   | { type: 'exchanges'; exchanges: CapturedExchange[] }
-  /** A tapped request has arrived in full; the end of its reply waits for an AcceptedAck. */
-  | { type: 'accept'; id: number; request: AcceptedRequest }
+  /** Tapped requests that have arrived in full; the end of each reply waits for an AcceptedAck. */
+  | { type: 'accept'; requests: Array<{ id: number; request: AcceptedRequest }> }
   | { type: 'log'; level: LogLevel; scope: string; event: string; fields?: LogFields };

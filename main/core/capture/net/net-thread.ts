@@ -141,10 +141,12 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
       });
       starting = w;
       let started = false;
+      // Confirmations go back in one message as soon as the records are committed (a microtask
+      // after the last of them), not a turn of the event loop later: the replies wait for them.
       let acks: number[] = [];
       const ack = (id: number) => {
         if (acks.length === 0)
-          setImmediate(() => {
+          queueMicrotask(() => {
             const ids = acks;
             acks = [];
             try {
@@ -158,13 +160,15 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
       w.on('message', (message: NetWorkerMessage) => {
         switch (message.type) {
           case 'accept': {
-            const request = { ...message.request, requestBody: asBuffer(message.request.requestBody) };
-            if (!options.accept) ack(message.id);
-            else
-              options.accept(request).then(
-                () => ack(message.id),
-                () => ack(message.id),
-              );
+            for (const { id, request: r } of message.requests) {
+              const request = { ...r, requestBody: asBuffer(r.requestBody) };
+              if (!options.accept) ack(id);
+              else
+                options.accept(request).then(
+                  () => ack(id),
+                  () => ack(id),
+                );
+            }
             return;
           }
           case 'exchanges':

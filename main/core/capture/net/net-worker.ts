@@ -87,24 +87,39 @@ const sink: ExchangeSink = (exchange) => {
     if (buffer.byteLength > 0) outgoingBuffers.push(buffer);
 };
 
-// Requests waiting for the core to confirm they were recorded as accepted (forward.ts).
+// Requests waiting for the core to confirm they were recorded as accepted (forward.ts). They go to
+// the core in one message per turn of this thread's event loop, like the exchanges: a message each
+// cost more (postMessage, waking the core, a transaction there each) than the records themselves.
 let nextAcceptId = 1;
 const acceptWaiters = new Map<number, () => void>();
+let accepting: Array<{ id: number; request: AcceptedRequest }> = [];
+let acceptingBuffers: ArrayBuffer[] = [];
+
+function sendAccepts(): void {
+  if (accepting.length === 0) return;
+  const requests = accepting;
+  const transfer = acceptingBuffers;
+  accepting = [];
+  acceptingBuffers = [];
+  try {
+    send({ type: 'accept', requests }, transfer);
+  } catch (err) {
+    log.warn('capture.accept_send_failed', { requests: requests.length, error: describeError(err) });
+    for (const { id } of requests) {
+      acceptWaiters.get(id)?.();
+      acceptWaiters.delete(id);
+    }
+  }
+}
+
 const accept = (request: AcceptedRequest): Promise<void> =>
   new Promise<void>((resolve) => {
     const id = nextAcceptId++;
     const requestBody = movable(request.requestBody);
     acceptWaiters.set(id, resolve);
-    try {
-      send(
-        { type: 'accept', id, request: { ...request, requestBody } as AcceptedRequest },
-        requestBody.buffer.byteLength > 0 ? [requestBody.buffer] : [],
-      );
-    } catch (err) {
-      acceptWaiters.delete(id);
-      log.warn('capture.accept_send_failed', { error: describeError(err) });
-      resolve();
-    }
+    if (accepting.length === 0) setImmediate(sendAccepts);
+    accepting.push({ id, request: { ...request, requestBody } as AcceptedRequest });
+    if (requestBody.buffer.byteLength > 0) acceptingBuffers.push(requestBody.buffer);
   });
 
 const log = threadLogger('');

@@ -74,7 +74,12 @@ async function decode(body: Buffer, encoding: string | undefined): Promise<Buffe
 
 export type TapCounters = Counters<(typeof TAP_COUNTER_NAMES)[number]>;
 
+/** Tap ids are unique across restarts of the network thread (tapId in exchange.ts). */
+const TAP_ID_PREFIX = `${process.pid}.${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 8)}.`;
+let tapSeq = 0;
+
 export class ExchangeTap {
+  private readonly tapId = TAP_ID_PREFIX + (tapSeq++).toString(36);
   private readonly request: Buffer[] = [];
   private readonly response: Buffer[] = [];
   private bytes = 0;
@@ -120,6 +125,7 @@ export class ExchangeTap {
       method: this.method,
       path: this.path,
       requestHeaders: this.requestHeaders,
+      tapId: this.tapId,
       requestBody: await decode(Buffer.concat(this.request), this.requestHeaders['content-encoding']),
     };
   }
@@ -171,6 +177,7 @@ export class ExchangeTap {
         complete: ok,
         startedAt: this.startedAt,
         endedAt,
+        tapId: this.tapId,
       };
       this.counters.tapped++;
       this.sink(exchange);
