@@ -1,6 +1,7 @@
 // `mem0-tray memories …`: list, search, show, add, delete, export — through the same
 // ownership-checked MemoryService as REST and MCP, against the configured backend.
 import { Command, Option } from 'commander';
+import { oneLine } from '../core/memory/excerpt.js';
 import { UserError } from '../core/errors.js';
 import { CoreEvents, type Caller } from '../core/events.js';
 import { createBackend } from '../core/memory/backend-factory.js';
@@ -61,16 +62,11 @@ function scopeOf(opts: ScopeOptions): ScopeFilter {
   };
 }
 
-function oneLine(text: string, width = 100): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > width ? flat.slice(0, width - 1) + '…' : flat;
-}
-
 function printMemory(cli: CliEnv, m: Memory): void {
   cli.out(
     `${m.id}  ${m.createdAt.slice(0, 16).replace('T', ' ')}  ${m.source.padEnd(7)}  ${m.projectId ?? '-'}`,
   );
-  cli.out(`  ${oneLine(m.text)}`);
+  cli.out(`  ${oneLine(m.text, 100)}`);
 }
 
 export function registerMemoriesCommands(
@@ -119,7 +115,7 @@ export function registerMemoriesCommands(
       for (const h of hits) {
         cli.out(`${h.memory.id}  score ${h.score.toFixed(2)}  ${h.memory.projectId ?? '-'}`);
         cli.out(
-          `  ${oneLine(h.snippet.replaceAll(SNIPPET_MARK.open, '').replaceAll(SNIPPET_MARK.close, ''))}`,
+          `  ${oneLine(h.snippet.replaceAll(SNIPPET_MARK.open, '').replaceAll(SNIPPET_MARK.close, ''), 100)}`,
         );
       }
     });

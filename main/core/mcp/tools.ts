@@ -6,6 +6,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { describeError, isUserError, UserError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { oneLine } from '../memory/excerpt.js';
 import type { MemoryService } from '../memory/service.js';
 import { SNIPPET_MARK, type HistoryEntry, type Memory, type SearchHit } from '../memory/types.js';
 import { canWrite, resolveScope, type Identity, type IsolationSettings } from './isolation.js';
@@ -82,11 +83,6 @@ const SHAPES = {
   },
 };
 
-function clip(text: string, max = TEXT_IN_LIST): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
-}
-
 function day(iso: string): string {
   return iso.slice(0, 10);
 }
@@ -106,7 +102,7 @@ export function memoryView(m: Memory) {
 
 function line(m: Memory, extra = ''): string {
   const where = m.projectId ? `project ${m.projectId}, ` : '';
-  return `[${m.id}] (${where}${day(m.createdAt)}${extra}) ${clip(m.text)}`;
+  return `[${m.id}] (${where}${day(m.createdAt)}${extra}) ${oneLine(m.text, TEXT_IN_LIST)}`;
 }
 
 function ok(text: string, structured: Record<string, unknown>): CallToolResult {
@@ -318,9 +314,9 @@ function hitView(h: SearchHit) {
 function historyLine(h: HistoryEntry): string {
   const change =
     h.event === 'UPDATE'
-      ? `: "${clip(h.oldText ?? '', 200)}" → "${clip(h.newText ?? '', 200)}"`
+      ? `: "${oneLine(h.oldText ?? '', 200)}" → "${oneLine(h.newText ?? '', 200)}"`
       : h.event === 'ADD'
-        ? `: "${clip(h.newText ?? '', 200)}"`
+        ? `: "${oneLine(h.newText ?? '', 200)}"`
         : '';
   return `${h.createdAt} ${h.event}${change}`;
 }

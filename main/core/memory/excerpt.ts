@@ -106,3 +106,9 @@ function popcount(bits: number): number {
   for (let b = bits; b !== 0; b &= b - 1) n++;
   return n;
 }
+
+/** A memory's text on one line, whitespace collapsed, cut to `max` characters with an ellipsis. */
+export function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

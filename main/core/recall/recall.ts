@@ -9,6 +9,7 @@ import type { Settings } from '../config/settings.js';
 import type { Caller } from '../events.js';
 import { resolveScope, type Identity } from '../mcp/isolation.js';
 import type { MemoryService, ScopeFilter } from '../memory/service.js';
+import { oneLine } from '../memory/excerpt.js';
 import type { Memory, SearchHit } from '../memory/types.js';
 import { reciprocalRankFusion } from '../memory/search/fusion.js';
 import type { RecallEvent, RecallLog } from './recall-log.js';
@@ -60,9 +61,7 @@ function relevant(hit: SearchHit): boolean {
 const isPrivate = (m: Memory) => m.metadata.private === true;
 
 function line(m: Memory, max: number): string {
-  const flat = m.text.replace(/\s+/g, ' ').trim();
-  const text = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-  return `- [${m.id}] ${m.createdAt.slice(0, 10)}: ${text}`;
+  return `- [${m.id}] ${m.createdAt.slice(0, 10)}: ${oneLine(m.text, max)}`;
 }
 
 export interface RecallDeps {
