@@ -11,6 +11,8 @@ import {
   defaultHookLaunch,
   disconnectClaudeCode,
   hookLaunchFor,
+  machineToken,
+  saveMachineToken,
   type ClaudeCodeDeps,
 } from '../core/claude-clients/claude-code.js';
 import {
@@ -26,7 +28,6 @@ import {
   disconnectClaudeDesktop,
 } from '../core/claude-clients/claude-desktop.js';
 import { UserError } from '../core/errors.js';
-import { writeFileAtomic } from '../core/fs-atomic.js';
 import { TokenStore } from '../core/mcp/tokens.js';
 import { RecallLog } from '../core/recall/recall-log.js';
 import { runningCore } from '../core/runtime-file.js';
@@ -126,16 +127,11 @@ export function registerClaudeCommands(program: Command, cli: CliEnv): void {
       const port = apiPort(cli);
       const userId = opts.userId ?? settings.userId;
       const tokens = tokenStore(cli);
-      const tokenFile = cli.privatePaths().claudeCodeToken;
+      const code = { tokens, tokenFile: cli.privatePaths().claudeCodeToken, env: cli.env };
       // The token `claude-code connect` and the recall hooks use (claude-code-token.json), if it still works.
-      let machine: { token: string; id: string; prefix: string; userId: string } | null = null;
-      try {
-        const { token } = JSON.parse(fs.readFileSync(tokenFile, 'utf8')) as { token?: unknown };
-        const info = typeof token === 'string' ? tokens.findByValue(token) : null;
-        if (info && !info.revoked && !info.expired) machine = { token: token as string, ...info };
-      } catch {
-        // none yet
-      }
+      const saved = machineToken(code);
+      const machine =
+        saved && !saved.info.revoked && !saved.info.expired ? { token: saved.token, ...saved.info } : null;
       const askedForNew = Boolean(opts.newToken || opts.readOnly || opts.expiresDays !== undefined);
       if (machine && !askedForNew && machine.userId === userId) {
         cli.out(claudeCodeAddCommand(port, machine.token));
@@ -152,11 +148,7 @@ export function registerClaudeCommands(program: Command, cli: CliEnv): void {
         cli.out(setup.command);
         if (!machine && !askedForNew) {
           // The first: it becomes this machine's token for Claude Code, which later runs reuse.
-          writeFileAtomic(
-            tokenFile,
-            JSON.stringify({ tokenId: setup.tokenId, token: setup.token }) + '\n',
-            0o600,
-          );
+          saveMachineToken(code, setup.token, setup.tokenId);
           cli.err(
             `(new token ${setup.tokenId}, now this machine's token for Claude Code: later runs print the same; revoke with "mem0-tray token revoke ${setup.tokenId}")`,
           );

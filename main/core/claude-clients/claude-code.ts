@@ -94,14 +94,25 @@ export interface ClaudeCodeDeps {
 
 /** The token the hooks and the MCP entry use, if it is still ours and usable. */
 function currentToken(deps: ClaudeCodeDeps): { token: string; info: TokenInfo } | null {
+  const saved = machineToken(deps);
+  return saved && !saved.info.revoked && !saved.info.expired ? saved : null;
+}
+
+/** This machine's token for Claude Code (claude-code-token.json), in whatever state the store has it. */
+export function machineToken(deps: ClaudeCodeDeps): { token: string; info: TokenInfo } | null {
   try {
     const { token } = JSON.parse(fs.readFileSync(deps.tokenFile, 'utf8')) as { token?: unknown };
-    if (typeof token !== 'string') return null;
-    const info = deps.tokens.findByValue(token);
-    return info && !info.revoked && !info.expired ? { token, info } : null;
+    const info = typeof token === 'string' ? deps.tokens.findByValue(token) : null;
+    return info ? { token: token as string, info } : null;
   } catch {
+    // no token file yet: not connected
     return null;
   }
+}
+
+/** Makes a token this machine's token for Claude Code (file mode 0600). */
+export function saveMachineToken(deps: ClaudeCodeDeps, token: string, tokenId: string): void {
+  writeFileAtomic(deps.tokenFile, JSON.stringify({ tokenId, token }) + '\n', 0o600);
 }
 
 export interface ConnectCodeOptions {
@@ -152,7 +163,7 @@ export function connectClaudeCode(deps: ClaudeCodeDeps, options: ConnectCodeOpti
     const backup = backupFile(mcpConfigPath, raw);
     if (backup) backupPaths.push(backup);
     writeFileAtomic(mcpConfigPath, JSON.stringify({ ...config, mcpServers: servers }, null, 2) + '\n', 0o600);
-    writeFileAtomic(deps.tokenFile, JSON.stringify({ tokenId: use.info.id, token: use.token }) + '\n', 0o600);
+    saveMachineToken(deps, use.token, use.info.id);
     const hooks = installHooks(
       { scope: options.scope ?? 'user', env: deps.env, cwd: options.cwd },
       { ...options.launch, http: { url: hookUrl(options.apiPort), token: use.token } },
@@ -225,13 +236,9 @@ export function claudeCodeStatus(deps: ClaudeCodeDeps, cwd = process.cwd()): Cla
     // an unreadable config is not a registration
   }
   const hooks = (['user', 'project'] as const).map((scope) => hooksStatus({ scope, env: deps.env, cwd }));
-  let token: ClaudeCodeStatus['token'] = null;
-  try {
-    const { token: value } = JSON.parse(fs.readFileSync(deps.tokenFile, 'utf8')) as { token?: unknown };
-    const info = typeof value === 'string' ? deps.tokens.findByValue(value) : null;
-    if (info) token = { id: info.id, userId: info.userId, working: !info.revoked && !info.expired };
-  } catch {
-    // no token file: not connected
-  }
+  const saved = machineToken(deps)?.info;
+  const token = saved
+    ? { id: saved.id, userId: saved.userId, working: !saved.revoked && !saved.expired }
+    : null;
   return { mcpRegistered, hooks, token };
 }
