@@ -19,7 +19,9 @@ import {
   type HooksStatus,
 } from './claude-code-hooks.js';
 import { HOOK_PATH } from '../recall/hook-route-path.js';
-import { backupFile, isObject, readJsonObject } from './json-config.js';
+import { readMcpServers, writeMcpServer } from './json-config.js';
+
+const LABEL = "Claude Code's config";
 
 export const CLAUDE_CODE_TOKEN_PURPOSE = 'claude-code';
 
@@ -153,16 +155,12 @@ export function connectClaudeCode(deps: ClaudeCodeDeps, options: ConnectCodeOpti
   const backupPaths: string[] = [];
   try {
     const mcpConfigPath = claudeUserConfigPath(deps.env);
-    const { config, raw } = readJsonObject(mcpConfigPath, "Claude Code's config");
-    const servers = isObject(config.mcpServers) ? { ...config.mcpServers } : {};
-    servers[SERVER_KEY] = {
+    const { backupPath } = writeMcpServer(mcpConfigPath, LABEL, SERVER_KEY, {
       type: 'http',
       url: mcpUrl(options.apiPort),
       headers: { Authorization: `Bearer ${use.token}` },
-    };
-    const backup = backupFile(mcpConfigPath, raw);
-    if (backup) backupPaths.push(backup);
-    writeFileAtomic(mcpConfigPath, JSON.stringify({ ...config, mcpServers: servers }, null, 2) + '\n', 0o600);
+    });
+    if (backupPath) backupPaths.push(backupPath);
     saveMachineToken(deps, use.token, use.info.id);
     const hooks = installHooks(
       { scope: options.scope ?? 'user', env: deps.env, cwd: options.cwd },
@@ -200,16 +198,8 @@ export function disconnectClaudeCode(
   options: { scope?: HookScope; cwd?: string; dataDir: string },
 ): DisconnectCodeResult {
   const current = currentToken(deps);
-  const mcpConfigPath = claudeUserConfigPath(deps.env);
-  const { config, raw } = readJsonObject(mcpConfigPath, "Claude Code's config");
-  let mcpRemoved = false;
-  if (isObject(config.mcpServers) && SERVER_KEY in config.mcpServers) {
-    const servers = { ...config.mcpServers };
-    delete servers[SERVER_KEY];
-    backupFile(mcpConfigPath, raw);
-    writeFileAtomic(mcpConfigPath, JSON.stringify({ ...config, mcpServers: servers }, null, 2) + '\n', 0o600);
-    mcpRemoved = true;
-  }
+  const removed = writeMcpServer(claudeUserConfigPath(deps.env), LABEL, SERVER_KEY, null);
+  const mcpRemoved = removed.previous !== undefined;
   const hooks = uninstallHooks(
     { scope: options.scope ?? 'user', env: deps.env, cwd: options.cwd },
     options.dataDir,
@@ -230,8 +220,7 @@ export interface ClaudeCodeStatus {
 export function claudeCodeStatus(deps: ClaudeCodeDeps, cwd = process.cwd()): ClaudeCodeStatus {
   let mcpRegistered = false;
   try {
-    const { config } = readJsonObject(claudeUserConfigPath(deps.env), "Claude Code's config");
-    mcpRegistered = isObject(config.mcpServers) && SERVER_KEY in config.mcpServers;
+    mcpRegistered = SERVER_KEY in readMcpServers(claudeUserConfigPath(deps.env), LABEL).servers;
   } catch {
     // an unreadable config is not a registration
   }

@@ -6,10 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../fs-atomic.js';
 import type { TokenInfo, TokenStore } from '../mcp/tokens.js';
-import { backupFile, isObject, readJsonObject, type Json } from './json-config.js';
+import { isObject, readMcpServers, writeMcpServer } from './json-config.js';
 
 export const SERVER_KEY = 'mem0-tray';
 export const DESKTOP_TOKEN_PURPOSE = 'claude-desktop';
@@ -141,13 +139,7 @@ export function defaultLaunchCommand(
   return { command: execPath, args: ['mcp', 'stdio'] };
 }
 
-function readConfig(file: string): { config: Json; raw: string | null } {
-  const read = readJsonObject(file, "Claude Desktop's config");
-  if (read.config.mcpServers !== undefined && !isObject(read.config.mcpServers)) {
-    throw new UserError('invalid_input', `"mcpServers" in ${file} must be an object; it was left untouched.`);
-  }
-  return read;
-}
+const LABEL = "Claude Desktop's config";
 
 function entryToken(entry: unknown): string | null {
   if (!isObject(entry) || !isObject(entry.env)) return null;
@@ -179,9 +171,6 @@ export interface ConnectResult {
 
 export function connectClaudeDesktop(deps: DesktopDeps, options: ConnectOptions): ConnectResult {
   const file = deps.configPath ?? claudeDesktopConfigPath(deps);
-  const { config, raw } = readConfig(file);
-  const servers: Json = isObject(config.mcpServers) ? { ...config.mcpServers } : {};
-  const previous = entryToken(servers[SERVER_KEY]);
   const created = deps.tokens.create({
     userId: options.userId,
     name: 'Claude Desktop',
@@ -192,16 +181,15 @@ export function connectClaudeDesktop(deps: DesktopDeps, options: ConnectOptions)
   const launch = options.launch ?? defaultLaunchCommand(deps.env);
   const env: Record<string, string> = { ...launch.env, MEM0_TRAY_TOKEN: created.token };
   if (options.dataDir) env.MEM0_TRAY_HOME = options.dataDir;
-  servers[SERVER_KEY] = { command: launch.command, args: launch.args, env };
-  const next = { ...config, mcpServers: servers };
-  let backupPath: string | null;
+  let written: ReturnType<typeof writeMcpServer>;
   try {
-    backupPath = backupFile(file, raw);
-    writeFileAtomic(file, JSON.stringify(next, null, 2) + '\n', 0o600);
+    written = writeMcpServer(file, LABEL, SERVER_KEY, { command: launch.command, args: launch.args, env });
   } catch (err) {
     deps.tokens.delete(created.record.id);
     throw err;
   }
+  const { backupPath } = written;
+  const previous = entryToken(written.previous);
   if (previous) {
     const old = deps.tokens.findByValue(previous);
     if (old && !old.revoked) deps.tokens.revoke(old.id);
@@ -218,14 +206,10 @@ export interface DisconnectResult {
 
 export function disconnectClaudeDesktop(deps: DesktopDeps): DisconnectResult {
   const file = deps.configPath ?? claudeDesktopConfigPath(deps);
-  const { config, raw } = readConfig(file);
-  const servers = isObject(config.mcpServers) ? { ...config.mcpServers } : {};
-  if (!(SERVER_KEY in servers))
+  const { previous, backupPath } = writeMcpServer(file, LABEL, SERVER_KEY, null);
+  if (previous === undefined)
     return { configPath: file, removed: false, backupPath: null, revokedTokenId: null };
-  const value = entryToken(servers[SERVER_KEY]);
-  delete servers[SERVER_KEY];
-  const backupPath = backupFile(file, raw);
-  writeFileAtomic(file, JSON.stringify({ ...config, mcpServers: servers }, null, 2) + '\n', 0o600);
+  const value = entryToken(previous);
   let revokedTokenId: string | null = null;
   const token = value ? deps.tokens.findByValue(value) : null;
   if (token) {
@@ -250,8 +234,7 @@ export interface DesktopStatus {
 export function claudeDesktopStatus(deps: DesktopDeps): DesktopStatus {
   const file = deps.configPath ?? claudeDesktopConfigPath(deps);
   const exists = fs.existsSync(file);
-  const { config } = readConfig(file);
-  const entry = isObject(config.mcpServers) ? config.mcpServers[SERVER_KEY] : undefined;
+  const entry = readMcpServers(file, LABEL).servers[SERVER_KEY];
   const value = entryToken(entry);
   const token = value ? deps.tokens.findByValue(value) : null;
   return {

@@ -40,3 +40,37 @@ export function backupFile(file: string, raw: string | null): string | null {
   writeFileAtomic(target, raw, 0o600);
   return target;
 }
+
+/** A client config's MCP servers (`mcpServers`), the config refused untouched when they are not an object. */
+export function readMcpServers(
+  file: string,
+  label: string,
+): { config: Json; raw: string | null; servers: Json } {
+  const read = readJsonObject(file, label);
+  const servers = read.config.mcpServers;
+  if (servers !== undefined && !isObject(servers))
+    throw new UserError('invalid_input', `"mcpServers" in ${file} must be an object; it was left untouched.`);
+  return { ...read, servers: servers ?? {} };
+}
+
+/**
+ * Puts a server's entry into a client config (`entry`), or takes it out (null), every other key
+ * kept: the old file backed up, the new one written 0600 (it holds a token). Returns the entry it
+ * replaced; nothing is written when there was nothing to take out.
+ */
+export function writeMcpServer(
+  file: string,
+  label: string,
+  key: string,
+  entry: Json | null,
+): { previous: unknown; backupPath: string | null } {
+  const { config, raw, servers } = readMcpServers(file, label);
+  const previous = servers[key];
+  if (entry === null && previous === undefined) return { previous, backupPath: null };
+  const next: Json = { ...servers };
+  if (entry === null) delete next[key];
+  else next[key] = entry;
+  const backupPath = backupFile(file, raw);
+  writeFileAtomic(file, JSON.stringify({ ...config, mcpServers: next }, null, 2) + '\n', 0o600);
+  return { previous, backupPath };
+}
