@@ -81,7 +81,7 @@ export interface IndexedMemory {
   seq: number;
   userId: string;
   projectId: string | null;
-  /** tokenCount() of its text. */
+  /** Its token count (analyze()). */
   tokens: number;
 }
 
