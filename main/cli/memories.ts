@@ -6,7 +6,7 @@ import { UserError } from '../core/errors.js';
 import { CoreEvents, type Caller } from '../core/events.js';
 import { createBackend } from '../core/memory/backend-factory.js';
 import { MemoryService, type ScopeFilter } from '../core/memory/service.js';
-import { MEMORY_SOURCES, SNIPPET_MARK, type Memory, type MemorySource } from '../core/memory/types.js';
+import { MEMORY_SOURCES, type Memory, type MemorySource } from '../core/memory/types.js';
 import type { CliEnv } from './env.js';
 import { registerMigrateCommand } from './migrate.js';
 
@@ -114,9 +114,7 @@ export function registerMemoriesCommands(
       if (hits.length === 0) cli.out('No matches.');
       for (const h of hits) {
         cli.out(`${h.memory.id}  score ${h.score.toFixed(2)}  ${h.memory.projectId ?? '-'}`);
-        cli.out(
-          `  ${oneLine(h.snippet.replaceAll(SNIPPET_MARK.open, '').replaceAll(SNIPPET_MARK.close, ''), 100)}`,
-        );
+        cli.out(`  ${oneLine(h.snippet.text, 100)}`);
       }
     });
 

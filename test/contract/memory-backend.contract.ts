@@ -1,7 +1,8 @@
 // The MemoryBackend contract: every backend (local, mem0-platform, mem0-server) must pass these.
 // Call runMemoryBackendContract() from a test file with a factory for a fresh, empty backend.
 import { describe, expect, it, beforeEach, afterEach } from 'vitest';
-import { SNIPPET_MARK, type MemoryBackend, type Memory } from '../../main/core/memory/types.js';
+import { isExcerptOf } from '../../main/core/memory/excerpt.js';
+import type { MemoryBackend, Memory } from '../../main/core/memory/types.js';
 
 export interface ContractOptions {
   /** Remote backends may rewrite text when extracting memories; local keeps it verbatim. */
@@ -163,16 +164,12 @@ export function runMemoryBackendContract(
       expect(hits).toHaveLength(2);
       expect(hits.every((h) => h.memory.userId === 'alice')).toBe(true);
       expect(hits[0]!.score).toBeGreaterThanOrEqual(hits[1]!.score);
-      // Each excerpt comes from its own memory's text.
+      // Each excerpt comes from its own memory's text, its matches ranges on it.
       for (const hit of hits) {
-        const words = hit.snippet
-          .replaceAll(SNIPPET_MARK.open, '')
-          .replaceAll(SNIPPET_MARK.close, '')
-          .split('…')
-          .map((part) => part.trim())
-          .filter(Boolean);
-        expect(words.length).toBeGreaterThan(0);
-        for (const part of words) expect(hit.memory.text).toContain(part);
+        expect(hit.snippet.text.replaceAll('…', '').trim()).not.toBe('');
+        expect(isExcerptOf(hit.snippet, hit.memory.text)).toBe(true);
+        const { text, matches } = hit.snippet;
+        expect(matches.map(([a, b]) => text.slice(a, b).toLowerCase())).toContain('kubernetes');
       }
     });
 

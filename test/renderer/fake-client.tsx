@@ -38,7 +38,11 @@ export function fakeClient(initial: MemoryDto[]) {
     hits: items
       .filter((m) => m.text.toLowerCase().includes(i.query.toLowerCase()))
       .slice(0, i.limit ?? 100)
-      .map((m) => ({ memory: m, snippet: m.text, score: 1 })),
+      .map((m) => ({
+        memory: m,
+        snippet: { text: m.text, matches: occurrences(m.text, i.query) },
+        score: 1,
+      })),
   }));
   api.deleteMemories!.mockImplementation(async (i: { ids: string[]; confirmCount: number }) => {
     if (i.ids.length !== i.confirmCount) throw new UiApiError({ code: 'invalid_input', message: 'count' });
@@ -61,4 +65,14 @@ export function fakeClient(initial: MemoryDto[]) {
       items = [m, ...items];
     },
   };
+}
+
+/** Where `query` occurs in `text`, ignoring case, as the core's match ranges. */
+function occurrences(text: string, query: string): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  const lower = text.toLowerCase();
+  const q = query.toLowerCase();
+  for (let at = lower.indexOf(q); at >= 0; at = lower.indexOf(q, at + q.length))
+    out.push([at, at + q.length]);
+  return out;
 }

@@ -54,6 +54,18 @@ describe('MemoriesPage', () => {
     expect(f.api.searchMemories).toHaveBeenLastCalledWith(expect.objectContaining({ query: 'gamma' }));
   });
 
+  it('shows a hit holding « and » exactly, its matches highlighted', async () => {
+    const text = '«alpha» quotes » and « stay, gamma too 🚀 gamma';
+    const f = fakeClient([memory(1, text), memory(2, 'delta')]);
+    renderPage(f);
+    await screen.findAllByTestId('memory-row');
+    await userEvent.type(screen.getByRole('searchbox', { name: 'Search memories' }), 'gamma');
+    await waitFor(() => expect(screen.getAllByTestId('memory-row')).toHaveLength(1));
+    const shown = screen.getByTestId('memory-row').querySelector('.memory-row-text')!;
+    expect(shown.textContent).toBe(text);
+    expect([...shown.querySelectorAll('mark')].map((m) => m.textContent)).toEqual(['gamma', 'gamma']);
+  });
+
   it('deletes the selection only after the exact count is typed', async () => {
     const f = fakeClient(Array.from({ length: 10 }, (_, i) => memory(i)));
     renderPage(f);

@@ -8,7 +8,7 @@ import { describeError, isUserError, UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { oneLine } from '../memory/excerpt.js';
 import type { MemoryService } from '../memory/service.js';
-import { SNIPPET_MARK, type HistoryEntry, type Memory, type SearchHit } from '../memory/types.js';
+import type { HistoryEntry, Memory, SearchHit } from '../memory/types.js';
 import { canWrite, resolveScope, type Identity, type IsolationSettings } from './isolation.js';
 
 /** What the tools need: who calls, the current settings, the memories, and a credential re-check. */
@@ -307,7 +307,7 @@ function hitView(h: SearchHit) {
   return {
     ...memoryView(h.memory),
     score: h.score,
-    snippet: h.snippet.replaceAll(SNIPPET_MARK.open, '').replaceAll(SNIPPET_MARK.close, ''),
+    snippet: h.snippet.text,
   };
 }
 

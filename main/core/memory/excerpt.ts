@@ -1,10 +1,10 @@
 // Excerpts for search hits, cut from the memory's own text. FTS5's snippet() re-tokenizes the whole
-// memory for every hit it marks (0.2–0.4 ms a hit at 100,000 memories, and about 2.5 ms a hit for a
-// prefix term, whose merged posting list it re-reads); the index has already found the words, so
-// marking them in the text is enough.
-import { SNIPPET_MARK } from './types.js';
+// memory for every hit it marks, and a prefix term re-reads its merged posting list; the index has
+// already found the words, so finding them again in the text is enough.
+import type { Excerpt } from './types.js';
 
-const WORD = /[\p{L}\p{N}_]+/gu;
+/** A word, with its combining marks, so a cut never separates a letter from its accent. */
+const WORD = /[\p{L}\p{M}\p{N}_]+/gu;
 /** Tokens shown, as in snippet(…, 24). */
 const WINDOW = 24;
 /** Tokens kept before the match shown, so it is read in context. */
@@ -25,13 +25,13 @@ function stemsOf(words: readonly string[]): string[] {
 }
 
 /**
- * A snippet of `text` where the most different query words are close together (the first such
- * place), with every query word marked: what FTS5's snippet() picks, without its cost. Only the
+ * An excerpt of `text` where the most different query words are close together (the first such
+ * place), with every query word found: what FTS5's snippet() picks, without its cost. Only the
  * window shown is split into words: a memory is a few hundred words, and this runs for every hit.
  */
-export function textExcerpt(text: string, query: string): string {
+export function textExcerpt(text: string, query: string): Excerpt {
   const stems = stemsOf((query.normalize('NFKC').match(WORD) ?? []).slice(0, MAX_WORDS));
-  // One matcher for choosing the place and for marking: the finder, whose group tells the word.
+  // One matcher for choosing the place and for the matches: the finder, whose group tells the word.
   const hits =
     stems.length === 0
       ? []
@@ -52,26 +52,59 @@ export function textExcerpt(text: string, query: string): string {
   const before = anchor === 0 ? [] : tokensFrom(text.slice(0, anchor), Math.max(0, anchor - LOOKBACK_CHARS));
   const lead = before.slice(-Math.max(LEAD, WINDOW - after.length));
   const shown = [...lead, ...after].slice(0, WINDOW);
-  if (shown.length === 0) return text.slice(0, 200);
+  if (shown.length === 0) return { text: headOf(text, FALLBACK_CHARS), matches: [] };
+  const first = shown[0]!;
   const last = shown[shown.length - 1]!;
-  let out = shown[0]!.start > 0 ? '…' : '';
-  let at = shown[0]!.start > 0 ? shown[0]!.start : 0;
-  for (const t of shown) {
-    const word = text.slice(t.start, t.end);
-    out += text.slice(at, t.start);
-    out += hitAt.has(t.start) ? `${SNIPPET_MARK.open}${word}${SNIPPET_MARK.close}` : word;
-    at = t.end;
-  }
-  out += WORD_AFTER.test(text.slice(last.end)) ? '…' : text.slice(at);
-  return out;
+  // Cut only where words are left out: what stands before the first word or after the last stays.
+  const from = WORD_AFTER.test(text.slice(0, first.start)) ? first.start : 0;
+  const to = WORD_AFTER.test(text.slice(last.end)) ? last.end : text.length;
+  const head = from > 0 ? ELLIPSIS : '';
+  const shift = head.length - from;
+  const matches: Excerpt['matches'] = shown
+    .filter((t) => hitAt.has(t.start))
+    .map((t) => [t.start + shift, t.end + shift]);
+  return { text: head + text.slice(from, to) + (to < text.length ? ELLIPSIS : ''), matches };
 }
 
+/**
+ * Whether `excerpt` was cut from `text`: every part between its ellipses is in the text, and its
+ * matches are ordered, non-overlapping ranges inside it that split no character.
+ */
+export function isExcerptOf(excerpt: Excerpt, text: string): boolean {
+  if (!excerpt.text.split(ELLIPSIS).every((part) => text.includes(part))) return false;
+  let end = 0;
+  for (const [a, b] of excerpt.matches) {
+    if (!Number.isInteger(a) || !Number.isInteger(b) || a < end || b <= a || b > excerpt.text.length)
+      return false;
+    if (splitsPair(excerpt.text, a) || splitsPair(excerpt.text, b)) return false;
+    end = b;
+  }
+  return true;
+}
+
+/** The start of `text`, at most `max` code units and never half a surrogate pair, '…' if cut. */
+export function headOf(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = splitsPair(text, max - 1) ? max - 2 : max - 1;
+  return text.slice(0, end) + ELLIPSIS;
+}
+
+/** Offset `at` falls between the two halves of a surrogate pair. */
+function splitsPair(text: string, at: number): boolean {
+  const before = text.charCodeAt(at - 1);
+  const here = text.charCodeAt(at);
+  return before >= 0xd800 && before <= 0xdbff && here >= 0xdc00 && here <= 0xdfff;
+}
+
+const ELLIPSIS = '…';
+/** How much of a text without words (symbols, emoji) an excerpt shows. */
+const FALLBACK_CHARS = 200;
 /** About the length of WINDOW tokens of prose, for choosing where to cut. */
 const SPAN_CHARS = 160;
 /** How far back the lead-in words are looked for. */
 const LOOKBACK_CHARS = 400;
-const WORD_AFTER = /[\p{L}\p{N}_]/u;
-const WORD_BEFORE = /[\p{L}\p{N}_]$/u;
+const WORD_AFTER = /[\p{L}\p{M}\p{N}_]/u;
+const WORD_BEFORE = /[\p{L}\p{M}\p{N}_]$/u;
 
 /**
  * Where one of the stems occurs; group i + 1 is set when stem i matched. Only the stems are in it:
@@ -109,6 +142,5 @@ function popcount(bits: number): number {
 
 /** A memory's text on one line, whitespace collapsed, cut to `max` characters with an ellipsis. */
 export function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return headOf(text.replace(/\s+/g, ' ').trim(), max);
 }

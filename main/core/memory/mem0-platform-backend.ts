@@ -3,6 +3,7 @@
 // adds are asynchronous there (PENDING + event_id), so add() follows the event to its end.
 import type { MemoryClient } from 'mem0ai';
 import { isoTime } from './filter-sql.js';
+import { textExcerpt } from './excerpt.js';
 import { UserError, describeError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import {
@@ -29,7 +30,6 @@ import {
   encodeMetadata,
   encodeOffsetCursor,
   credentialTag,
-  makeSnippet,
   matchesFilter,
   memoryAddLedger,
   memoryFromResult,
@@ -525,7 +525,7 @@ export class Mem0PlatformBackend implements MemoryBackend {
       const memory = decodeRecord(raw);
       if (!memory || !matchesFilter(memory, filter)) continue;
       const score = typeof raw.score === 'number' ? raw.score : 0;
-      hits.push({ memory, score, snippet: makeSnippet(memory.text, query) });
+      hits.push({ memory, score, snippet: textExcerpt(memory.text, query) });
     }
     return hits.sort((x, y) => y.score - x.score).slice(0, limit);
   }

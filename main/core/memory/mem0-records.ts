@@ -1,13 +1,12 @@
 // What the two Mem0 backends share: how a Mem0 Tray memory is written into a Mem0 record (our
-// provenance fields travel as reserved metadata keys) and read back, client-side filters and
-// snippets, offset cursors, and the add ledger that makes add() safe to retry.
+// provenance fields travel as reserved metadata keys) and read back, client-side filters, query
+// words, offset cursors, and the add ledger that makes add() safe to retry.
 import { createHash } from 'node:crypto';
 import { isoTime } from './filter-sql.js';
 import { applyMigrations, type Db } from '../db/database.js';
 import { UserError } from '../errors.js';
 import {
   MEMORY_SOURCES,
-  SNIPPET_MARK,
   type HistoryEntry,
   type Memory,
   type MemoryFilter,
@@ -214,25 +213,6 @@ const WORD = /[\p{L}\p{N}_]+/gu;
 
 export function queryWords(query: string): string[] {
   return (query.normalize('NFKC').toLowerCase().match(WORD) ?? []).slice(0, 32);
-}
-
-/** An excerpt around the first matched word, with every matched word between SNIPPET_MARK. */
-export function makeSnippet(text: string, query: string, width = 160): string {
-  const words = new Set(queryWords(query));
-  let first = -1;
-  const marked = text.replace(WORD, (w, offset: number) => {
-    if (!words.has(w.normalize('NFKC').toLowerCase())) return w;
-    if (first < 0) first = offset;
-    return `${SNIPPET_MARK.open}${w}${SNIPPET_MARK.close}`;
-  });
-  if (text.length <= width) return marked;
-  // Cut the plain text around the first hit, then mark inside the cut.
-  const start = Math.max(0, (first < 0 ? 0 : first) - Math.floor(width / 3));
-  const cut = text.slice(start, start + width);
-  const inner = cut.replace(WORD, (w) =>
-    words.has(w.normalize('NFKC').toLowerCase()) ? `${SNIPPET_MARK.open}${w}${SNIPPET_MARK.close}` : w,
-  );
-  return `${start > 0 ? '…' : ''}${inner}${start + width < text.length ? '…' : ''}`;
 }
 
 /** Remote lists page by offset; the cursor hides that (and is validated like the local one). */

@@ -7,6 +7,7 @@
 // incomplete (Page.incomplete, export throws at its end) rather than passed off as everything.
 import { UserError, describeError } from '../errors.js';
 import { isoTime } from './filter-sql.js';
+import { textExcerpt } from './excerpt.js';
 import { silentLogger, type Logger } from '../log.js';
 import {
   clampLimit,
@@ -33,7 +34,6 @@ import {
   encodeOffsetCursor,
   credentialTag,
   idempotencyKeyOf,
-  makeSnippet,
   matchesFilter,
   memoryAddLedger,
   memoryFromResult,
@@ -428,7 +428,7 @@ export class Mem0ServerBackend implements MemoryBackend {
       hits.push({
         memory,
         score: typeof raw.score === 'number' ? raw.score : 0,
-        snippet: makeSnippet(memory.text, query),
+        snippet: textExcerpt(memory.text, query),
       });
     }
     return hits.sort((a, b) => b.score - a.score).slice(0, limit);

@@ -98,8 +98,8 @@ export interface SearchHit {
   memory: Memory;
   /** Higher is better. */
   score: number;
-  /** A short excerpt with the matches between SNIPPET_MARK.open and SNIPPET_MARK.close. */
-  snippet: string;
+  /** A short excerpt of the memory's text and where the query matched in it. */
+  snippet: Excerpt;
   /**
    * How much of the query the hit holds, where the backend can tell (the local store): how many of
    * the query's words it holds, their summed weight (idf), and the weight of all the query's words.
@@ -108,7 +108,15 @@ export interface SearchHit {
   matched?: { words: number; weight: number; of: number };
 }
 
-export const SNIPPET_MARK = { open: '\u00ab', close: '\u00bb' } as const;
+/**
+ * Part of a memory's text, as shown for a search hit, with '…' where it was cut. Matches are
+ * [start, end) offsets in UTF-16 code units of `text`, ordered and non-overlapping: ranges rather
+ * than marks in the text, so any character of a memory is shown as it is.
+ */
+export interface Excerpt {
+  text: string;
+  matches: Array<[start: number, end: number]>;
+}
 
 export type HistoryEvent = 'ADD' | 'UPDATE' | 'DELETE';
 

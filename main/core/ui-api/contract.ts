@@ -26,6 +26,15 @@ export interface MemoryDto {
   updatedAt: string;
 }
 
+/**
+ * Part of a memory's text shown for a search hit ('…' where cut) and its matches: [start, end)
+ * offsets in UTF-16 code units of `text`, ordered and non-overlapping.
+ */
+export interface ExcerptDto {
+  text: string;
+  matches: Array<[start: number, end: number]>;
+}
+
 export interface HistoryDto {
   id: string;
   event: 'ADD' | 'UPDATE' | 'DELETE';
@@ -272,7 +281,7 @@ export const UI_CONTRACT = {
     }),
   ),
   searchMemories: method<{
-    hits: Array<{ memory: MemoryDto; snippet: string; score: number }>;
+    hits: Array<{ memory: MemoryDto; snippet: ExcerptDto; score: number }>;
   }>()(
     z.strictObject({
       ...filters,

@@ -10,7 +10,8 @@ import type { Caller, CaptureEvent, CaptureStoredEvent, CoreEvents } from '../ev
 import type { RuntimeInfo } from '../feature.js';
 import type { Logger } from '../log.js';
 import type { MemoryService, ScopeFilter } from '../memory/service.js';
-import { SNIPPET_MARK, type HistoryEntry, type Memory, type MemoryBackend } from '../memory/types.js';
+import { isExcerptOf, textExcerpt } from '../memory/excerpt.js';
+import type { HistoryEntry, Memory, MemoryBackend } from '../memory/types.js';
 import { VERSION } from '../version.js';
 import {
   parseUiInput,
@@ -102,25 +103,6 @@ function scopeOf(f: MemoryFilters): ScopeFilter {
   if (f.since) scope.since = f.since;
   if (f.until) scope.until = f.until;
   return scope;
-}
-
-/**
- * The backend's excerpt when it really comes from this memory's text; otherwise the start of the
- * text with the query's words marked. (A backend excerpt from another row must never be shown
- * under this memory.)
- */
-export function trustedSnippet(snippet: string, text: string, query: string): string {
-  const plain = snippet.replace(new RegExp(`[${SNIPPET_MARK.open}${SNIPPET_MARK.close}]`, 'g'), '');
-  if (plain.split('…').every((part) => text.includes(part))) return snippet;
-  const words = (query.normalize('NFKC').match(/[\p{L}\p{N}_]+/gu) ?? []).map((w) =>
-    w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-  );
-  const excerpt = text.length > 300 ? text.slice(0, 300) + '…' : text;
-  if (words.length === 0) return excerpt;
-  return excerpt.replace(
-    new RegExp(`(${words.join('|')})[\\p{L}\\p{N}_]*`, 'giu'),
-    (m) => `${SNIPPET_MARK.open}${m}${SNIPPET_MARK.close}`,
-  );
 }
 
 function invalid(message: string): { code: 'invalid_input'; message: string } & Error {
@@ -304,7 +286,10 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
       return {
         hits: hits.map((h) => ({
           memory: toMemoryDto(h.memory),
-          snippet: trustedSnippet(h.snippet, h.memory.text, input.query),
+          // A backend's excerpt from another row must never be shown under this memory.
+          snippet: isExcerptOf(h.snippet, h.memory.text)
+            ? h.snippet
+            : textExcerpt(h.memory.text, input.query),
           score: h.score,
         })),
       };

@@ -2,14 +2,14 @@
 // scroll like 100. Keyboard: arrows/Page/Home/End move, Enter opens, Space selects.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, type KeyboardEvent } from 'react';
-import type { MemoryDto } from '../../../main/core/ui-api/contract';
+import type { ExcerptDto, MemoryDto } from '../../../main/core/ui-api/contract';
 import { SnippetText } from './snippet';
 
 export const ROW_HEIGHT = 58;
 
 export interface MemoryListProps {
   count: number;
-  row(index: number): { memory: MemoryDto; snippet?: string } | undefined;
+  row(index: number): { memory: MemoryDto; snippet?: ExcerptDto } | undefined;
   /** Called with the visible range so the owner can load those rows. */
   onRange(start: number, end: number): void;
   openId: string | null;

@@ -1,24 +1,19 @@
-// A search excerpt with its matches highlighted (the core marks them with « and »).
-const OPEN = '\u00ab';
-const CLOSE = '\u00bb';
+// A search excerpt with its matches highlighted. The core sends the text and the ranges that
+// matched beside it, so every character of a memory, « and » included, shows as it is.
+import type { ReactNode } from 'react';
+import type { ExcerptDto } from '../../../main/core/ui-api/contract';
 
-export function SnippetText({ snippet }: { snippet: string }) {
-  const parts: Array<{ text: string; hit: boolean }> = [];
-  let rest = snippet;
-  while (rest.length) {
-    const a = rest.indexOf(OPEN);
-    if (a < 0) {
-      parts.push({ text: rest, hit: false });
-      break;
-    }
-    const b = rest.indexOf(CLOSE, a + 1);
-    if (b < 0) {
-      parts.push({ text: rest.replace(OPEN, ''), hit: false });
-      break;
-    }
-    if (a > 0) parts.push({ text: rest.slice(0, a), hit: false });
-    parts.push({ text: rest.slice(a + 1, b), hit: true });
-    rest = rest.slice(b + 1);
+export function SnippetText({ snippet }: { snippet: ExcerptDto }) {
+  const { text, matches } = snippet;
+  const parts: ReactNode[] = [];
+  let at = 0;
+  for (const [start, end] of matches) {
+    // The contract promises ordered ranges; one that is not would repeat or drop text.
+    if (start < at || end <= start) continue;
+    if (start > at) parts.push(text.slice(at, start));
+    parts.push(<mark key={start}>{text.slice(start, end)}</mark>);
+    at = end;
   }
-  return <>{parts.map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}</>;
+  if (at < text.length) parts.push(text.slice(at));
+  return <>{parts}</>;
 }

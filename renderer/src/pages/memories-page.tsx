@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import {
   MEMORY_SOURCES,
+  type ExcerptDto,
   type MemoryDto,
   type MemoryFilters,
   type MemorySourceDto,
@@ -47,7 +48,7 @@ function toFilters(f: FilterForm): MemoryFilters {
   return out;
 }
 
-type Hits = { query: string; limit: number; hits: Array<{ memory: MemoryDto; snippet: string }> };
+type Hits = { query: string; limit: number; hits: Array<{ memory: MemoryDto; snippet: ExcerptDto }> };
 
 export function MemoriesPage({ userId }: { userId: string }) {
   const client = useClient();
