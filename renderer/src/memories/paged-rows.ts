@@ -14,6 +14,8 @@ export interface RowsSnapshot {
   version: number;
   total: number | null;
   error: string | null;
+  /** A row, if loaded: a new function with every snapshot, so what reads rows re-renders. */
+  get(index: number): MemoryDto | undefined;
 }
 
 export class PagedRows {
@@ -24,7 +26,7 @@ export class PagedRows {
   private generation = 0;
   private needTotal = true;
   private listeners = new Set<() => void>();
-  private snap: RowsSnapshot = { version: 0, total: null, error: null };
+  private snap: RowsSnapshot = { version: 0, total: null, error: null, get: (i) => this.get(i) };
 
   constructor(
     private fetchPage: FetchPage,
@@ -77,22 +79,29 @@ export class PagedRows {
     );
   }
 
-  /**
-   * Forgets every row. The old total stays until the next answer so the list does not flash empty;
-   * `clearTotal` (a new filter) drops it too.
-   */
-  reset(fetchPage?: FetchPage, clearTotal = false): void {
-    if (fetchPage) this.fetchPage = fetchPage;
+  /** Reads another list from now on (a new filter): every row goes, the total too. */
+  readFrom(fetchPage: FetchPage): void {
+    if (fetchPage === this.fetchPage) return;
+    this.fetchPage = fetchPage;
+    this.forget({ total: null });
+  }
+
+  /** Forgets every row. The old total stays until the next answer so the list does not flash empty. */
+  reset(): void {
+    this.forget({});
+  }
+
+  private forget(patch: Partial<Pick<RowsSnapshot, 'total'>>): void {
     this.generation++;
     this.pages = new Map();
     this.loading = new Set();
     this.failed = new Set();
     this.needTotal = true;
-    this.changed(clearTotal ? { total: null } : {});
+    this.changed(patch);
   }
 
-  private changed(patch: Partial<Omit<RowsSnapshot, 'version'>>): void {
-    this.snap = { ...this.snap, ...patch, version: this.snap.version + 1 };
+  private changed(patch: Partial<Pick<RowsSnapshot, 'total' | 'error'>>): void {
+    this.snap = { ...this.snap, ...patch, version: this.snap.version + 1, get: (i) => this.get(i) };
     for (const l of this.listeners) l();
   }
 }
