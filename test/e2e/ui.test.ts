@@ -193,6 +193,19 @@ describe.skipIf(!available)('review UI in Chromium', () => {
     await search('');
   });
 
+  it('shows a memory holding « and » exactly, its match highlighted', async () => {
+    const text = '«Runbook» says: a » alone and « too stay as written';
+    await u.core.memories.add(me, { text, source: 'manual' });
+    await search('runbook');
+    await expect.poll(() => rows().count()).toBe(1);
+    const shown = rows().first().locator('.memory-row-text');
+    await expect.poll(() => shown.textContent()).toBe(text);
+    expect(await shown.locator('mark').allTextContents()).toEqual(['Runbook']);
+    // MCP's excerpt is plain text, now the memory's characters exactly.
+    expect((await searchElsewhere(u, 'runbook')).mcp).toMatchObject([{ snippet: text }]);
+    await search('');
+  });
+
   it('pauses and resumes capture from the Capture page', async () => {
     await goTo('capture');
     const toggle = page.getByRole('switch', { name: 'Capture on' });
