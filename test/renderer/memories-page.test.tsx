@@ -85,6 +85,22 @@ describe('MemoriesPage', () => {
     expect(f.api.deleteMemories).toHaveBeenCalledWith({ ids: ['m0', 'm1', 'm2'], confirmCount: 3 });
   });
 
+  it('selects a range with shift and drops deleted memories from the selection', async () => {
+    const f = fakeClient(Array.from({ length: 10 }, (_, i) => memory(i)));
+    renderPage(f);
+    const rows = await screen.findAllByTestId('memory-row');
+    const user = userEvent.setup();
+    await user.click(within(rows[1]!).getByRole('checkbox'));
+    await user.keyboard('{Shift>}');
+    await user.click(within(rows[4]!).getByRole('checkbox'));
+    await user.keyboard('{/Shift}');
+    expect(screen.getByTestId('selected-count').textContent).toBe('4 selected');
+    act(() => f.emit({ type: 'memory.deleted', ids: ['m2', 'm3'], all: false }));
+    expect(screen.getByTestId('selected-count').textContent).toBe('2 selected');
+    act(() => f.emit({ type: 'memory.deleted', ids: [], all: true }));
+    expect(screen.queryByTestId('selected-count')).toBeNull();
+  });
+
   it('shows a load error once (no retry storm) and tries again on request', async () => {
     const f = fakeClient([memory(1)]);
     f.api.listMemories!.mockRejectedValueOnce(new Error('Mem0 Tray is not reachable'));
