@@ -1,52 +1,26 @@
-// Glob matching for excluded project directories ("~/work/secret-*", "**/clients/**").
-//
-// Why our own: picomatch/minimatch are in node_modules only as build-tool dependencies (vite,
-// electron-builder), so they would not ship with the app; Node's path.matchesGlob is experimental
-// in Node 20 (prints an ExperimentalWarning) and its semantics could change under Electron's Node.
-// The need is small — whole-path patterns with *, **, ?, [...] and {a,b} — and fully tested.
+// Glob matching for excluded project directories ("~/work/secret-*", "**/clients/**"), with
+// picomatch: *, **, ?, [...], [!...] and {a,b} over whole paths.
 import os from 'node:os';
 import path from 'node:path';
+import picomatch, { type PicomatchOptions } from 'picomatch';
+
+const OPTIONS: PicomatchOptions = {
+  // A hidden directory is still a project: "~/work/*" covers "~/work/.scratch".
+  dot: true,
+  // "[!bc]" negates the class, as in a shell.
+  posix: true,
+  // A pattern is one path: a leading "!" is a character of it, not "everything but".
+  nonegate: true,
+  // Patterns and paths reach here with forward slashes on every platform, so a backslash is only
+  // ever our escape (see globToRegExp); on Windows picomatch would read it as a separator.
+  windows: false,
+};
 
 /** Converts one glob to an anchored RegExp over '/'-separated paths. */
 export function globToRegExp(glob: string, caseInsensitive = false): RegExp {
-  let re = '';
-  let i = 0;
-  let braces = 0;
-  while (i < glob.length) {
-    const c = glob[i]!;
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        // "**" spans directories; "/**/" also matches a single "/"
-        i += 2;
-        if (glob[i] === '/') {
-          re += '(?:.*/)?';
-          i++;
-        } else re += '.*';
-        continue;
-      }
-      re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 1);
-      if (end === -1) re += '\\[';
-      else {
-        let cls = glob.slice(i + 1, end).replace(/\\/g, '\\\\');
-        if (cls.startsWith('!')) cls = '^' + cls.slice(1);
-        re += `[${cls}]`;
-        i = end;
-      }
-    } else if (c === '{') {
-      braces++;
-      re += '(?:';
-    } else if (c === '}' && braces > 0) {
-      braces--;
-      re += ')';
-    } else if (c === ',' && braces > 0) re += '|';
-    else re += c.replace(/[.+^$()|\\]/g, '\\$&');
-    i++;
-  }
-  while (braces-- > 0) re += ')';
-  return new RegExp(`^${re}$`, caseInsensitive ? 'i' : '');
+  // Parentheses and "|" are characters of directory names ("Program Files (x86)"); picomatch
+  // would pass them through as regex groups and alternatives.
+  return picomatch.makeRe(glob.replace(/[()|]/g, '\\$&'), { ...OPTIONS, nocase: caseInsensitive });
 }
 
 function toSlashes(p: string): string {

@@ -16,6 +16,13 @@ describe('globToRegExp', () => {
     ['/a/{one,two}', '/a/three', false],
     ['/a/b.c', '/a/bxc', false],
     ['/a/(x)', '/a/(x)', true],
+    ['/a/(x)', '/a/x', false],
+    ['/a/b|c', '/a/b|c', true],
+    ['/a/b|c', '/a/b', false],
+    ['!/a', '!/a', true],
+    ['!/a', '/b', false],
+    ['/a/*', '/a/.scratch', true],
+    ['/a/**', '/a', true],
   ])('%s vs %s → %s', (glob, path, expected) => {
     expect(globToRegExp(glob).test(path)).toBe(expected);
   });
@@ -35,6 +42,11 @@ describe('createExcludeMatcher', () => {
     expect(m.match('/home/dev/clients/acme')).toBe('**/clients/**');
     expect(m.match('/srv/private')).toBe('/srv/private/');
     expect(m.match('/srv/public')).toBeNull();
+  });
+  it('takes parentheses in directory names literally', () => {
+    const m = createExcludeMatcher(['C:/Program Files (x86)/**'], { platform: 'win32' });
+    expect(m.match('C:\\Program Files (x86)\\Tool')).toBe('C:/Program Files (x86)/**');
+    expect(m.match('C:\\Program Files x86\\Tool')).toBeNull();
   });
   it('ignores case and backslashes on Windows', () => {
     const m = createExcludeMatcher(['C:/Users/Dev/Secret/**'], { home: 'C:\\Users\\Dev', platform: 'win32' });
