@@ -1,7 +1,8 @@
 // Trust as a core feature: its handle is what the UI's Certificates page calls (status, install in
 // a store, remove from a store or from all, regenerate), in the shape main/core/ui-api/services.ts
-// reads. Every call reads the stores afresh. At start, and whenever capture replaces the CA by
-// itself, per-user stores that held the earlier CA are carried over to the current one.
+// reads. Status is read from the stores again after every change made here, and otherwise at most
+// once per TRUST_STATUS_MAX_AGE_MS. At start, and whenever capture replaces the CA by itself,
+// per-user stores that held the earlier CA are carried over to the current one.
 import { describeError } from '../../errors.js';
 import type { CoreContext, Feature } from '../../feature.js';
 import type { Elevator } from './elevation.js';
@@ -22,12 +23,19 @@ export interface TrustHandle {
   readonly service: TrustService;
 }
 
+/**
+ * How long the stores' status is kept when nothing changed it here: the tray asks after every captured
+ * turn, and a change made outside the app (a terminal, another tool) shows within this bound.
+ */
+export const TRUST_STATUS_MAX_AGE_MS = 60_000;
+
 export interface TrustFeatureOptions {
   /** Makes a new CA, written (and used by the proxy) only on commit. */
   stageCa?: (ctx: CoreContext) => Promise<StagedCaPem>;
   /** Tests: this machine's stores and elevation replaced. */
   stores?: TrustStore[];
   elevator?: Elevator;
+  statusMaxAgeMs?: number;
 }
 
 export function trustFeature(options: TrustFeatureOptions = {}): Feature<TrustHandle> {
@@ -43,6 +51,7 @@ export function trustFeature(options: TrustFeatureOptions = {}): Feature<TrustHa
         stores: options.stores,
         elevator: options.elevator,
         stageCa: stage ? () => stage(ctx) : undefined,
+        statusMaxAgeMs: options.statusMaxAgeMs ?? TRUST_STATUS_MAX_AGE_MS,
       });
       const log = ctx.log.child('trust');
       const reconcile = async (): Promise<void> => {

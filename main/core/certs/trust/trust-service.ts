@@ -12,6 +12,7 @@ import { execFileRunner, type CommandRunner } from './command-runner.js';
 import { pickElevator, type Elevator } from './elevation.js';
 import { InstallRecord } from './install-record.js';
 import { createPlatformStores } from './platform-stores.js';
+import { StatusCache } from './status-cache.js';
 import { TrustManager, type ChangeReport, type ReconcileResult } from './trust-manager.js';
 import type { StoreStatus, TrustStore } from './types.js';
 
@@ -56,12 +57,18 @@ export interface TrustServiceOptions {
   /** Makes a new CA (not yet written): regenerate commits it once the stores are changed. */
   stageCa?: () => Promise<StagedCaPem>;
   log?: Logger;
+  /**
+   * How long status() may answer from the last reading of the stores; changes through this service
+   * always read again. 0 (the default: the CLI asks once) reads every time.
+   */
+  statusMaxAgeMs?: number;
 }
 
 export class TrustService {
   readonly manager: TrustManager;
   private readonly paths: DataPaths;
   private readonly stageCa: (() => Promise<StagedCaPem>) | undefined;
+  private readonly overview: StatusCache<TrustOverview>;
 
   constructor(options: TrustServiceOptions) {
     const platform = options.platform ?? process.platform;
@@ -85,6 +92,7 @@ export class TrustService {
       });
     this.paths = options.paths;
     this.stageCa = options.stageCa;
+    this.overview = new StatusCache(options.statusMaxAgeMs ?? 0);
     this.manager = new TrustManager({
       stores,
       elevator,
@@ -115,8 +123,13 @@ export class TrustService {
     return ca;
   }
 
+  /** The CA and every store's status; kept per CA for statusMaxAgeMs. */
   async status(): Promise<TrustOverview> {
     const ca = this.currentCa();
+    return this.overview.get(ca?.sha256 ?? '', () => this.readStatus(ca));
+  }
+
+  private async readStatus(ca: CaCert | null): Promise<TrustOverview> {
     const stores = await this.manager.status(ca);
     return {
       caPath: this.paths.caCert,
@@ -131,7 +144,16 @@ export class TrustService {
   /** After an automatic CA change: per-user stores follow it; administrator stores are reported. */
   async reconcile(): Promise<ReconcileResult | null> {
     const ca = this.currentCa();
-    return ca ? this.manager.reconcile(ca) : null;
+    return ca ? this.changing(() => this.manager.reconcile(ca)) : null;
+  }
+
+  /** Runs a change of the stores; whatever it did (even when it failed halfway) is read afresh. */
+  private async changing<T>(change: () => Promise<T>): Promise<T> {
+    try {
+      return await change();
+    } finally {
+      this.overview.invalidate();
+    }
   }
 
   /** Default: every available per-user store (no prompt); scope "system" = the administrator stores. */
@@ -154,14 +176,14 @@ export class TrustService {
           `${store.label} is not available: ${availability.reason ?? 'unknown reason'}`,
         );
     }
-    return this.manager.install(ca, stores);
+    return this.changing(() => this.manager.install(ca, stores));
   }
 
   /** Every CA of this app (current and earlier) from the given stores; or one CA by fingerprint. */
   async uninstall(storeIds: string[] | 'all', fingerprint?: string): Promise<ChangeReport[]> {
-    if (storeIds === 'all' && !fingerprint) return this.manager.uninstallAll();
+    if (storeIds === 'all' && !fingerprint) return this.changing(() => this.manager.uninstallAll());
     const stores = storeIds === 'all' ? this.manager.stores : storeIds.map((id) => this.manager.store(id));
-    if (!fingerprint) return this.manager.uninstall(stores, 'all');
+    if (!fingerprint) return this.changing(() => this.manager.uninstall(stores, 'all'));
     const fp = fingerprint.replace(/[^0-9a-f]/gi, '').toLowerCase();
     const known = await this.manager.status(this.currentCa());
     const match = known
@@ -184,7 +206,7 @@ export class TrustService {
         'not_found',
         `No CA of Mem0 Tray with fingerprint ${fingerprint} was found in these stores.`,
       );
-    return this.manager.uninstall(stores, { certs: [target] });
+    return this.changing(() => this.manager.uninstall(stores, { certs: [target] }));
   }
 
   /** UI: install in one store / remove everything of ours from one store. */
@@ -200,10 +222,12 @@ export class TrustService {
     const stage = this.stageCa;
     if (!stage) throw new UserError('failure', 'Regenerating the CA is not available in this build.');
     const old = this.currentCa();
-    const { ca, reports } = await this.manager.regenerate(old, async () => {
-      const staged = await stage();
-      return { ca: parseCaCert(staged.pem), commit: () => staged.commit() };
-    });
+    const { ca, reports } = await this.changing(() =>
+      this.manager.regenerate(old, async () => {
+        const staged = await stage();
+        return { ca: parseCaCert(staged.pem), commit: () => staged.commit() };
+      }),
+    );
     return { fingerprint: formatFingerprint(ca.sha256), reports };
   }
 }
