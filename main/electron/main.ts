@@ -10,14 +10,9 @@ import type { Feature } from '../core/feature.js';
 import { UI_FEATURE, uiFeature, type UiHandle } from '../core/ui-api/feature.js';
 import { registerUiIpc } from './ipc.js';
 import { startAtLoginSync } from './start-at-login.js';
-import {
-  claudeCodeTrayState,
-  settingsTrayState,
-  TrayService,
-  WINDOW_ROUTES,
-  type TrayAction,
-  type TrayState,
-} from './tray.js';
+import { TrayService, WINDOW_ROUTES, type TrayAction } from './tray.js';
+import { coalescedRefresh } from './tray-refresh.js';
+import { readTrayState, stoppedTrayState, type TraySource } from './tray-state.js';
 import { createReviewWindow, type ReviewWindow } from './window.js';
 
 /**
@@ -45,67 +40,29 @@ function features(): Feature[] {
   return FEATURES.some((f) => f.name === UI_FEATURE) ? FEATURES : [...FEATURES, uiFeature as Feature];
 }
 
-async function trayState(): Promise<TrayState> {
-  const base: TrayState = {
-    coreError,
-    captureEnabled: false,
-    captureHeldBy: null,
-    settingsError: false,
-    captureAvailable: false,
-    capturesToday: null,
-    pending: null,
-    errors: null,
-    failedLogins: null,
-    certificate: 'unknown',
-    claudeDesktop: 'unavailable',
-    claudeCode: 'unavailable',
-    lastRecall: null,
-    startAtLogin: false,
-  };
-  if (!core || !ui) return base;
+function traySource(): TraySource | null {
+  if (!core || !ui) return null;
+  const started = core;
   const h = ui.api.handlers;
-  const [status, capture, certs, conn] = await Promise.all([
-    h.getStatus({}),
-    h.getCapture({}),
-    h.getCertificates({}).catch(() => null),
-    h.getConnections({}).catch(() => null),
-  ]);
   return {
-    ...base,
-    captureEnabled: status.captureEnabled,
-    ...settingsTrayState(status.settings),
-    captureAvailable: capture.available,
-    capturesToday: status.capturesToday,
-    pending: status.pending,
-    errors: status.errors,
-    failedLogins: status.failedLogins,
-    certificate: certs?.available
-      ? certs.stores.some((s) => s.trusted)
-        ? 'trusted'
-        : 'not-trusted'
-      : 'unknown',
-    claudeDesktop: conn?.claudeDesktop.available
-      ? conn.claudeDesktop.connected
-        ? 'connected'
-        : 'not-connected'
-      : 'unavailable',
-    ...claudeCodeTrayState(conn?.claudeCode),
-    startAtLogin: core.settings().startAtLogin,
+    status: () => h.getStatus({}),
+    certificates: () => h.getCertificates({}),
+    connections: () => h.getConnections({}),
+    startAtLogin: () => started.settings().startAtLogin,
   };
 }
 
-let rendering = false;
 async function renderTray(): Promise<void> {
-  if (!tray || rendering) return;
-  rendering = true;
+  if (!tray) return;
   try {
-    tray.render(await trayState());
+    const source = traySource();
+    tray.render(source ? await readTrayState(source) : stoppedTrayState(coreError));
   } catch (err) {
     console.error(`tray: ${describeError(err)}`);
-  } finally {
-    rendering = false;
   }
 }
+
+const trayRefresh = coalescedRefresh(renderTray);
 
 function showWindow(hash?: string): void {
   if (!core) return;
@@ -150,7 +107,7 @@ async function onAction(action: TrayAction): Promise<void> {
   } catch (err) {
     console.error(`tray action ${action}: ${describeError(err)}`);
   }
-  await renderTray();
+  trayRefresh.request();
 }
 
 async function startCore(): Promise<void> {
@@ -182,13 +139,14 @@ async function startCore(): Promise<void> {
       indexUrl: pathToFileURL(INDEX).toString(),
     });
     ui.api.subscribe((e) => {
-      if (e.type === 'status' || e.type === 'capture') void renderTray();
+      if (e.type === 'status' || e.type === 'capture') trayRefresh.request();
     });
   }
 }
 
 async function stopSoftThenHard(): Promise<void> {
   undoIpc?.();
+  trayRefresh.stop();
   tray?.destroy();
   const stopping = core?.stop(QUIT_TIMEOUT_MS) ?? Promise.resolve();
   // core.stop abandons slow features after its timeout; this is the backstop if even that hangs.
@@ -215,9 +173,9 @@ export function main(): void {
     if (process.platform === 'darwin') app.dock?.hide();
     await startCore();
     tray = new TrayService({ iconDir: resourceDir('tray'), onAction: (a) => void onAction(a) });
-    await renderTray();
+    trayRefresh.request();
     // Counts in the status line change without events (midnight, outbox drains): refresh now and then.
-    setInterval(() => void renderTray(), 30_000).unref();
+    setInterval(() => trayRefresh.request(), 30_000).unref();
     if (process.env.MEM0_TRAY_OPEN_WINDOW === '1') showWindow('/memories');
   });
 }

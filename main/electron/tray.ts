@@ -3,7 +3,6 @@
 // Electron to be tested: the Tray comes from a factory.
 import path from 'node:path';
 import { Menu, nativeImage, Tray, type MenuItemConstructorOptions } from 'electron';
-import type { AppStatus, ConnectionsInfo } from '../core/ui-api/contract.js';
 
 /** Failed MCP logins within the audit window before the tray warns. */
 export const FAILED_LOGIN_WARNING = 3;
@@ -73,28 +72,6 @@ export function statusLine(state: TrayState): string {
   if (state.pending) parts.push(`${state.pending} pending`);
   if (state.errors) parts.push(plural(state.errors, 'error', 'errors'));
   return parts.join(' · ');
-}
-
-/** The tray's part of the core's settings status (undefined: it could not be read). */
-export function settingsTrayState(
-  settings: AppStatus['settings'] | undefined,
-): Pick<TrayState, 'captureHeldBy' | 'settingsError'> {
-  return {
-    captureHeldBy: settings?.heldByEnvironment.captureEnabled ?? null,
-    settingsError: Boolean(settings?.error),
-  };
-}
-
-/** The tray's part of the Connections page's Claude Code status (undefined: it could not be read). */
-export function claudeCodeTrayState(
-  code: ConnectionsInfo['claudeCode'] | undefined,
-): Pick<TrayState, 'claudeCode' | 'lastRecall'> {
-  if (!code?.available) return { claudeCode: 'unavailable', lastRecall: null };
-  const last = code.lastInjection;
-  return {
-    claudeCode: code.connected ? 'connected' : 'not-connected',
-    lastRecall: last ? { event: last.event, memories: last.memoryIds.length, tokens: last.tokens } : null,
-  };
 }
 
 /** "Last recall: 3 memories, ~420 tokens (prompt)". */
@@ -228,11 +205,14 @@ export interface TrayServiceOptions {
 export class TrayService {
   private tray: TrayLike | null = null;
   private lastKey = '';
+  private destroyed = false;
 
   constructor(private readonly options: TrayServiceOptions) {}
 
   /** Maps the state to the tray; does nothing when nothing visible changed. */
   render(state: TrayState): void {
+    // A render that was reading the core while the app quit must not bring the tray back.
+    if (this.destroyed) return;
     const platform = this.options.platform ?? process.platform;
     const icon = trayIconState(state);
     const items = buildTrayMenu(state);
@@ -249,8 +229,8 @@ export class TrayService {
   }
 
   destroy(): void {
+    this.destroyed = true;
     this.tray?.destroy();
     this.tray = null;
-    this.lastKey = '';
   }
 }

@@ -13,16 +13,9 @@ vi.mock('electron', () => ({
   Tray: vi.fn(),
 }));
 
-const {
-  buildTrayMenu,
-  claudeCodeTrayState,
-  settingsTrayState,
-  trayIconState,
-  TrayService,
-  FAILED_LOGIN_WARNING,
-  statusLine,
-  WINDOW_ROUTES,
-} = await import('../../../main/electron/tray.js');
+const { buildTrayMenu, trayIconState, TrayService, FAILED_LOGIN_WARNING, statusLine, WINDOW_ROUTES } =
+  await import('../../../main/electron/tray.js');
+const { claudeCodeTrayState, settingsTrayState } = await import('../../../main/electron/tray-state.js');
 type TrayState = import('../../../main/electron/tray.js').TrayState;
 
 const base: TrayState = {
