@@ -268,8 +268,8 @@ oursSse.proc.kill('SIGTERM');
 mitmSse.proc.kill('SIGTERM');
 
 // Throughput: 50 keep-alive clients, 10 s per route in 5 alternating rounds of 2 s, medians (as for
-// the tunnel below): this machine's speed moves by up to 4× between minutes, so one 10 s run per
-// route compared routes measured at different speeds. After each round through our proxy the
+// the tunnel below): a shared machine's speed moves between minutes, so one 10 s run per route
+// would compare routes measured at different speeds. After each round through our proxy the
 // benchmark waits until its captures are stored, so that work never slows the next route's round.
 // Counted too: how many of the calls through our proxy became memories (a proxy that drops
 // captures under load looks faster than it is).
@@ -344,7 +344,7 @@ const tunnelProxy = new ProxyAgent({
 });
 await download(tunnelDirect, 1);
 await download(tunnelProxy, 1);
-// Alternating rounds, median of each: this machine's other load moves single runs by ±20%.
+// Alternating rounds, median of each: the machine's other load moves single runs.
 const rounds: Array<[number, number]> = [];
 for (let i = 0; i < 5; i++) rounds.push([await download(tunnelDirect, 2), await download(tunnelProxy, 2)]);
 const tDirect = summarize(rounds.map((r) => r[0])).p50;

@@ -8,8 +8,8 @@ import path from 'node:path';
 
 const started = Date.now();
 // Pure-JavaScript dependencies are bundled: resolving and reading several hundred files of express,
-// zod and the rest at every start took ~140 ms of the headless core's ~800 ms to ready (and of every
-// CLI command) on this 2-core machine. Kept external: native modules, Electron, the packages loaded
+// zod and the rest at every start is a large part of the core's time to ready (and of every CLI
+// command). Kept external: native modules, Electron, the packages loaded
 // only on demand (a bundle inlines them all the same), and those that read files beside their code.
 const EXTERNAL = [
   'better-sqlite3',

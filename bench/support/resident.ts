@@ -20,8 +20,8 @@ export function residentOf(pid: number): Resident {
 
 /**
  * Resident memory once the process has been idle and collected its garbage: V8 keeps the heap it
- * grew under load until its memory reducer runs (often ~30 s after allocation stops, sometimes not
- * at all in a short run), so a reading taken at once measures GC timing, not what the process
+ * grew under load until its memory reducer runs (a while after allocation stops, sometimes not at
+ * all in a short run), so a reading taken at once measures GC timing, not what the process
  * retains. Asks for a full GC (the core runs with GC_ON_SIGNAL) each second; returns the smallest
  * total seen.
  */

@@ -1,6 +1,6 @@
 // Certificate signatures made by Node's crypto (OpenSSL) instead of forge's JavaScript RSA: forge
-// builds the certificate and hashes it, this signs the digest natively, so issuing a leaf costs
-// well under a millisecond of event-loop time.
+// builds the certificate and hashes it, this signs the digest natively, so issuing a leaf for a new
+// host does not hold the event loop that forwards traffic.
 import crypto from 'node:crypto';
 import type forge from 'node-forge';
 

@@ -43,9 +43,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       // Reads of the full-text index come through mmap below, so the page cache mostly holds pages
-      // being written. 8 MB instead of the 32 MB it was: a capturing core's resident memory levelled
-      // off ~22 MB lower (131.7 against 153.6 MB after 30,000 captures), with search as fast and
-      // batch inserts within noise (4,959–5,195 against 5,064–5,454 memories/s at 100,000).
+      // being written: a small one keeps a capturing core's resident memory down and slows neither
+      // search nor batch inserts (the store and capture-proxy benchmarks show both).
       db.pragma('cache_size = -8000');
       db.pragma('mmap_size = 268435456');
       db.pragma('temp_store = MEMORY');

@@ -94,7 +94,7 @@ function createdByInstall(body: string | null): boolean {
  * The block's lines: apply `mem0-tray env` if the command exists, silently otherwise. `--if-running`
  * prints nothing while Mem0 Tray is down (a new terminal then talks to the network directly instead
  * of to a closed proxy port), and `--shell` names the block's own shell: $SHELL may be another one.
- * Starting Node for that answer cost every new terminal 0.35–0.47 s, so the shell itself first
+ * Starting Node for that answer would hold up every new terminal, so the shell itself first
  * reads the pid in runtime.json (data directory: MEM0_TRAY_HOME, else the platform's default, as in
  * config/paths.ts) and asks only when that process is alive; `env --if-running` still decides.
  */
