@@ -1,13 +1,10 @@
 // Turns one captured HTTP exchange into a parsed Messages API request and response, or says why it
 // is not a capture. Never throws on what a client or the API sends: unknown events, deltas and block
 // types are recorded in `skipped` and ignored, so a new API feature can't break capture.
+import { isRecord, parseContent, str } from './anthropic-blocks.js';
+import { parseSse } from './anthropic-sse.js';
+import type { Message, ParseResult, ParsedRequest, ResponseParse, Role } from './anthropic-types.js';
 import type { CapturedExchange } from './exchange.js';
-import type { Block, Message, ParseResult, ParsedRequest, ParsedResponse, Role } from './anthropic-types.js';
-
-type Json = Record<string, unknown>;
-
-const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 /** POST /v1/messages with or without a query string; not /v1/messages/count_tokens or /batches. */
 export function isMessagesRequest(method: string, path: string): boolean {
@@ -109,91 +106,9 @@ function outputSchemaKeys(config: unknown): string[] {
   return schema && isRecord(schema.properties) ? Object.keys(schema.properties) : [];
 }
 
-function parseContent(content: unknown, unknown: Set<string>): Block[] {
-  if (typeof content === 'string') return [{ type: 'text', text: content }];
-  if (!Array.isArray(content)) return [];
-  const blocks: Block[] = [];
-  for (const b of content) {
-    const block = parseBlock(b, unknown);
-    if (block) blocks.push(block);
-  }
-  return blocks;
-}
+// ---------------------------------------------------------------- response (JSON; SSE in anthropic-sse.ts)
 
-/** One content block of a request or a non-streamed response. */
-function parseBlock(b: unknown, unknown: Set<string>): Block | null {
-  if (!isRecord(b) || typeof b.type !== 'string') return null;
-  switch (b.type) {
-    case 'text':
-      return { type: 'text', text: str(b.text) ?? '' };
-    case 'thinking':
-      return { type: 'thinking', thinking: str(b.thinking) ?? '' };
-    case 'redacted_thinking':
-      return { type: 'redacted_thinking' };
-    case 'tool_use':
-    case 'server_tool_use':
-    case 'mcp_tool_use':
-      return {
-        type: 'tool_use',
-        id: str(b.id) ?? '',
-        name: str(b.name) ?? 'unknown',
-        input: b.input ?? {},
-        server: b.type !== 'tool_use',
-      };
-    case 'image':
-    case 'document':
-    case 'search_result':
-    case 'container_upload':
-      return { type: 'placeholder', text: placeholderFor(b) };
-    default:
-      if (b.type === 'tool_result' || b.type.endsWith('_tool_result')) {
-        return {
-          type: 'tool_result',
-          toolUseId: str(b.tool_use_id) ?? '',
-          text: flatten(b.content),
-          isError: b.is_error === true || (isRecord(b.content) && /error/.test(str(b.content.type) ?? '')),
-        };
-      }
-      unknown.add(b.type);
-      return { type: 'unknown', originalType: b.type };
-  }
-}
-
-function placeholderFor(b: Json): string {
-  const title = str(b.title) ?? (isRecord(b.source) ? str(b.source.file_id) : null);
-  switch (b.type) {
-    case 'image':
-      return '[image]';
-    case 'document':
-      return title ? `[document: ${title}]` : '[document]';
-    case 'search_result':
-      return title ? `[search result: ${title}]` : '[search result]';
-    default:
-      return '[file]';
-  }
-}
-
-/** Tool output as text: strings, text blocks, search results (title and URL), placeholders. */
-function flatten(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map(flatten).filter(Boolean).join('\n');
-  if (!isRecord(content)) return '';
-  if (content.type === 'text') return str(content.text) ?? '';
-  if (content.type === 'image' || content.type === 'document') return placeholderFor(content);
-  if (content.type === 'web_search_result') {
-    return [str(content.title), str(content.url)].filter(Boolean).join(' — ');
-  }
-  if ('content' in content) return flatten(content.content);
-  if (typeof content.stdout === 'string') return content.stdout;
-  return '';
-}
-
-// ---------------------------------------------------------------- response
-
-type Parsed<T> =
-  { ok: true; value: T } | { ok: false; reason: 'stream_error' | 'incomplete' | 'invalid_response' };
-
-export function parseJsonResponse(body: string): Parsed<ParsedResponse> {
+export function parseJsonResponse(body: string): ResponseParse {
   let raw: unknown;
   try {
     raw = JSON.parse(body);
@@ -214,145 +129,4 @@ export function parseJsonResponse(body: string): Parsed<ParsedResponse> {
       skipped: [...unknown].map((t) => `block:${t}`),
     },
   };
-}
-
-/** A content block being streamed: text and JSON input arrive in pieces. */
-interface OpenBlock {
-  start: Json;
-  text: string;
-  json: string;
-}
-
-/** Parses a complete SSE body (the tap hands over the whole response). */
-export function parseSse(body: string): Parsed<ParsedResponse> {
-  const skipped = new Set<string>();
-  const open = new Map<number, OpenBlock>();
-  const done = new Map<number, Block>();
-  let id: string | null = null;
-  let model: string | null = null;
-  let stopReason: string | null = null;
-  let stopped = false;
-  let error = false;
-  let started = false;
-
-  const finish = (index: number) => {
-    const b = open.get(index);
-    if (!b) return;
-    open.delete(index);
-    done.set(index, finishBlock(b, skipped));
-  };
-
-  const dispatch = (eventName: string, data: string) => {
-    let payload: unknown;
-    try {
-      payload = JSON.parse(data);
-    } catch {
-      skipped.add(`unparsable:${eventName || 'message'}`);
-      return;
-    }
-    if (!isRecord(payload)) return;
-    const type = str(payload.type) ?? eventName;
-    const index = typeof payload.index === 'number' ? payload.index : -1;
-    switch (type) {
-      case 'message_start': {
-        started = true;
-        const message = isRecord(payload.message) ? payload.message : {};
-        id = str(message.id);
-        model = str(message.model);
-        break;
-      }
-      case 'content_block_start':
-        if (isRecord(payload.content_block))
-          open.set(index, { start: payload.content_block, text: '', json: '' });
-        break;
-      case 'content_block_delta': {
-        const b = open.get(index);
-        const delta = isRecord(payload.delta) ? payload.delta : {};
-        if (!b) break;
-        switch (delta.type) {
-          case 'text_delta':
-            b.text += str(delta.text) ?? '';
-            break;
-          case 'thinking_delta':
-            b.text += str(delta.thinking) ?? '';
-            break;
-          case 'input_json_delta':
-            b.json += str(delta.partial_json) ?? '';
-            break;
-          case 'signature_delta':
-          case 'citations_delta':
-            break; // nothing a memory needs
-          default:
-            skipped.add(`delta:${String(delta.type)}`);
-        }
-        break;
-      }
-      case 'content_block_stop':
-        finish(index);
-        break;
-      case 'message_delta': {
-        const delta = isRecord(payload.delta) ? payload.delta : {};
-        if (typeof delta.stop_reason === 'string') stopReason = delta.stop_reason;
-        break;
-      }
-      case 'message_stop':
-        stopped = true;
-        break;
-      case 'ping':
-        break;
-      case 'error':
-        error = true;
-        break;
-      default:
-        skipped.add(`event:${type}`);
-    }
-  };
-
-  let eventName = '';
-  let data: string[] = [];
-  for (const line of body.split(/\r?\n/)) {
-    if (line === '') {
-      if (data.length) dispatch(eventName, data.join('\n'));
-      eventName = '';
-      data = [];
-    } else if (line.startsWith('event:')) eventName = line.slice(6).trim();
-    else if (line.startsWith('data:')) data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
-    // comments (":…") and other fields (id:, retry:) carry nothing we need
-  }
-  if (data.length) dispatch(eventName, data.join('\n'));
-
-  if (error) return { ok: false, reason: 'stream_error' };
-  if (!started || !stopped) return { ok: false, reason: 'incomplete' };
-  for (const index of [...open.keys()]) finish(index);
-  const blocks = [...done.entries()].sort((a, b) => a[0] - b[0]).map(([, b]) => b);
-  return { ok: true, value: { id, model, blocks, stopReason, skipped: [...skipped] } };
-}
-
-function finishBlock(b: OpenBlock, skipped: Set<string>): Block {
-  const start = b.start;
-  const type = str(start.type) ?? 'unknown';
-  if (type === 'text') return { type: 'text', text: (str(start.text) ?? '') + b.text };
-  if (type === 'thinking') return { type: 'thinking', thinking: (str(start.thinking) ?? '') + b.text };
-  if (type === 'tool_use' || type === 'server_tool_use' || type === 'mcp_tool_use') {
-    let input: unknown = start.input ?? {};
-    if (b.json.trim()) {
-      try {
-        input = JSON.parse(b.json);
-      } catch {
-        // a cut or malformed input: keep the raw text so the tool name and shape still show
-        input = { _raw: b.json };
-      }
-    }
-    return {
-      type: 'tool_use',
-      id: str(start.id) ?? '',
-      name: str(start.name) ?? 'unknown',
-      input,
-      server: type !== 'tool_use',
-    };
-  }
-  const unknown = new Set<string>();
-  const parsed = parseBlock(start, unknown);
-  for (const t of unknown) skipped.add(`block:${t}`);
-  return parsed ?? { type: 'unknown', originalType: type };
 }

@@ -48,6 +48,11 @@ export interface ParsedResponse {
   skipped: string[];
 }
 
+/** A response body read as JSON or as server-sent events. */
+export type ResponseParse =
+  | { ok: true; value: ParsedResponse }
+  | { ok: false; reason: 'stream_error' | 'incomplete' | 'invalid_response' };
+
 export type NotCapturedReason =
   | 'not_messages_endpoint'
   | 'non_2xx'
