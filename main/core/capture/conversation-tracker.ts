@@ -2,10 +2,15 @@
 // whole conversation on every request, so only the *last* thing the user typed is considered, and
 // only once Claude's final answer to it has arrived (after any tool loop). Seen turns are kept by a
 // stable key in SQLite, so retries, restarts, --continue and context compaction add nothing twice.
-import { createHash } from 'node:crypto';
 import { applyMigrations, withDbErrors, type Db } from '../db/database.js';
-import { textOf, type ParsedRequest, type ParsedResponse } from './anthropic-types.js';
-import { humanText, normaliseForKey } from './user-text.js';
+import type { ParsedRequest, ParsedResponse } from './anthropic-types.js';
+import {
+  conversationIdOf,
+  historyTurnsOf,
+  newestTurnOf,
+  type HistoryTurn,
+  type NewestTurn,
+} from './request-turns.js';
 
 export const CAPTURE_MIGRATIONS = [
   `CREATE TABLE capture_conversations (
@@ -60,15 +65,6 @@ export type TurnSkipReason = 'tool_loop' | 'no_user_text' | 'no_answer' | 'stop_
 export type TurnAnalysis =
   { kind: 'turn'; turn: Turn } | { kind: 'skip'; reason: TurnSkipReason; conversationId?: string };
 
-/** The newest thing the user typed in a request, and its key. */
-export interface NewestTurn {
-  conversationId: string;
-  turnKey: string;
-  /** Index of the user's message in the request's messages. */
-  position: number;
-  userText: string;
-}
-
 /** A turn accepted for capture and not stored yet. */
 export interface AcceptedTurn {
   turnKey: string;
@@ -77,21 +73,10 @@ export interface AcceptedTurn {
   acceptedAt: string;
 }
 
-/** An earlier turn as the history of a later request shows it (the client's copy of the answer). */
-export interface HistoryTurn {
-  turnKey: string;
-  position: number;
-  userText: string;
-  answerText: string;
-  tools: string[];
-}
-
 export interface TrackerOptions {
   finalStopReasons?: readonly string[];
   now?: () => Date;
 }
-
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export class ConversationTracker {
   private readonly stmt;
@@ -136,19 +121,9 @@ export class ConversationTracker {
     }));
   }
 
-  /**
-   * Which conversation a request belongs to: Claude Code's session id (metadata.user_id, else the
-   * x-claude-code-session-id header), otherwise a hash of the first thing the user said.
-   */
+  /** Which conversation a request belongs to (conversationIdOf). */
   conversationId(request: ParsedRequest, headers: Record<string, string> = {}): string | null {
-    if (request.sessionId) return request.sessionId;
-    const header = headers['x-claude-code-session-id']?.trim();
-    if (header) return header;
-    for (const m of request.messages) {
-      const t = humanText(m);
-      if (t) return 'h-' + sha256(normaliseForKey(t)).slice(0, 24);
-    }
-    return null;
+    return conversationIdOf(request, headers);
   }
 
   /** Finds the turn a finished exchange completes, without recording anything. */
@@ -210,7 +185,7 @@ export class ConversationTracker {
     const session = headers['x-claude-code-session-id'];
     const known = this.newestOf.get(request);
     if (known && known.session === session) return known.newest;
-    const newest = this.findNewestTurn(request, headers);
+    const newest = newestTurnOf(request, headers);
     this.newestOf.set(request, { session, newest });
     return newest;
   }
@@ -221,53 +196,9 @@ export class ConversationTracker {
     { session: string | undefined; newest: NewestTurn | null }
   >();
 
-  private findNewestTurn(request: ParsedRequest, headers: Record<string, string>): NewestTurn | null {
-    const conversationId = this.conversationId(request, headers);
-    if (!conversationId) return null;
-    const messages = request.messages;
-    for (let i = messages.length - 1; i >= 0; i--) {
-      const userText = humanText(messages[i]!);
-      if (userText)
-        return {
-          conversationId,
-          position: i,
-          userText,
-          turnKey: turnKeyAt(conversationId, messages, i, userText),
-        };
-    }
-    return null;
-  }
-
-  /**
-   * The turns a request's history shows before its newest one, each with the answer the client
-   * kept (the text of the last assistant message before the next thing the user typed).
-   */
+  /** The turns a request's history shows before its newest one (historyTurnsOf). */
   historyTurns(request: ParsedRequest, conversationId: string, before: number): HistoryTurn[] {
-    const messages = request.messages;
-    const humans: Array<{ position: number; userText: string }> = [];
-    for (let i = 0; i < Math.min(before, messages.length); i++) {
-      const userText = humanText(messages[i]!);
-      if (userText) humans.push({ position: i, userText });
-    }
-    return humans.map(({ position, userText }, k) => {
-      const end = k + 1 < humans.length ? humans[k + 1]!.position : before;
-      const tools: string[] = [];
-      let answerText = '';
-      for (let i = position + 1; i < end; i++) {
-        const m = messages[i]!;
-        if (m.role !== 'assistant') continue;
-        for (const b of m.blocks) if (b.type === 'tool_use' && !tools.includes(b.name)) tools.push(b.name);
-        const text = textOf(m.blocks.filter((b) => b.type === 'text')).trim();
-        if (text) answerText = text;
-      }
-      return {
-        position,
-        userText,
-        answerText,
-        tools,
-        turnKey: turnKeyAt(conversationId, messages, position, userText),
-      };
-    });
+    return historyTurnsOf(request, conversationId, before);
   }
 
   /** Records that a turn was accepted for capture (nothing when it is already stored). */
@@ -351,30 +282,4 @@ export class ConversationTracker {
     const cutoff = new Date(this.now().getTime() - olderThanDays * 86_400_000).toISOString();
     return withDbErrors(this.db.name, () => this.stmt.pruneAccepted.run(cutoff).changes);
   }
-}
-
-/**
- * A turn's key: the conversation, what the user typed and what they were answering (tells "yes"
- * after one answer from "yes" after another), so a retry or a resend of the same turn, live or in a
- * later request's history, yields the same key.
- */
-function turnKeyAt(
-  conversationId: string,
-  messages: ParsedRequest['messages'],
-  position: number,
-  userText: string,
-): string {
-  let previousAnswer = '';
-  for (let i = position - 1; i >= 0; i--) {
-    const m = messages[i]!;
-    if (m.role === 'assistant') {
-      previousAnswer = textOf(m.blocks.filter((b) => b.type === 'text'));
-      if (previousAnswer) break;
-    }
-  }
-  return sha256(
-    [conversationId, normaliseForKey(userText), normaliseForKey(previousAnswer).slice(0, 4000)].join(
-      '\u0000',
-    ),
-  );
 }
