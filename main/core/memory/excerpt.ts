@@ -108,8 +108,8 @@ const WORD_BEFORE = /[\p{L}\p{M}\p{N}_]$/u;
 
 /**
  * Where one of the stems occurs; group i + 1 is set when stem i matched. Only the stems are in it:
- * compiling a case-insensitive Unicode regex that holds \p{L} costs about 1 ms, every search has
- * new stems, and that compile was most of a search's excerpt time. Word starts are checked apart.
+ * a case-insensitive Unicode regex that holds \p{L} is costly to compile and every search has new
+ * stems, so word starts are checked apart.
  */
 function finder(stems: readonly string[]): RegExp {
   // Stems are runs of word characters, so none needs escaping.
