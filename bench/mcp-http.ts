@@ -12,11 +12,11 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { Core } from '../main/core/core.js';
 import { openDatabase } from '../main/core/db/database.js';
 import { silentLogger } from '../main/core/log.js';
-import { AuditLog } from '../main/core/mcp/audit.js';
-import { Authenticator } from '../main/core/mcp/authenticate.js';
+import { AuditLog } from '../main/core/access/audit-log.js';
+import { Authenticator } from '../main/core/access/authenticate.js';
 import { createMcpFeature, type McpHandle } from '../main/core/mcp/feature.js';
-import { FailureLimiter } from '../main/core/mcp/rate-limit.js';
-import { TokenStore } from '../main/core/mcp/tokens.js';
+import { FailureLimiter } from '../main/core/access/rate-limit.js';
+import { TokenStore } from '../main/core/access/tokens.js';
 import { LocalMemoryBackend } from '../main/core/memory/local-backend.js';
 import type { NewMemory } from '../main/core/memory/types.js';
 import { makeCorpus, ms, summarize } from './support/corpus.js';

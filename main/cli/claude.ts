@@ -28,7 +28,7 @@ import {
   disconnectClaudeDesktop,
 } from '../core/claude-clients/claude-desktop.js';
 import { UserError } from '../core/errors.js';
-import { TokenStore } from '../core/mcp/tokens.js';
+import { TokenStore } from '../core/access/tokens.js';
 import { RecallLog } from '../core/recall/recall-log.js';
 import { runningCore } from '../core/runtime-file.js';
 import type { CliEnv } from './env.js';

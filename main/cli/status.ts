@@ -7,7 +7,7 @@ import { claudeCodeStatus, type ClaudeCodeStatus } from '../core/claude-clients/
 import { UNCLEAN_SHUTDOWN_STATE } from '../core/capture/pipeline.js';
 import { claudeDesktopStatus } from '../core/claude-clients/claude-desktop.js';
 import { describeError } from '../core/errors.js';
-import { TokenStore } from '../core/mcp/tokens.js';
+import { TokenStore } from '../core/access/tokens.js';
 import { RecallLog, type RecallEvent } from '../core/recall/recall-log.js';
 import { runningCore } from '../core/runtime-file.js';
 import type { CliEnv } from './env.js';

@@ -3,8 +3,8 @@
 // (tokens are checked against the database on every request).
 import { Command } from 'commander';
 import { UserError } from '../core/errors.js';
-import { AuditLog, userStats, type AuditEntry } from '../core/mcp/audit.js';
-import { TokenStore, type TokenInfo } from '../core/mcp/tokens.js';
+import { AuditLog, userStats, type AuditEntry } from '../core/access/audit-log.js';
+import { TokenStore, type TokenInfo } from '../core/access/tokens.js';
 import type { CliEnv } from './env.js';
 
 function tokenStore(cli: CliEnv): TokenStore {

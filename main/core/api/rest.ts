@@ -7,17 +7,17 @@ import express, { type Request, type Response, type Router } from 'express';
 import { UserError } from '../errors.js';
 import type { MemoryBackend } from '../memory/types.js';
 import type { MemoryService } from '../memory/service.js';
-import type { AuditLog } from '../mcp/audit.js';
-import type { Authenticator } from '../mcp/authenticate.js';
-import { identityOf, requireToken } from '../mcp/http-auth.js';
+import type { AuditLog } from '../access/audit-log.js';
+import type { Authenticator } from '../access/authenticate.js';
+import { identityOf, requireToken } from '../access/http-auth.js';
 import {
   canWrite,
   personalCaller,
   resolveScope,
   type Identity,
   type IsolationSettings,
-} from '../mcp/isolation.js';
-import type { TokenStore } from '../mcp/tokens.js';
+} from '../access/isolation.js';
+import type { TokenStore } from '../access/tokens.js';
 import { API_BODY_LIMIT } from './server.js';
 import {
   createBody,

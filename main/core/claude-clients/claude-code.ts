@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../fs-atomic.js';
-import type { TokenInfo, TokenStore } from '../mcp/tokens.js';
+import type { TokenInfo, TokenStore } from '../access/tokens.js';
 import { bundledCliScript, SERVER_KEY } from './claude-desktop.js';
 import {
   HOOK_SCRIPT,

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TokenInfo, TokenStore } from '../mcp/tokens.js';
+import type { TokenInfo, TokenStore } from '../access/tokens.js';
 import { isObject, readMcpServers, writeMcpServer } from './json-config.js';
 
 export const SERVER_KEY = 'mem0-tray';

@@ -27,12 +27,18 @@ import {
   type DisconnectCodeResult,
 } from '../claude-clients/claude-code.js';
 import { describeError } from '../errors.js';
-import { AuditLog, userStats, type AuditEntry, type AuditQuery, type TokenStats } from './audit.js';
-import { Authenticator } from './authenticate.js';
+import {
+  AuditLog,
+  userStats,
+  type AuditEntry,
+  type AuditQuery,
+  type TokenStats,
+} from '../access/audit-log.js';
+import { Authenticator } from '../access/authenticate.js';
 import { mountMcpHttp } from './http-transport.js';
-import type { IsolationSettings } from './isolation.js';
-import { FailureLimiter, type FailureLimiterOptions } from './rate-limit.js';
-import { TokenStore, type CreateTokenInput, type CreatedToken, type TokenInfo } from './tokens.js';
+import type { IsolationSettings } from '../access/isolation.js';
+import { FailureLimiter, type FailureLimiterOptions } from '../access/rate-limit.js';
+import { TokenStore, type CreateTokenInput, type CreatedToken, type TokenInfo } from '../access/tokens.js';
 
 export interface McpHandle {
   readonly tokens: TokenStore;

@@ -7,9 +7,9 @@ import { allowedHosts, allowedOrigins } from '../api/loopback.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { MemoryService } from '../memory/service.js';
-import type { Authenticator } from './authenticate.js';
-import { identityOf, requireToken } from './http-auth.js';
-import type { IsolationSettings } from './isolation.js';
+import type { Authenticator } from '../access/authenticate.js';
+import { identityOf, requireToken } from '../access/http-auth.js';
+import type { IsolationSettings } from '../access/isolation.js';
 import { createMcpServer, mcpHttpTransport, mcpServerSdk } from './server.js';
 
 export const MCP_PATH = '/mcp';

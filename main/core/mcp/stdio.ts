@@ -15,12 +15,12 @@ import { createLogger, type Logger } from '../log.js';
 import { preparePrivateDataDir, reportTightened } from '../private-fs.js';
 import { createBackend } from '../memory/backend-factory.js';
 import { MemoryService } from '../memory/service.js';
-import { AuditLog } from './audit.js';
-import { Authenticator } from './authenticate.js';
-import type { Identity, IsolationSettings } from './isolation.js';
-import { FailureLimiter } from './rate-limit.js';
+import { AuditLog } from '../access/audit-log.js';
+import { Authenticator } from '../access/authenticate.js';
+import type { Identity, IsolationSettings } from '../access/isolation.js';
+import { FailureLimiter } from '../access/rate-limit.js';
 import { createMcpServer, mcpStdioTransport } from './server.js';
-import { TokenStore } from './tokens.js';
+import { TokenStore } from '../access/tokens.js';
 
 export const TOKEN_ENV = 'MEM0_TRAY_TOKEN';
 export const PROJECT_ENV = 'MEM0_TRAY_PROJECT';

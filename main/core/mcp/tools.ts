@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import { oneLine } from '../memory/excerpt.js';
 import type { MemoryService } from '../memory/service.js';
 import type { HistoryEntry, Memory, SearchHit } from '../memory/types.js';
-import { canWrite, resolveScope, type Identity, type IsolationSettings } from './isolation.js';
+import { canWrite, resolveScope, type Identity, type IsolationSettings } from '../access/isolation.js';
 
 /** What the tools need: who calls, the current settings, the memories, and a credential re-check. */
 export interface ToolSession {

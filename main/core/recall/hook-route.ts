@@ -6,8 +6,8 @@ import express, { type Router } from 'express';
 import { z } from 'zod';
 import { API_BODY_LIMIT } from '../api/server.js';
 import { parseBody } from '../api/rest-records.js';
-import type { Authenticator } from '../mcp/authenticate.js';
-import { identityOf, requireToken } from '../mcp/http-auth.js';
+import type { Authenticator } from '../access/authenticate.js';
+import { identityOf, requireToken } from '../access/http-auth.js';
 import { HOOK_PATH, SCRIPT_OUTPUT } from './hook-route-path.js';
 import type { Recall } from './recall.js';
 

@@ -7,7 +7,7 @@
 import { createExcludeMatcher } from '../capture/path-glob.js';
 import type { Settings } from '../config/settings.js';
 import type { Caller } from '../events.js';
-import { resolveScope, type Identity } from '../mcp/isolation.js';
+import { resolveScope, type Identity } from '../access/isolation.js';
 import type { MemoryService, ScopeFilter } from '../memory/service.js';
 import { oneLine } from '../memory/excerpt.js';
 import type { Memory, SearchHit } from '../memory/types.js';

@@ -4,7 +4,7 @@ import http from 'node:http';
 import { Core } from '../../../main/core/core.js';
 import { silentLogger } from '../../../main/core/log.js';
 import { createMcpFeature, type McpFeatureOptions, type McpHandle } from '../../../main/core/mcp/feature.js';
-import type { CreateTokenInput } from '../../../main/core/mcp/tokens.js';
+import type { CreateTokenInput } from '../../../main/core/access/tokens.js';
 import type { AccessEntryDto } from '../../../main/core/ui-api/contract.js';
 import { createUiServices } from '../../../main/core/ui-api/services.js';
 import { tempDir } from '../../support/tmp.js';

@@ -4,7 +4,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectIdForPath } from '../../../main/core/capture/project.js';
-import { generateToken } from '../../../main/core/mcp/tokens.js';
+import { generateToken } from '../../../main/core/access/tokens.js';
 import { startMcpCore, type McpTestCore } from './harness.js';
 import { call, httpClient } from './mcp-client.js';
 

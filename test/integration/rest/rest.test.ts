@@ -2,7 +2,7 @@
 // the whole token lifecycle, cross-user denial on every operation, audit rows, rebinding checks,
 // rate limiting, body limits, forgetting and exporting a user.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateToken } from '../../../main/core/mcp/tokens.js';
+import { generateToken } from '../../../main/core/access/tokens.js';
 import { startMcpCore, type McpTestCore } from '../mcp/harness.js';
 
 let t: McpTestCore;

@@ -10,7 +10,7 @@ import {
   disconnectClaudeDesktop,
 } from '../../../main/core/claude-clients/claude-desktop.js';
 import { openDatabase, type Db } from '../../../main/core/db/database.js';
-import { TokenStore } from '../../../main/core/mcp/tokens.js';
+import { TokenStore } from '../../../main/core/access/tokens.js';
 import { tempDir } from '../../support/tmp.js';
 
 const dbs: Db[] = [];

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Core } from '../../../main/core/core.js';
 import { openDatabase } from '../../../main/core/db/database.js';
 import { silentLogger } from '../../../main/core/log.js';
-import { AuditLog, type AuthAttempt } from '../../../main/core/mcp/audit.js';
+import { AuditLog, type AuthAttempt } from '../../../main/core/access/audit-log.js';
 import { createMcpFeature, type McpHandle } from '../../../main/core/mcp/feature.js';
 import { tempDir } from '../../support/tmp.js';
 

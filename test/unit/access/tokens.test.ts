@@ -1,7 +1,7 @@
 // Token format, hash-only storage, verification states, default expiry, and id/prefix resolution.
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../main/core/db/database.js';
-import { TokenStore, generateToken, hashToken, lookupOf } from '../../../main/core/mcp/tokens.js';
+import { TokenStore, generateToken, hashToken, lookupOf } from '../../../main/core/access/tokens.js';
 import { tempDir } from '../../support/tmp.js';
 
 const dbs: Db[] = [];

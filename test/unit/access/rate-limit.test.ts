@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { credentialFingerprint, FailureLimiter } from '../../../main/core/mcp/rate-limit.js';
+import { credentialFingerprint, FailureLimiter } from '../../../main/core/access/rate-limit.js';
 
 const local = (credential: string) => ({ address: '127.0.0.1', credential });
 

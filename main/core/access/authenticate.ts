@@ -2,7 +2,7 @@
 // a client that failed too often, verify the token, and write the attempt to the audit log.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AccessVia } from '../events.js';
-import type { AuditLog, Transport } from './audit.js';
+import type { AuditLog, Transport } from './audit-log.js';
 import {
   credentialFingerprint,
   type FailureLimiter,
