@@ -3,7 +3,8 @@
 // (tokens are checked against the database on every request).
 import { Command } from 'commander';
 import { UserError } from '../core/errors.js';
-import { AuditLog, userStats, type AuditEntry } from '../core/access/audit-log.js';
+import { AuditLog } from '../core/access/audit-log.js';
+import type { AuditEntry } from '../core/access/audit-query.js';
 import { TokenStore, type TokenInfo } from '../core/access/tokens.js';
 import type { CliEnv } from './env.js';
 
@@ -215,7 +216,7 @@ export function registerTokenCommands(program: Command, cli: CliEnv): Command {
     .argument('<userId>')
     .option('--json', 'machine-readable output')
     .action((userId: string, opts: { json?: boolean }) => {
-      const stats = userStats(tokenStore(cli), new AuditLog(cli.db()), userId);
+      const stats = new AuditLog(cli.db()).userStats(tokenStore(cli), userId);
       if (opts.json) {
         cli.out(JSON.stringify(stats, null, 2));
         return;

@@ -2,37 +2,17 @@
 // client address, user agent) and every memory access through MCP or REST (who read, changed or
 // deleted which memory ids). It never holds a token value or a memory's text. Rows are kept for
 // settings.auditRetentionDays and written in small batches so a busy client costs one transaction
-// per batch, not one per call.
-import { applyMigrations, withDbErrors, type Db } from '../db/database.js';
-import type { AccessEvent, AccessVia, Caller, CoreEvents } from '../events.js';
+// per batch, not one per call. Reading goes through here too, so what is queued is written first;
+// the SQL of reading is in audit-query.ts and audit-stats.ts.
+import { withDbErrors, type Db } from '../db/database.js';
+import type { AccessEvent, AccessVia, CoreEvents } from '../events.js';
 import type { Logger } from '../log.js';
 import { describeError } from '../errors.js';
-import { TOKEN_MIGRATIONS, type AuthFailureReason, type TokenStore } from './tokens.js';
-
-export const AUDIT_MIGRATIONS: ReadonlyArray<string> = [
-  `CREATE TABLE mcp_audit (
-     id INTEGER PRIMARY KEY AUTOINCREMENT,
-     at TEXT NOT NULL,
-     kind TEXT NOT NULL,
-     user_id TEXT,
-     owner_id TEXT,
-     token_id TEXT,
-     token_prefix TEXT,
-     action TEXT NOT NULL,
-     outcome TEXT NOT NULL,
-     reason TEXT,
-     via TEXT,
-     transport TEXT,
-     memory_ids TEXT,
-     count INTEGER,
-     client_ip TEXT,
-     user_agent TEXT
-   );
-   CREATE INDEX mcp_audit_at ON mcp_audit (at);
-   CREATE INDEX mcp_audit_user ON mcp_audit (user_id, at);
-   CREATE INDEX mcp_audit_owner ON mcp_audit (owner_id, at);
-   CREATE INDEX mcp_audit_token ON mcp_audit (token_id, at);`,
-];
+import { actorOf } from './actor.js';
+import { queryAudit, type AuditEntry, type AuditQuery } from './audit-query.js';
+import { AuditCounts, tokenFigures, type TokenStats } from './audit-stats.js';
+import { applyAuditMigrations, type AuditRow } from './audit-table.js';
+import type { AuthFailureReason, TokenStore } from './tokens.js';
 
 /** Where a request came in: REST or MCP, over HTTP or stdio. */
 export type Transport = 'http' | 'stdio';
@@ -50,77 +30,6 @@ export interface AuthAttempt {
   userAgent: string | null;
 }
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  kind: 'auth' | 'access';
-  /** Who acted: the authenticated (or claimed) user. */
-  userId: string | null;
-  /** Whose memories were reached (differs from userId only in the shared "global" pool). */
-  ownerId: string | null;
-  tokenId: string | null;
-  tokenName: string | null;
-  tokenPrefix: string | null;
-  action: string;
-  outcome: string;
-  reason: string | null;
-  /** A one-line summary for lists (reason, memory ids, count). */
-  detail: string | null;
-  via: string | null;
-  transport: string | null;
-  memoryIds: string[];
-  count: number | null;
-  clientIp: string | null;
-  userAgent: string | null;
-  /** Client address and user agent in one string, for lists. */
-  client: string | null;
-}
-
-export interface AuditQuery {
-  /** Entries where this user acted or whose memories were reached. */
-  userId?: string;
-  tokenId?: string;
-  kind?: 'auth' | 'access';
-  action?: string;
-  outcome?: string;
-  /** Entries that name this memory id. */
-  memoryId?: string;
-  since?: string;
-  until?: string;
-  offset?: number;
-  limit?: number;
-}
-
-export interface TokenStats {
-  userId: string;
-  tokens: { total: number; active: number; revoked: number; expired: number };
-  lastUsedAt: string | null;
-  authSuccessLast24h: number;
-  failedLastHour: number;
-  failedLast24h: number;
-  accessesLast30Days: Record<string, number>;
-}
-
-interface AuditRow {
-  id: number;
-  at: string;
-  kind: 'auth' | 'access';
-  user_id: string | null;
-  owner_id: string | null;
-  token_id: string | null;
-  token_prefix: string | null;
-  action: string;
-  outcome: string;
-  reason: string | null;
-  via: string | null;
-  transport: string | null;
-  memory_ids: string | null;
-  count: number | null;
-  client_ip: string | null;
-  user_agent: string | null;
-  token_name?: string | null;
-}
-
 type NewRow = Omit<AuditRow, 'id' | 'token_name'>;
 
 /** The vias whose memory accesses are recorded (the UI and CLI act as the machine's own user). */
@@ -130,20 +39,6 @@ const MAX_IDS = 100;
 const MAX_AGENT = 200;
 const FLUSH_MS = 20;
 const FLUSH_ROWS = 256;
-
-/**
- * Who really acted when the memory service is called as someone else: in the "global" isolation
- * mode callers act on the shared pool's owner id, and the audit log must still name the person.
- * The caller object travels unchanged through MemoryService into the access event.
- */
-const actors = new WeakMap<Caller, string>();
-export function setActor(caller: Caller, actorUserId: string): Caller {
-  actors.set(caller, actorUserId);
-  return caller;
-}
-export function actorOf(caller: Caller): string {
-  return actors.get(caller) ?? caller.userId;
-}
 
 export interface AuditLogOptions {
   now?: () => Date;
@@ -155,6 +50,7 @@ export interface AuditLogOptions {
 export class AuditLog {
   private readonly now: () => Date;
   private readonly stmt;
+  private readonly counts: AuditCounts;
   private pending: NewRow[] = [];
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -164,9 +60,8 @@ export class AuditLog {
     private readonly options: AuditLogOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
-    // Queries join the token table for names: make sure it exists even if no TokenStore was built.
-    applyMigrations(db, 'tokens', TOKEN_MIGRATIONS);
-    applyMigrations(db, 'audit', AUDIT_MIGRATIONS);
+    applyAuditMigrations(db);
+    this.counts = new AuditCounts(db);
     this.stmt = {
       insert: db.prepare(
         `INSERT INTO mcp_audit (at, kind, user_id, owner_id, token_id, token_prefix, action, outcome,
@@ -176,23 +71,6 @@ export class AuditLog {
       ),
       prune: db.prepare('DELETE FROM mcp_audit WHERE at < ?'),
       forget: db.prepare("DELETE FROM mcp_audit WHERE kind = 'access' AND (user_id = ? OR owner_id = ?)"),
-      failedSince: db
-        .prepare("SELECT count(*) FROM mcp_audit WHERE kind = 'auth' AND outcome = 'failed' AND at >= ?")
-        .pluck(),
-      failedOfUserSince: db
-        .prepare(
-          "SELECT count(*) FROM mcp_audit WHERE kind = 'auth' AND outcome = 'failed' AND user_id = ? AND at >= ?",
-        )
-        .pluck(),
-      successOfUserSince: db
-        .prepare(
-          "SELECT count(*) FROM mcp_audit WHERE kind = 'auth' AND outcome = 'success' AND user_id = ? AND at >= ?",
-        )
-        .pluck(),
-      accessesOfUserSince: db.prepare(
-        `SELECT action, count(*) AS n FROM mcp_audit
-         WHERE kind = 'access' AND outcome = 'ok' AND user_id = ? AND at >= ? GROUP BY action`,
-      ),
     };
   }
 
@@ -289,94 +167,19 @@ export class AuditLog {
 
   query(q: AuditQuery = {}): { entries: AuditEntry[]; total: number } {
     this.flush();
-    const where: string[] = [];
-    const args: Array<string | number> = [];
-    if (q.userId) {
-      where.push('(a.user_id = ? OR a.owner_id = ?)');
-      args.push(q.userId, q.userId);
-    }
-    if (q.tokenId) {
-      where.push('a.token_id = ?');
-      args.push(q.tokenId);
-    }
-    if (q.kind) {
-      where.push('a.kind = ?');
-      args.push(q.kind);
-    }
-    if (q.action) {
-      where.push('a.action = ?');
-      args.push(q.action);
-    }
-    if (q.outcome) {
-      where.push('a.outcome = ?');
-      args.push(q.outcome);
-    }
-    if (q.memoryId) {
-      // Ids are joined with commas; wrapping both sides in commas matches whole ids only.
-      where.push("instr(',' || a.memory_ids || ',', ?) > 0");
-      args.push(`,${q.memoryId},`);
-    }
-    if (q.since) {
-      where.push('a.at >= ?');
-      args.push(q.since);
-    }
-    if (q.until) {
-      where.push('a.at < ?');
-      args.push(q.until);
-    }
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const limit = Math.max(1, Math.min(1000, Math.floor(q.limit ?? 100)));
-    const offset = Math.max(0, Math.floor(q.offset ?? 0));
-    return this.run(() => {
-      const total = this.db
-        .prepare(`SELECT count(*) FROM mcp_audit a ${clause}`)
-        .pluck()
-        .get(...args) as number;
-      const rows = this.db
-        .prepare(
-          `SELECT a.*, t.name AS token_name FROM mcp_audit a LEFT JOIN mcp_tokens t ON t.id = a.token_id
-           ${clause} ORDER BY a.id DESC LIMIT ? OFFSET ?`,
-        )
-        .all(...args, limit, offset) as AuditRow[];
-      return { entries: rows.map(toEntry), total };
-    });
+    return queryAudit(this.db, q);
   }
 
   /** Failed authentication attempts since a time (all users): the tray's warning badge. */
   failedSince(since: Date): number {
     this.flush();
-    return this.run(() => this.stmt.failedSince.get(since.toISOString()) as number);
+    return this.counts.failedSince(since);
   }
 
-  stats(
-    userId: string,
-    tokens: { total: number; active: number; revoked: number; expired: number; lastUsedAt: string | null },
-  ): TokenStats {
+  /** Token figures plus audit counts for one user (`mem0-tray token stats U`, the UI). */
+  userStats(tokens: TokenStore, userId: string): TokenStats {
     this.flush();
-    const now = this.now().getTime();
-    const iso = (msAgo: number) => new Date(now - msAgo).toISOString();
-    return this.run(() => {
-      const accesses: Record<string, number> = {};
-      for (const r of this.stmt.accessesOfUserSince.all(userId, iso(30 * 86_400_000)) as Array<{
-        action: string;
-        n: number;
-      }>)
-        accesses[r.action] = r.n;
-      return {
-        userId,
-        tokens: {
-          total: tokens.total,
-          active: tokens.active,
-          revoked: tokens.revoked,
-          expired: tokens.expired,
-        },
-        lastUsedAt: tokens.lastUsedAt,
-        authSuccessLast24h: this.stmt.successOfUserSince.get(userId, iso(86_400_000)) as number,
-        failedLastHour: this.stmt.failedOfUserSince.get(userId, iso(3_600_000)) as number,
-        failedLast24h: this.stmt.failedOfUserSince.get(userId, iso(86_400_000)) as number,
-        accessesLast30Days: accesses,
-      };
-    });
+    return this.counts.ofUser(userId, tokenFigures(tokens, userId), this.now());
   }
 
   /** Drops rows older than the retention; returns how many. */
@@ -396,55 +199,4 @@ export class AuditLog {
     this.flush();
     this.closed = true;
   }
-}
-
-function toEntry(r: AuditRow): AuditEntry {
-  const memoryIds = r.memory_ids ? r.memory_ids.split(',') : [];
-  const detail =
-    r.kind === 'auth'
-      ? (r.reason ?? null)
-      : [
-          memoryIds.length === 1 ? memoryIds[0] : memoryIds.length ? `${memoryIds.length} memories` : null,
-          r.count !== null && r.action !== 'read' ? `count ${r.count}` : null,
-        ]
-          .filter(Boolean)
-          .join(', ') || null;
-  const client = [r.client_ip, r.user_agent].filter(Boolean).join(' ') || null;
-  return {
-    id: r.id,
-    at: r.at,
-    kind: r.kind,
-    userId: r.user_id,
-    ownerId: r.owner_id,
-    tokenId: r.token_id,
-    tokenName: r.token_name ?? null,
-    tokenPrefix: r.token_prefix,
-    action: r.action,
-    outcome: r.outcome,
-    reason: r.reason,
-    detail,
-    via: r.via,
-    transport: r.transport,
-    memoryIds,
-    count: r.count,
-    clientIp: r.client_ip,
-    userAgent: r.user_agent,
-    client,
-  };
-}
-
-/** Token figures plus audit counts for one user (`mem0-tray token stats U`, the UI). */
-export function userStats(tokens: TokenStore, audit: AuditLog, userId: string): TokenStats {
-  const list = tokens.list({ userId });
-  const lastUsedAt = list.reduce<string | null>(
-    (max, t) => (t.lastUsedAt && (!max || t.lastUsedAt > max) ? t.lastUsedAt : max),
-    null,
-  );
-  return audit.stats(userId, {
-    total: list.length,
-    active: list.filter((t) => !t.revoked && !t.expired).length,
-    revoked: list.filter((t) => t.revoked).length,
-    expired: list.filter((t) => !t.revoked && t.expired).length,
-    lastUsedAt,
-  });
 }

@@ -22,7 +22,7 @@ import type { IsolationMode } from '../config/settings.js';
 import { projectIdForPath } from '../capture/project.js';
 import type { AccessVia, Caller } from '../events.js';
 import type { ScopeFilter } from '../memory/service.js';
-import { setActor } from './audit-log.js';
+import { setActor } from './actor.js';
 import type { Permission } from './tokens.js';
 
 /** An authenticated client: the token's user and what the request tells about itself. */

@@ -27,13 +27,9 @@ import {
   type DisconnectCodeResult,
 } from '../claude-clients/claude-code.js';
 import { describeError } from '../errors.js';
-import {
-  AuditLog,
-  userStats,
-  type AuditEntry,
-  type AuditQuery,
-  type TokenStats,
-} from '../access/audit-log.js';
+import { AuditLog } from '../access/audit-log.js';
+import type { AuditEntry, AuditQuery } from '../access/audit-query.js';
+import type { TokenStats } from '../access/audit-stats.js';
 import { Authenticator } from '../access/authenticate.js';
 import { mountMcpHttp } from './http-transport.js';
 import type { IsolationSettings } from '../access/isolation.js';
@@ -141,7 +137,7 @@ export function createMcpFeature(options: McpFeatureOptions = {}): Feature<McpHa
         deleteToken: (ref) => tokens.delete(ref),
         revokeAllTokens: (userId) => tokens.revokeAll(userId),
         audit: (query) => audit.query(query),
-        stats: (userId) => userStats(tokens, audit, userId),
+        stats: (userId) => audit.userStats(tokens, userId),
         claudeDesktopStatus: () => claudeDesktopStatus(desktop),
         connectClaudeDesktop: () =>
           connectClaudeDesktop(desktop, {

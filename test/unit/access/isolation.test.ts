@@ -1,7 +1,7 @@
 // The scope computation for the three isolation modes.
 import { describe, expect, it } from 'vitest';
 import { projectIdForPath } from '../../../main/core/capture/project.js';
-import { actorOf } from '../../../main/core/access/audit-log.js';
+import { actorOf } from '../../../main/core/access/actor.js';
 import { personalCaller, resolveScope, type Identity } from '../../../main/core/access/isolation.js';
 
 const alice: Identity = { userId: 'alice', tokenId: 'tok_1', permissions: ['read'], via: 'mcp' };
