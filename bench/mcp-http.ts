@@ -12,9 +12,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { Core } from '../main/core/core.js';
 import { openDatabase } from '../main/core/db/database.js';
 import { silentLogger } from '../main/core/log.js';
+import { createAccessFeature } from '../main/core/access/access-feature.js';
 import { AuditLog } from '../main/core/access/audit-log.js';
 import { Authenticator } from '../main/core/access/authenticate.js';
-import { createMcpFeature, type McpHandle } from '../main/core/mcp/feature.js';
+import { createMcpFeature } from '../main/core/mcp/feature.js';
 import { FailureLimiter } from '../main/core/access/rate-limit.js';
 import { TokenStore } from '../main/core/access/tokens.js';
 import { LocalMemoryBackend } from '../main/core/memory/local-backend.js';
@@ -100,11 +101,11 @@ const corpus = makeCorpus(11);
 const core = await Core.start({
   env: { MEM0_TRAY_HOME: dir, MEM0_TRAY_API_PORT: '0', MEM0_TRAY_USER_ID: 'me' },
   log: silentLogger,
-  features: [createMcpFeature({ limiter: { maxFailures: 1_000_000 } })],
+  features: [createAccessFeature({ limiter: { maxFailures: 1_000_000 } }), createMcpFeature()],
   writeRuntime: false,
 });
-const mcp = core.feature<McpHandle>('mcp')!;
-const { token } = mcp.createToken({ userId: 'me', name: 'bench' });
+const access = core.feature('access')!;
+const { token } = access.createToken({ userId: 'me', name: 'bench' });
 const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS + 5 });
 let rpcId = 0;
 
@@ -226,7 +227,7 @@ const l = summarize(loadSamples);
 console.log(
   `${CLIENTS} concurrent clients for ${seconds.toFixed(1)} s: ${loadSamples.length} calls, ${Math.round(loadSamples.length / seconds)} calls/s, p50 ${ms(l.p50)}  p99 ${ms(l.p99)}  max ${ms(l.max)}  errors ${loadErrors}${firstError ? ` (first: ${firstError})` : ''}`,
 );
-const auditRows = mcp.audit({ limit: 1 }).total;
+const auditRows = access.audit({ limit: 1 }).total;
 console.log(`audit rows written: ${auditRows}`);
 
 agent.destroy();

@@ -16,29 +16,45 @@ import { watchSettingsFile, type SettingsWatch } from './config/settings-watch.j
 import { openDatabase, type Db } from './db/database.js';
 import { UserError, describeError } from './errors.js';
 import { CoreEvents } from './events.js';
-import type { CoreContext, Feature, RuntimeInfo, StartedFeature } from './feature.js';
+import type { CoreStatus, SettingsStatus } from './core-context.js';
+import type { AnyFeature, Feature, FeatureContext, FeatureLookup, StartedFeature } from './feature.js';
+import type { FeatureHandles, FeatureId } from './feature-handles.js';
 import { writeFileAtomic } from './fs-atomic.js';
 import { createLogger, type Logger } from './log.js';
 import { SwitchableBackend } from './memory/backend-factory.js';
 import { MemoryService } from './memory/service.js';
 import type { MemoryBackend } from './memory/types.js';
 import { startApiServer, type ApiServer } from './api/server.js';
+import { accessFeature } from './access/access-feature.js';
+import { restFeature } from './api/rest-feature.js';
 import { captureFeature, stageCaForCore } from './capture/capture-feature.js';
 import { trustFeature } from './certs/trust/trust-feature.js';
 import { mcpFeature } from './mcp/feature.js';
+import { recallFeature } from './recall/recall-feature.js';
 import { uiFeature } from './ui-api/feature.js';
 import { preparePrivateDataDir, reportTightened } from './private-fs.js';
-import { removeRuntimeFile, runningCore, writeRuntimeFile } from './runtime-file.js';
+import { removeRuntimeFile, runningCore, writeRuntimeFile, type RuntimeInfo } from './runtime-file.js';
 import { VERSION } from './version.js';
 
-/** Start order matters: later features use earlier ones' handles; the UI comes last. */
-export const FEATURES: Feature[] = [
-  captureFeature as Feature,
+/**
+ * Every feature, once, in start order: later features use earlier ones' handles; access comes
+ * before the front doors (REST, the recall hook, MCP) that it guards; the UI comes last.
+ */
+export const FEATURES = [
+  captureFeature,
   // Regenerating through the running capture feature switches the proxy to the new CA at once.
-  trustFeature({ stageCa: stageCaForCore }) as Feature,
-  mcpFeature as Feature,
-  uiFeature as Feature,
-];
+  trustFeature({ stageCa: stageCaForCore }),
+  accessFeature,
+  restFeature,
+  recallFeature,
+  mcpFeature,
+  uiFeature,
+] as const satisfies readonly AnyFeature[];
+
+/** Compiles only while every handle in FeatureHandles has its feature in FEATURES. */
+export type UnlistedFeature = Exclude<FeatureId, (typeof FEATURES)[number]['id']>;
+const everyFeatureListed: [UnlistedFeature] extends [never] ? true : UnlistedFeature = true;
+void everyFeatureListed;
 
 /** How long Core.stop waits for features by default: capture's stream grace (10 s) and a margin. */
 export const STOP_TIMEOUT_MS = 15_000;
@@ -48,37 +64,17 @@ export interface CoreOptions {
   log?: Logger;
   /** Print log lines to stderr as well as the log file. */
   console?: boolean;
-  features?: Feature[];
+  /** Default: FEATURES. Tests and embedded cores may start fewer; their peers then see them absent. */
+  features?: readonly AnyFeature[];
   /** Write runtime.json (serve and the tray do; embedded tests may not want to). */
   writeRuntime?: boolean;
 }
 
-export interface CoreStatus {
-  version: string;
-  pid: number;
-  startedAt: string;
-  dataDir: string;
-  userId: string;
-  backend: string;
-  runtime: RuntimeInfo;
-  settings: SettingsStatus;
-  features: Record<string, Record<string, unknown>>;
-}
-
-export interface SettingsStatus {
-  file: string;
-  /**
-   * The last edit of the file that could not be applied (the core keeps the settings it had);
-   * null once the file is valid again.
-   */
-  error: { message: string; problems: string[]; at: string } | null;
-  /** Settings an environment variable holds, and the variable: changing them here is refused. */
-  heldByEnvironment: Partial<Record<SettingsKey, string>>;
-}
-
 export class Core {
   readonly memories: MemoryService;
-  private readonly started: Array<{ name: string; feature: StartedFeature }> = [];
+  private readonly started: Array<{ id: FeatureId; feature: StartedFeature<unknown> }> = [];
+  /** The started features' handles by id: what feature() answers. */
+  private readonly handles: Partial<FeatureHandles> = {};
   private stopping: Promise<void> | null = null;
   private readonly startedAt = new Date().toISOString();
   private heldByEnvironment: Partial<Record<SettingsKey, string>> = {};
@@ -174,7 +170,7 @@ export class Core {
     }
   }
 
-  private context(): CoreContext {
+  private context(): FeatureContext {
     return {
       paths: this.paths,
       settings: () => this.current,
@@ -186,19 +182,25 @@ export class Core {
       backend: this.backends.current,
       api: { router: this.api.router, port: this.api.port, baseUrl: this.api.baseUrl },
       runtime: this.runtime,
-      feature: <T>(name: string) => this.feature<T>(name),
+      feature: this.feature,
       status: () => this.status(),
       updateSettings: (patch) => this.updateSettings(patch),
     };
   }
 
-  private async startFeatures(features: Feature[]): Promise<void> {
-    for (const feature of features) {
-      const t0 = performance.now();
-      const started = await feature.start({ ...this.context(), log: this.log.child(feature.name) });
-      this.started.push({ name: feature.name, feature: started });
-      this.log.info('feature.started', { feature: feature.name, ms: Math.round(performance.now() - t0) });
-    }
+  private async startFeatures(features: readonly AnyFeature[]): Promise<void> {
+    const ids = features.map((f) => f.id);
+    const twice = ids.filter((id, i) => ids.indexOf(id) !== i);
+    if (twice.length > 0) throw new Error(`Features listed twice: ${[...new Set(twice)].join(', ')}.`);
+    for (const feature of features) await this.startFeature(feature);
+  }
+
+  private async startFeature<K extends FeatureId>(feature: Feature<K>): Promise<void> {
+    const t0 = performance.now();
+    const started = await feature.start({ ...this.context(), log: this.log.child(feature.id) });
+    this.started.push({ id: feature.id, feature: started });
+    this.handles[feature.id] = started.handle;
+    this.log.info('feature.started', { feature: feature.id, ms: Math.round(performance.now() - t0) });
   }
 
   settings(): Settings {
@@ -209,10 +211,8 @@ export class Core {
     return this.backends.current();
   }
 
-  /** A started feature's handle by name (e.g. core.feature<CaptureHandle>('capture')). */
-  feature<T>(name: string): T | undefined {
-    return this.started.find((f) => f.name === name)?.feature.handle as T | undefined;
-  }
+  /** A started feature's handle: core.feature('capture') is a CaptureHandle, or undefined. */
+  readonly feature: FeatureLookup = (id) => this.handles[id];
 
   /**
    * Saves a settings change, switches the memory backend if it changed, and tells every feature.
@@ -301,11 +301,11 @@ export class Core {
 
   private async applySettings(settings: Settings, previous: Settings): Promise<void> {
     this.current = settings;
-    for (const { name, feature } of this.started) {
+    for (const { id, feature } of this.started) {
       try {
         await feature.onSettingsChanged?.(settings, previous);
       } catch (err) {
-        this.log.error('feature.settings_change_failed', { feature: name, error: describeError(err) });
+        this.log.error('feature.settings_change_failed', { feature: id, error: describeError(err) });
       }
     }
     this.events.emit('status');
@@ -313,11 +313,11 @@ export class Core {
 
   status(): CoreStatus {
     const features: Record<string, Record<string, unknown>> = {};
-    for (const { name, feature } of this.started) {
+    for (const { id, feature } of this.started) {
       try {
-        features[name] = feature.status?.() ?? {};
+        features[id] = feature.status?.() ?? {};
       } catch (err) {
-        features[name] = { error: describeError(err) };
+        features[id] = { error: describeError(err) };
       }
     }
     return {
@@ -345,19 +345,19 @@ export class Core {
   stop(timeoutMs = STOP_TIMEOUT_MS): Promise<void> {
     this.stopping ??= (async () => {
       this.settingsWatch?.close();
-      for (const { name, feature } of this.started) {
+      for (const { id, feature } of this.started) {
         try {
           feature.stopping?.();
         } catch (err) {
-          this.log.error('feature.stop_failed', { feature: name, error: describeError(err) });
+          this.log.error('feature.stop_failed', { feature: id, error: describeError(err) });
         }
       }
       const soft = (async () => {
-        for (const { name, feature } of [...this.started].reverse()) {
+        for (const { id, feature } of [...this.started].reverse()) {
           try {
             await feature.stop();
           } catch (err) {
-            this.log.error('feature.stop_failed', { feature: name, error: describeError(err) });
+            this.log.error('feature.stop_failed', { feature: id, error: describeError(err) });
           }
         }
         await this.api.close();

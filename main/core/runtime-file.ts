@@ -2,8 +2,17 @@
 // Written atomically once the core is ready, removed on a clean exit.
 import fs from 'node:fs';
 import { UserError } from './errors.js';
-import type { RuntimeInfo } from './feature.js';
 import { writeFileAtomic } from './fs-atomic.js';
+
+/** What runtime.json holds (docs/architecture.md), filled in as features start. */
+export interface RuntimeInfo {
+  pid: number;
+  proxyPort: number | null;
+  gatewayPort: number | null;
+  apiPort: number;
+  uiUrl: string | null;
+  caPath: string | null;
+}
 
 export function writeRuntimeFile(file: string, info: RuntimeInfo): void {
   writeFileAtomic(file, JSON.stringify(info, null, 2) + '\n', 0o600);

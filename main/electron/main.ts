@@ -4,10 +4,9 @@
 import { app, clipboard, ipcMain } from 'electron';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Core, FEATURES, STOP_TIMEOUT_MS } from '../core/core.js';
+import { Core, STOP_TIMEOUT_MS } from '../core/core.js';
 import { describeError } from '../core/errors.js';
-import type { Feature } from '../core/feature.js';
-import { UI_FEATURE, uiFeature, type UiHandle } from '../core/ui-api/feature.js';
+import type { UiHandle } from '../core/ui-api/ui-handle.js';
 import { registerUiIpc } from './ipc.js';
 import { startAtLoginSync } from './start-at-login.js';
 import { TrayService, WINDOW_ROUTES, type TrayAction } from './tray.js';
@@ -35,10 +34,6 @@ let tray: TrayService | null = null;
 let quitting = false;
 let coreError: string | null = null;
 let undoIpc: (() => void) | null = null;
-
-function features(): Feature[] {
-  return FEATURES.some((f) => f.name === UI_FEATURE) ? FEATURES : [...FEATURES, uiFeature as Feature];
-}
 
 function traySource(): TraySource | null {
   if (!core || !ui) return null;
@@ -112,8 +107,8 @@ async function onAction(action: TrayAction): Promise<void> {
 
 async function startCore(): Promise<void> {
   try {
-    core = await Core.start({ features: features() });
-    ui = core.feature<UiHandle>(UI_FEATURE);
+    core = await Core.start();
+    ui = core.feature('ui');
   } catch (err) {
     coreError = describeError(err);
     console.error(`Mem0 Tray could not start: ${coreError}`);

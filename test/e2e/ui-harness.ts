@@ -6,10 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { Core, FEATURES } from '../../main/core/core.js';
-import type { Feature } from '../../main/core/feature.js';
+import { Core } from '../../main/core/core.js';
 import { silentLogger } from '../../main/core/log.js';
-import { UI_FEATURE, uiFeature, type UiHandle } from '../../main/core/ui-api/feature.js';
+import type { UiHandle } from '../../main/core/ui-api/ui-handle.js';
 import { partAvailable } from '../support/available.js';
 
 export const CHROMIUM = process.env.MEM0_TRAY_CHROMIUM ?? '/usr/bin/chromium';
@@ -49,9 +48,6 @@ export async function startUiCore(
   extraEnv: Record<string, string> = {},
 ): Promise<UiCore> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mem0-tray-ui-'));
-  const features: Feature[] = FEATURES.some((f) => f.name === UI_FEATURE)
-    ? FEATURES
-    : [...FEATURES, uiFeature as Feature];
   const core = await Core.start({
     env: {
       MEM0_TRAY_HOME: home,
@@ -62,10 +58,9 @@ export async function startUiCore(
       ...extraEnv,
     },
     log: silentLogger,
-    features,
     writeRuntime: false,
   });
-  const ui = core.feature<UiHandle>(UI_FEATURE);
+  const ui = core.feature('ui');
   if (!ui) throw new Error('ui feature did not start');
   return {
     core,

@@ -6,7 +6,6 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../main/core/events.js';
-import type { McpHandle } from '../../main/core/mcp/feature.js';
 import { HTTP_PATHS } from '../../main/core/ui-api/contract.js';
 import { call, httpClient } from '../integration/mcp/mcp-client.js';
 import {
@@ -282,7 +281,7 @@ describe.skipIf(!available)('review UI in Chromium', () => {
 /** POST /search on the REST API, if that route exists in this build (null otherwise). */
 /** The same search through the REST API and the MCP tool, as another client would, with a real token. */
 async function searchElsewhere(u: UiCore, query: string): Promise<{ rest: unknown[]; mcp: unknown[] }> {
-  const { token } = u.core.feature<McpHandle>('mcp')!.createToken({ userId: USER, name: 'e2e check' });
+  const { token } = u.core.feature('access')!.createToken({ userId: USER, name: 'e2e check' });
   const r = await fetch(`${u.core.api.baseUrl}/search`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },

@@ -2,7 +2,7 @@
 // developer's own configuration. Asynchronous, so servers in the test process keep serving.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import type { RuntimeInfo } from '../../main/core/feature.js';
+import type { RuntimeInfo } from '../../main/core/runtime-file.js';
 import { partAvailable } from './available.js';
 import { tempDir } from './tmp.js';
 

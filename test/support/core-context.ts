@@ -12,7 +12,9 @@ import {
 } from '../../main/core/config/settings.js';
 import { openDatabase } from '../../main/core/db/database.js';
 import { CoreEvents } from '../../main/core/events.js';
-import type { CoreContext, RuntimeInfo } from '../../main/core/feature.js';
+import type { FeatureContext } from '../../main/core/feature.js';
+import type { FeatureHandles } from '../../main/core/feature-handles.js';
+import type { RuntimeInfo } from '../../main/core/runtime-file.js';
 import { silentLogger, type Logger } from '../../main/core/log.js';
 import { LocalMemoryBackend } from '../../main/core/memory/local-backend.js';
 import { MemoryService } from '../../main/core/memory/service.js';
@@ -28,11 +30,12 @@ export interface TestCoreOptions {
   /** Wrap or replace the local backend (flaky or slow backends in outage tests). */
   backend?: (local: LocalMemoryBackend) => MemoryBackend;
   log?: Logger;
-  features?: Record<string, unknown>;
+  /** Peers' handles, for a feature started on this context. */
+  features?: Partial<FeatureHandles>;
 }
 
 export interface TestCore {
-  ctx: CoreContext;
+  ctx: FeatureContext;
   dataDir: string;
   local: LocalMemoryBackend;
   /** Merges a change into the effective settings (validated by a reload of the file). */
@@ -65,7 +68,7 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
     caPath: null,
   };
   const features = options.features ?? {};
-  const ctx: CoreContext = {
+  const ctx: FeatureContext = {
     paths,
     settings: () => settings,
     env,
@@ -76,7 +79,7 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
     backend: () => backend,
     api: { router: Router(), port: 0, baseUrl: 'http://127.0.0.1:0' },
     runtime,
-    feature: <T>(name: string) => features[name] as T | undefined,
+    feature: (id) => features[id],
     status: () => ({
       version: 'test',
       pid: process.pid,

@@ -2,51 +2,17 @@
 // Pause is the captureEnabled setting: traffic keeps flowing, nothing is recorded. Stopping the
 // proxy is a separate action: clients configured with HTTPS_PROXY then fail to connect.
 import type { Settings } from '../config/settings.js';
-import type { CoreContext, Feature } from '../feature.js';
-import {
-  commitCa,
-  loadOrCreateCa,
-  stageCa,
-  stageCaForRegenerate,
-  type CaMaterial,
-  type StagedCa,
-} from '../certs/ca.js';
+import type { CoreContext } from '../core-context.js';
+import type { Feature, FeatureContext } from '../feature.js';
+import { commitCa, loadOrCreateCa, stageCa, stageCaForRegenerate, type CaMaterial } from '../certs/ca.js';
 import type { StagedCaPem } from '../certs/trust/trust-service.js';
 import { describeError } from '../errors.js';
 import type { UpstreamSettings } from './net/net-messages.js';
 import { STOP_GRACE_MS } from './net/active-streams.js';
 import { startCaptureNetwork, type CaptureNetwork } from './net/net-thread.js';
 import { ANTHROPIC_ORIGIN } from './net/upstream-settings.js';
-import { createCapturePipeline, type CapturePipeline } from './pipeline.js';
-
-export interface CaInfo {
-  path: string;
-  /** SHA-256, lower-case hex. */
-  fingerprintSha256: string;
-  notAfter: string;
-  hosts: string[];
-}
-
-export interface CaptureHandle {
-  pipeline: CapturePipeline;
-  gatewayPort: number;
-  /** null while the proxy is stopped. */
-  proxyPort(): number | null;
-  isEnabled(): boolean;
-  /** Keep forwarding, record nothing (saved in settings: survives a restart). */
-  pause(): Promise<void>;
-  resume(): Promise<void>;
-  /** Stops the proxy: clients that use HTTPS_PROXY=127.0.0.1:port can no longer connect. */
-  stopProxy(): Promise<void>;
-  startProxy(): Promise<number>;
-  ca(): CaInfo;
-  /**
-   * A new CA (the staged one, else a fresh one) in the data directory, used at once for new
-   * connections; returns its PEM. (Named apart from the trust feature's regenerate, which also
-   * replaces the old CA in the trust stores and then calls this.)
-   */
-  replaceCa(staged?: StagedCa): Promise<string>;
-}
+import type { CaInfo, CaptureHandle } from './capture-handle.js';
+import { createCapturePipeline } from './pipeline.js';
 
 /** How often a long-running core checks whether its CA nears expiry (CA_RENEW_BEFORE_DAYS). */
 export const CA_CHECK_INTERVAL_MS = 24 * 60 * 60 * 1000;
@@ -65,8 +31,8 @@ function caInfo(ctx: CoreContext, ca: CaMaterial): CaInfo {
   };
 }
 
-export const captureFeature: Feature<CaptureHandle> = {
-  name: 'capture',
+export const captureFeature: Feature<'capture'> = {
+  id: 'capture',
   async start(ctx) {
     const settings = ctx.settings();
     const log = ctx.log;
@@ -220,8 +186,8 @@ function stopGraceMs(env: NodeJS.ProcessEnv): number {
  * only on commit, through the running capture feature when there is one (so the proxy switches at
  * once), else straight to the files.
  */
-export function stageCaForCore(ctx: CoreContext): Promise<StagedCaPem> {
-  const capture = ctx.feature<CaptureHandle>('capture');
+export function stageCaForCore(ctx: FeatureContext): Promise<StagedCaPem> {
+  const capture = ctx.feature('capture');
   return stageCaForRegenerate(
     ctx.paths,
     ctx.settings().interceptHosts,

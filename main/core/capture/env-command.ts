@@ -13,7 +13,7 @@ import type { Settings } from '../config/settings.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { runningCore } from '../runtime-file.js';
-import type { RuntimeInfo } from '../feature.js';
+import type { RuntimeInfo } from '../runtime-file.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish', 'powershell'] as const;
 export type EnvShell = (typeof SHELLS)[number];

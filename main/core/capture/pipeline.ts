@@ -10,7 +10,7 @@
 import type { Settings } from '../config/settings.js';
 import { describeError } from '../errors.js';
 import type { CaptureEvent } from '../events.js';
-import type { CoreContext } from '../feature.js';
+import type { CoreContext } from '../core-context.js';
 import { Outbox, type OutboxOptions, type OutboxStatus } from '../memory/outbox.js';
 import { LocalMemoryBackend } from '../memory/local-backend.js';
 import type { Memory, MemoryBackend, Metadata, NewMemory } from '../memory/types.js';

@@ -1,26 +1,16 @@
 // The review UI as a core feature: builds the UI API over the core, mounts the headless routes on
 // the API server and puts the one-time login URL in runtime.json (uiUrl). The Electron shell takes
 // `handle.api` for its IPC handlers; the tray and CLI take `handle.loginUrl()` for a fresh link.
-import type { CoreContext, Feature } from '../feature.js';
+import type { Feature, FeatureContext } from '../feature.js';
 import { HTTP_PATHS } from './contract.js';
-import { createUiApi, type UiApiImpl, type UiHost } from './handlers.js';
+import { createUiApi, type UiHost } from './handlers.js';
 import { createSessions, findRendererDir, mountUiRoutes } from './http.js';
 import { mountUiLinkRoute } from './link.js';
-import { createUiServices } from './services.js';
+import { createUiServices, type UiPeers } from './services.js';
 
-export interface UiHandle {
-  api: UiApiImpl;
-  /** A new one-time URL that opens the headless UI with a session. */
-  loginUrl(): string;
-  /** The directory the renderer is served from (null when it is not built). */
-  rendererDir: string | null;
-}
-
-export const UI_FEATURE = 'ui';
-
-export const uiFeature: Feature<UiHandle> = {
-  name: UI_FEATURE,
-  async start(ctx: CoreContext) {
+export const uiFeature: Feature<'ui'> = {
+  id: 'ui',
+  async start(ctx) {
     const host: UiHost = {
       paths: ctx.paths,
       env: ctx.env,
@@ -29,12 +19,12 @@ export const uiFeature: Feature<UiHandle> = {
       events: ctx.events,
       settings: () => ctx.settings(),
       backend: () => ctx.backend(),
-      feature: <T>(name: string) => ctx.feature<T>(name),
       featureStatus: () => ctx.status().features,
       settingsStatus: () => ctx.status().settings,
       updateSettings: (patch) => ctx.updateSettings(patch),
     };
-    const api = createUiApi(host, createUiServices(host), ctx.log);
+    // The UI starts last: every peer it shows has started, or is not part of this core.
+    const api = createUiApi(host, createUiServices(uiPeersOf(ctx), ctx.env), ctx.log);
     const sessions = createSessions(ctx.api.port);
     const rendererDir = findRendererDir(ctx.env);
     const routes = mountUiRoutes({ router: ctx.api.router, api, sessions, rendererDir, log: ctx.log });
@@ -68,3 +58,14 @@ export const uiFeature: Feature<UiHandle> = {
     };
   },
 };
+
+/** The UI's peers from a core or a feature's context: those it started with. */
+export function uiPeersOf(core: Pick<FeatureContext, 'feature'>): UiPeers {
+  return {
+    capture: core.feature('capture'),
+    certs: core.feature('certs'),
+    access: core.feature('access'),
+    recall: core.feature('recall'),
+    mcp: core.feature('mcp'),
+  };
+}

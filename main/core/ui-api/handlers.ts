@@ -7,7 +7,7 @@ import type { Settings, SettingsFile } from '../config/settings.js';
 import type { DataPaths } from '../config/paths.js';
 import { describeError, isUserError } from '../errors.js';
 import type { Caller, CaptureEvent, CaptureStoredEvent, CoreEvents } from '../events.js';
-import type { RuntimeInfo } from '../feature.js';
+import type { RuntimeInfo } from '../runtime-file.js';
 import type { Logger } from '../log.js';
 import type { MemoryService, ScopeFilter } from '../memory/service.js';
 import { isExcerptOf, textExcerpt } from '../memory/excerpt.js';
@@ -48,7 +48,6 @@ export interface UiHost {
     error: SettingsStateDto['error'];
   };
   featureStatus(): Record<string, Record<string, unknown>>;
-  feature<T>(name: string): T | undefined;
 }
 
 export type UiHandlers = { [M in UiMethod]: (input: UiParsed<M>) => Promise<UiOutput<M>> };

@@ -1,11 +1,19 @@
 // The one place where the UI API reaches parts of the core that other modules own: capture,
-// certificates and trust stores, MCP tokens and the audit log, Claude Desktop and Claude Code, the
-// keychain. Each adapter reads what the module exposes (its feature handle or status) and answers
-// "not available, because …" when the module is missing, so the UI shows a clear state instead
-// of failing. Nothing outside this file knows those modules' shapes.
-import type { Settings } from '../config/settings.js';
+// certificates and trust stores, tokens and the audit log, Claude Desktop and Claude Code, the
+// keychain. Each adapter calls the module's typed handle and maps its answer to the UI contract's
+// shapes. A core started without a module (tests, an embedded core) answers "not available,
+// because …", so the UI shows a clear state instead of failing.
+import type { AccessHandle } from '../access/access-handle.js';
+import type { AuditEntry } from '../access/audit-query.js';
+import type { TokenInfo } from '../access/tokens.js';
+import type { CaptureHandle } from '../capture/capture-handle.js';
+import type { TrustHandle } from '../certs/trust/trust-handle.js';
+import type { TrustOverview } from '../certs/trust/trust-service.js';
+import type { ClaudeCodeStatus } from '../claude-clients/claude-code.js';
 import { isUserError, UserError } from '../errors.js';
-import type { RuntimeInfo } from '../feature.js';
+import type { McpHandle } from '../mcp/mcp-handle.js';
+import type { RecallHandle } from '../recall/recall-handle.js';
+import type { Injection } from '../recall/recall-log.js';
 import { createApiKeyStore, type SecretStore } from '../secrets/secret-store.js';
 import type {
   AccessEntryDto,
@@ -18,15 +26,24 @@ import type {
   TokenDto,
 } from './contract.js';
 
-/** What the adapters may use of the core. */
-export interface ServiceHost {
-  settings(): Settings;
-  readonly env: NodeJS.ProcessEnv;
-  readonly runtime: RuntimeInfo;
-  /** A started feature's handle by name. */
-  feature<T>(name: string): T | undefined;
-  /** Each started feature's status (core.status().features). */
-  featureStatus(): Record<string, Record<string, unknown>>;
+/** The features the UI reaches, as far as it uses them; a core started without one leaves it out. */
+export interface UiPeers {
+  capture?: Pick<CaptureHandle, 'pipeline' | 'startProxy' | 'stopProxy'>;
+  certs?: Pick<TrustHandle, 'status' | 'install' | 'remove' | 'removeEverywhere' | 'regenerate'>;
+  access?: Pick<
+    AccessHandle,
+    'listTokens' | 'createToken' | 'revokeToken' | 'enableToken' | 'deleteToken' | 'audit' | 'failedLogins'
+  >;
+  recall?: Pick<RecallHandle, 'lastRecall'>;
+  mcp?: Pick<
+    McpHandle,
+    | 'claudeDesktopStatus'
+    | 'connectClaudeDesktop'
+    | 'disconnectClaudeDesktop'
+    | 'claudeCodeStatus'
+    | 'connectClaudeCode'
+    | 'disconnectClaudeCode'
+  >;
 }
 
 export interface CaptureFigures {
@@ -85,117 +102,112 @@ export interface AuditFilter {
   limit: number;
 }
 
-// ---------- helpers for reading other modules' loosely known shapes ----------
+/** What each feature gives the UI, for the message that says it is missing. */
+const GIVES: Record<keyof UiPeers, string> = {
+  capture: 'the capture proxy and gateway',
+  certs: 'certificate management',
+  access: 'tokens and the audit log',
+  recall: "Claude Code's recall hooks",
+  mcp: 'connecting Claude Desktop and Claude Code',
+};
 
-type Loose = Record<string, unknown>;
-const isObj = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const str = (v: unknown): string | null =>
-  typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : null;
-const first = <T>(...values: Array<T | null>): T | null => values.find((v) => v !== null) ?? null;
-
-function unavailable(what: string): UserError {
-  return new UserError('backend_unavailable', `${what} is not available in this build of Mem0 Tray yet.`);
+function absentReason(id: keyof UiPeers): string {
+  return `Not available: this core was started without the "${id}" feature (${GIVES[id]}).`;
 }
 
-/** A method on a feature handle, if the feature started and has it. */
-function methodOf(
-  host: ServiceHost,
-  feature: string,
-  name: string,
-): ((...args: unknown[]) => unknown) | null {
-  const handle = host.feature<Loose>(feature);
-  const fn = isObj(handle) ? handle[name] : undefined;
-  return typeof fn === 'function' ? (fn.bind(handle) as (...args: unknown[]) => unknown) : null;
+/** The peer, or a UserError that says it is not part of this core. */
+function need<K extends keyof UiPeers>(peers: UiPeers, id: K): NonNullable<UiPeers[K]> {
+  const peer = peers[id];
+  if (!peer) throw new UserError('backend_unavailable', absentReason(id));
+  return peer;
 }
 
-function lastError(v: unknown): { message: string; at: string } | null {
-  if (!isObj(v)) return null;
-  const message = str(v.message);
-  return message ? { message, at: str(v.at) ?? '' } : null;
-}
-
-function toToken(v: unknown): TokenDto {
-  const t = isObj(v) ? v : {};
-  const revoked = Boolean(t.revoked ?? t.revokedAt);
-  const expiresAt = str(t.expiresAt);
+function toToken(t: TokenInfo): TokenDto {
   return {
-    id: str(t.id) ?? '',
-    name: str(t.name) ?? '',
-    userId: str(t.userId) ?? '',
-    email: str(t.email),
-    prefix: str(t.prefix) ?? str(t.lookupPrefix) ?? '',
-    createdAt: str(t.createdAt) ?? '',
-    expiresAt,
-    lastUsedAt: str(t.lastUsedAt),
-    revoked,
-    enabled: t.enabled === undefined ? !revoked : Boolean(t.enabled),
-    expired: Boolean(t.expired) || (expiresAt !== null && Date.parse(expiresAt) <= Date.now()),
+    id: t.id,
+    name: t.name,
+    userId: t.userId,
+    email: t.email,
+    prefix: t.prefix,
+    createdAt: t.createdAt,
+    expiresAt: t.expiresAt,
+    lastUsedAt: t.lastUsedAt,
+    revoked: t.revoked,
+    enabled: t.enabled,
+    expired: t.expired,
   };
 }
 
-function toInjection(v: unknown): RecallInjectionDto | null {
-  if (!isObj(v)) return null;
-  const ids = Array.isArray(v.memoryIds) ? v.memoryIds.filter((x): x is string => typeof x === 'string') : [];
-  return {
-    at: str(v.at) ?? '',
-    event: v.event === 'session' ? 'session' : 'prompt',
-    projectId: str(v.projectId),
-    memoryIds: ids,
-    chars: num(v.chars) ?? 0,
-    tokens: num(v.tokens) ?? 0,
-  };
+function toInjection(i: Injection | null): RecallInjectionDto | null {
+  if (!i) return null;
+  const { at, event, projectId, memoryIds, chars, tokens } = i;
+  return { at, event, projectId, memoryIds, chars, tokens };
 }
 
-function toClaudeCode(raw: Loose, last: unknown): ClaudeCodeInfo {
-  const hooks = (Array.isArray(raw.hooks) ? raw.hooks : []).map((h) => {
-    const o = isObj(h) ? h : {};
-    return {
-      scope: o.scope === 'project' ? ('project' as const) : ('user' as const),
-      settingsPath: str(o.settingsPath) ?? '',
-      installed: Boolean(o.installed),
-    };
-  });
-  const t = isObj(raw.token) ? raw.token : null;
-  const token = t ? { id: str(t.id) ?? '', userId: str(t.userId) ?? '', working: Boolean(t.working) } : null;
-  const mcpRegistered = Boolean(raw.mcpRegistered);
+function toClaudeCode(status: ClaudeCodeStatus, last: Injection | null): ClaudeCodeInfo {
+  const hooks = status.hooks.map(({ scope, settingsPath, installed }) => ({
+    scope,
+    settingsPath,
+    installed,
+  }));
   return {
-    connected: mcpRegistered && hooks.some((h) => h.installed) && Boolean(token?.working),
-    mcpRegistered,
+    connected: status.mcpRegistered && hooks.some((h) => h.installed) && Boolean(status.token?.working),
+    mcpRegistered: status.mcpRegistered,
     hooks,
-    token,
+    token: status.token,
     lastInjection: toInjection(last),
   };
 }
 
-function toAudit(v: unknown): AuditEntryDto {
-  const e = isObj(v) ? v : {};
+function toAudit(e: AuditEntry): AuditEntryDto {
   return {
-    id: String(e.id ?? e.seq ?? ''),
-    at: str(e.at) ?? str(e.createdAt) ?? str(e.time) ?? '',
-    tokenId: str(e.tokenId),
-    tokenName: str(e.tokenName),
-    tokenPrefix: str(e.tokenPrefix),
-    userId: str(e.userId),
-    action: str(e.action) ?? str(e.tool) ?? '',
-    outcome: str(e.outcome) ?? '',
-    reason: str(e.reason),
-    detail: str(e.detail),
-    client: str(e.client) ?? str(e.clientIp) ?? str(e.userAgent),
+    id: String(e.id),
+    at: e.at,
+    tokenId: e.tokenId,
+    tokenName: e.tokenName,
+    tokenPrefix: e.tokenPrefix,
+    userId: e.userId,
+    action: e.action,
+    outcome: e.outcome,
+    reason: e.reason,
+    detail: e.detail,
+    client: e.client,
   };
 }
 
-export function createUiServices(host: ServiceHost, secrets?: SecretStore): UiServices {
+function toCertificates(o: TrustOverview): CertificatesInfo {
+  return {
+    caPath: o.caPath,
+    caExists: o.caExists,
+    fingerprint: o.fingerprint,
+    expiresAt: o.expiresAt,
+    stores: o.stores.map((s) => ({
+      id: s.id,
+      name: s.name,
+      trusted: s.trusted,
+      privileged: s.privileged,
+      environment: s.scope === 'environment',
+      detail: s.detail,
+      others: s.others.flatMap((c) => {
+        const fingerprint = c.sha256 ?? c.sha1;
+        return fingerprint ? [{ subject: c.subject, fingerprint }] : [];
+      }),
+    })),
+    notice: o.notice,
+  };
+}
+
+/** `env` locates the keychain entry of the API key; `secrets` replaces that store (tests). */
+export function createUiServices(peers: UiPeers, env: NodeJS.ProcessEnv, secrets?: SecretStore): UiServices {
   let keyStore: SecretStore | undefined = secrets;
-  const apiKeys = () => (keyStore ??= createApiKeyStore(host.env));
+  const apiKeys = () => (keyStore ??= createApiKeyStore(env));
 
   return {
     capture() {
-      const status = host.featureStatus().capture;
-      if (!isObj(status)) {
+      if (!peers.capture) {
         return {
           available: false,
-          reason: 'The capture proxy is not part of this build yet.',
+          reason: absentReason('capture'),
           capturesToday: null,
           pending: null,
           failed: null,
@@ -203,115 +215,66 @@ export function createUiServices(host: ServiceHost, secrets?: SecretStore): UiSe
           lastError: null,
         };
       }
-      const pipeline = isObj(status.pipeline) ? status.pipeline : status;
-      const outbox = isObj(pipeline.outbox) ? pipeline.outbox : isObj(status.outbox) ? status.outbox : {};
+      const status = peers.capture.pipeline.status();
       return {
         available: true,
-        reason: str(status.error),
-        capturesToday: first(num(pipeline.capturesToday), num(status.capturesToday)),
-        pending: first(num(outbox.pending), num(status.pending)),
-        failed: first(num(outbox.failed), num(status.failed)),
-        errors: first(num(pipeline.errors), num(status.errors)),
-        lastError:
-          lastError(pipeline.lastError) ?? lastError(outbox.lastError) ?? lastError(status.lastError),
+        reason: null,
+        capturesToday: status.capturesToday,
+        pending: status.outbox.pending,
+        failed: status.outbox.failed,
+        errors: status.errors,
+        lastError: status.lastError ?? status.outbox.lastError,
       };
     },
-
+    async setProxyRunning(running) {
+      const capture = need(peers, 'capture');
+      await (running ? capture.startProxy() : capture.stopProxy());
+    },
     failedLogins() {
-      const mcp = host.featureStatus().mcp;
-      return isObj(mcp) ? first(num(mcp.failedLogins), num(mcp.recentFailedLogins)) : null;
+      return peers.access ? peers.access.failedLogins() : null;
     },
 
     async certificates() {
-      const fn = methodOf(host, 'capture', 'certificates') ?? methodOf(host, 'certs', 'status');
-      if (!fn) return { available: false, reason: 'Certificate management is not part of this build yet.' };
-      const raw = (await fn()) as Loose;
-      const stores = Array.isArray(raw.stores) ? raw.stores : [];
-      return {
-        available: true,
-        caPath: str(raw.caPath) ?? host.runtime.caPath,
-        caExists: Boolean(raw.caExists ?? raw.caPath ?? host.runtime.caPath),
-        fingerprint: str(raw.fingerprint),
-        expiresAt: str(raw.expiresAt) ?? str(raw.notAfter),
-        stores: stores.map((s) => {
-          const o = isObj(s) ? s : {};
-          return {
-            id: str(o.id) ?? '',
-            name: str(o.name) ?? str(o.id) ?? '',
-            trusted: Boolean(o.trusted ?? o.installed),
-            privileged: Boolean(o.privileged ?? o.needsAdmin),
-            environment: o.scope === 'environment',
-            detail: str(o.detail),
-            others: (Array.isArray(o.others) ? o.others : []).flatMap((x) => {
-              const c = isObj(x) ? x : {};
-              const fingerprint = str(c.sha256) ?? str(c.sha1);
-              return fingerprint ? [{ subject: str(c.subject) ?? '', fingerprint }] : [];
-            }),
-          };
-        }),
-        notice: str(raw.notice),
-      };
+      if (!peers.certs) return { available: false, reason: absentReason('certs') };
+      return { available: true, ...toCertificates(await peers.certs.status()) };
     },
     async installCertificate(store) {
-      const fn = methodOf(host, 'capture', 'installTrust') ?? methodOf(host, 'certs', 'install');
-      if (!fn) throw unavailable('Installing the certificate');
-      await fn(store);
+      await need(peers, 'certs').install(store);
     },
     async removeCertificate(store, fingerprint) {
-      const fn = methodOf(host, 'capture', 'removeTrust') ?? methodOf(host, 'certs', 'remove');
-      if (!fn) throw unavailable('Removing the certificate');
-      await fn(store, fingerprint);
+      await need(peers, 'certs').remove(store, fingerprint);
     },
     async removeCertificateEverywhere() {
-      const fn = methodOf(host, 'certs', 'removeEverywhere');
-      if (!fn) throw unavailable('Removing the certificate from every store');
-      const reports = (await fn()) as unknown;
+      const reports = await need(peers, 'certs').removeEverywhere();
       // A store that could not be cleaned (its tool is missing, or it failed) is said, not hidden.
-      const left = (Array.isArray(reports) ? reports : [])
-        .map((r) => (isObj(r) ? r : {}))
-        .filter((r) => str(r.skipped));
+      const left = reports.filter((r) => r.skipped);
       if (left.length > 0)
         throw new UserError(
           'failure',
-          `Removed from the other stores, but not from ${left.map((r) => `${str(r.storeId)} (${str(r.skipped)})`).join('; ')}.`,
+          `Removed from the other stores, but not from ${left.map((r) => `${r.storeId} (${r.skipped})`).join('; ')}.`,
         );
     },
     async regenerateCertificate() {
-      const fn = methodOf(host, 'capture', 'regenerateCa') ?? methodOf(host, 'certs', 'regenerate');
-      if (!fn) throw unavailable('Regenerating the certificate');
-      await fn();
+      await need(peers, 'certs').regenerate();
     },
 
     async claudeDesktop() {
-      const fn = methodOf(host, 'mcp', 'claudeDesktopStatus');
-      if (!fn)
-        return { available: false, reason: 'Connecting Claude Desktop is not part of this build yet.' };
-      const raw = (await fn()) as Loose;
-      return { available: true, connected: Boolean(raw.connected), configPath: str(raw.configPath) ?? '' };
-    },
-    async setProxyRunning(running) {
-      const fn = methodOf(host, 'capture', running ? 'startProxy' : 'stopProxy');
-      if (!fn) throw unavailable(running ? 'Starting the proxy' : 'Stopping the proxy');
-      await fn();
+      if (!peers.mcp) return { available: false, reason: absentReason('mcp') };
+      const { connected, configPath } = peers.mcp.claudeDesktopStatus();
+      return { available: true, connected, configPath };
     },
     async connectClaudeDesktop() {
-      const fn = methodOf(host, 'mcp', 'connectClaudeDesktop');
-      if (!fn) throw unavailable('Connecting Claude Desktop');
-      await fn();
+      need(peers, 'mcp').connectClaudeDesktop();
     },
     async disconnectClaudeDesktop() {
-      const fn = methodOf(host, 'mcp', 'disconnectClaudeDesktop');
-      if (!fn) throw unavailable('Disconnecting Claude Desktop');
-      await fn();
+      need(peers, 'mcp').disconnectClaudeDesktop();
     },
 
     async claudeCode() {
-      const fn = methodOf(host, 'mcp', 'claudeCodeStatus');
-      if (!fn) return { available: false, reason: 'Connecting Claude Code is not part of this build yet.' };
-      const last = methodOf(host, 'mcp', 'lastRecall');
+      if (!peers.mcp) return { available: false, reason: absentReason('mcp') };
       try {
-        const raw = (await fn()) as Loose;
-        return { available: true, ...toClaudeCode(raw, last ? await last() : null) };
+        const status = peers.mcp.claudeCodeStatus();
+        return { available: true, ...toClaudeCode(status, peers.recall?.lastRecall() ?? null) };
       } catch (err) {
         // A settings file Claude Code cannot read either (invalid JSON): say which, keep the page.
         if (isUserError(err)) return { available: false, reason: err.message };
@@ -319,76 +282,48 @@ export function createUiServices(host: ServiceHost, secrets?: SecretStore): UiSe
       }
     },
     async connectClaudeCode() {
-      const fn = methodOf(host, 'mcp', 'connectClaudeCode');
-      if (!fn) throw unavailable('Connecting Claude Code');
-      await fn();
+      need(peers, 'mcp').connectClaudeCode();
     },
     async disconnectClaudeCode() {
-      const fn = methodOf(host, 'mcp', 'disconnectClaudeCode');
-      if (!fn) throw unavailable('Disconnecting Claude Code');
-      await fn();
+      need(peers, 'mcp').disconnectClaudeCode();
     },
 
     async tokens(userId) {
-      const fn = methodOf(host, 'mcp', 'listTokens');
-      if (!fn) return { available: false, reason: 'MCP tokens are not part of this build yet.' };
-      const raw = (await fn({ userId })) as unknown;
-      const list = Array.isArray(raw) ? raw : isObj(raw) && Array.isArray(raw.tokens) ? raw.tokens : [];
-      return { available: true, tokens: list.map(toToken) };
+      if (!peers.access) return { available: false, reason: absentReason('access') };
+      return { available: true, tokens: peers.access.listTokens({ userId }).map(toToken) };
     },
     async createToken(userId, input) {
-      const fn = methodOf(host, 'mcp', 'createToken');
-      if (!fn) throw unavailable('Creating MCP tokens');
-      const raw = (await fn({ userId, ...input })) as Loose;
-      const secret = str(raw.token) ?? str(raw.secret) ?? '';
-      return { token: toToken(raw.record ?? raw.info ?? raw), secret };
+      const created = need(peers, 'access').createToken({ userId, ...input });
+      return { token: toToken(created.record), secret: created.token };
     },
     async revokeToken(_userId, id) {
-      const fn = methodOf(host, 'mcp', 'revokeToken');
-      if (!fn) throw unavailable('Revoking MCP tokens');
-      await fn(id);
+      need(peers, 'access').revokeToken(id);
     },
     async enableToken(_userId, id) {
-      const fn = methodOf(host, 'mcp', 'enableToken');
-      if (!fn) throw unavailable('Enabling MCP tokens');
-      await fn(id);
+      need(peers, 'access').enableToken(id);
     },
     async deleteToken(_userId, id) {
-      const fn = methodOf(host, 'mcp', 'deleteToken');
-      if (!fn) throw unavailable('Deleting MCP tokens');
-      await fn(id);
+      need(peers, 'access').deleteToken(id);
     },
 
     async audit(filter) {
-      const fn = methodOf(host, 'mcp', 'audit');
-      if (!fn) return { available: false, reason: 'The audit log is not part of this build yet.' };
-      const raw = (await fn(filter)) as unknown;
-      const entries = Array.isArray(raw) ? raw : isObj(raw) && Array.isArray(raw.entries) ? raw.entries : [];
-      return { available: true, entries: entries.map(toAudit), total: isObj(raw) ? num(raw.total) : null };
+      if (!peers.access) return { available: false, reason: absentReason('access') };
+      const { entries, total } = peers.access.audit(filter);
+      return { available: true, entries: entries.map(toAudit), total };
     },
     async accessLog(userId, memoryId) {
-      const fn = methodOf(host, 'mcp', 'audit');
-      if (!fn)
-        return {
-          available: false,
-          reason: 'The access log comes with the audit log, which is not part of this build yet.',
-        };
-      const raw = (await fn({ userId, memoryId, offset: 0, limit: 100 })) as unknown;
-      const entries = Array.isArray(raw) ? raw : isObj(raw) && Array.isArray(raw.entries) ? raw.entries : [];
+      if (!peers.access) return { available: false, reason: absentReason('access') };
+      const { entries } = peers.access.audit({ userId, memoryId, offset: 0, limit: 100 });
       return {
         available: true,
-        entries: entries.map((e) => {
-          const a = toAudit(e);
-          const o = isObj(e) ? e : {};
-          return {
-            at: a.at,
-            action: a.action,
-            via: str(o.via) ?? 'mcp',
-            outcome: a.outcome,
-            tokenName: a.tokenName,
-            client: a.client,
-          };
-        }),
+        entries: entries.map((e) => ({
+          at: e.at,
+          action: e.action,
+          via: e.via ?? 'mcp',
+          outcome: e.outcome,
+          tokenName: e.tokenName,
+          client: e.client,
+        })),
       };
     },
 

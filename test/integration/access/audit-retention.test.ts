@@ -1,5 +1,5 @@
 // Audit retention (setting auditRetentionDays): rows older than the retention are removed, newer
-// ones kept — by AuditLog.prune with an injected clock, and by the MCP feature when the core starts.
+// ones kept — by AuditLog.prune with an injected clock, and by the access feature when the core starts.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { Core } from '../../../main/core/core.js';
 import { openDatabase } from '../../../main/core/db/database.js';
 import { silentLogger } from '../../../main/core/log.js';
 import { AuditLog, type AuthAttempt } from '../../../main/core/access/audit-log.js';
-import { createMcpFeature, type McpHandle } from '../../../main/core/mcp/feature.js';
+import { accessFeature } from '../../../main/core/access/access-feature.js';
 import { tempDir } from '../../support/tmp.js';
 
 const DAY = 86_400_000;
@@ -53,14 +53,14 @@ describe('audit retention', () => {
     }
   });
 
-  it('the MCP feature prunes by the auditRetentionDays setting when the core starts', async () => {
+  it('the access feature prunes by the auditRetentionDays setting when the core starts', async () => {
     const home = tempDir('mem0-tray-retention-');
     fs.writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ auditRetentionDays: 7 }));
     const start = () =>
       Core.start({
         env: { MEM0_TRAY_HOME: home, MEM0_TRAY_API_PORT: '0', MEM0_TRAY_USER_ID: 'alice' },
         log: silentLogger,
-        features: [createMcpFeature()],
+        features: [accessFeature],
         writeRuntime: false,
       });
     const first = await start();
@@ -76,7 +76,7 @@ describe('audit retention', () => {
         const log = new AuditLog(first.db, { now: () => ago(days), synchronous: true });
         log.recordAuth(attempt(user));
       }
-      expect(first.feature<McpHandle>('mcp')!.audit().total).toBe(4);
+      expect(first.feature('access')!.audit().total).toBe(4);
     } finally {
       await first.stop();
     }
@@ -84,7 +84,7 @@ describe('audit retention', () => {
     const second = await start();
     try {
       const users = second
-        .feature<McpHandle>('mcp')!
+        .feature('access')!
         .audit()
         .entries.map((e) => e.userId);
       expect(users).toEqual(['today', 'six-days']);

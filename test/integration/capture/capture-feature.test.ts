@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureFeature, type CaptureHandle } from '../../../main/core/capture/capture-feature.js';
+import { captureFeature } from '../../../main/core/capture/capture-feature.js';
 import { Core } from '../../../main/core/core.js';
 import { silentLogger } from '../../../main/core/log.js';
 import { startFakeAnthropicUpstream, type FakeAnthropicUpstream } from '../../fakes/anthropic-upstream.js';
@@ -19,7 +19,7 @@ let fake: FakeAnthropicUpstream;
 let core: Core;
 let env: NodeJS.ProcessEnv;
 
-const capture = () => core.feature<CaptureHandle>('capture')!;
+const capture = () => core.feature('capture')!;
 
 async function ask(text: string, caFile = core.runtime.caPath!): Promise<string> {
   const payload = JSON.stringify({

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureFeature, type CaptureHandle } from '../../../main/core/capture/capture-feature.js';
+import { captureFeature } from '../../../main/core/capture/capture-feature.js';
 import type { CapturedExchange } from '../../../main/core/capture/exchange.js';
 import { startGateway } from '../../../main/core/capture/net/gateway.js';
 import { createUpstream } from '../../../main/core/capture/net/upstream.js';
@@ -179,7 +179,7 @@ describe('aborted exchanges', () => {
         JSON.stringify({ model: 'm', max_tokens: 10, stream: true, messages: [{ role: 'user', content }] }),
       );
     });
-  const incomplete = () => core.feature<CaptureHandle>('capture')!.pipeline.status().skipped.incomplete ?? 0;
+  const incomplete = () => core.feature('capture')!.pipeline.status().skipped.incomplete ?? 0;
 
   it('an upstream that breaks mid-stream: the client sees a broken stream, nothing is stored', async () => {
     const before = (await memories()).length;

@@ -2,9 +2,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { captureFeature, type CaptureHandle } from '../../../main/core/capture/capture-feature.js';
-import { Core } from '../../../main/core/core.js';
-import type { Feature } from '../../../main/core/feature.js';
+import { captureFeature } from '../../../main/core/capture/capture-feature.js';
+import { Core, FEATURES } from '../../../main/core/core.js';
+import type { AnyFeature, Feature } from '../../../main/core/feature.js';
+import type { FeatureHandles, FeatureId } from '../../../main/core/feature-handles.js';
 import { silentLogger } from '../../../main/core/log.js';
 import { cliEnv, runCliAsync } from '../../support/cli.js';
 import { tempDir } from '../../support/tmp.js';
@@ -14,7 +15,7 @@ afterEach(async () => {
   for (const c of cores.splice(0)) await c.stop();
 });
 
-async function start(features: Feature[] = [], extra: Record<string, string> = {}) {
+async function start(features: readonly AnyFeature[] = [], extra: Record<string, string> = {}) {
   const home = tempDir();
   const core = await Core.start({
     env: { MEM0_TRAY_HOME: home, MEM0_TRAY_API_PORT: '0', MEM0_TRAY_USER_ID: 'alice', ...extra },
@@ -43,27 +44,36 @@ describe('Core', () => {
   it('tells features about settings changes and stops them in reverse order', async () => {
     const order: string[] = [];
     const seen: boolean[] = [];
-    const feature = (name: string): Feature => ({
-      name,
+    const lastRecall = () => null;
+    const listening = <K extends FeatureId>(id: K, handle: FeatureHandles[K]): Feature<K> => ({
+      id,
       start: async () => ({
-        handle: { name },
-        status: () => ({ name }),
+        handle,
+        status: () => ({ id }),
         onSettingsChanged: (next) => void seen.push(next.captureEnabled),
-        stop: async () => void order.push(name),
+        stop: async () => void order.push(id),
       }),
     });
-    const { core } = await start([feature('first'), feature('second')]);
-    expect(core.feature<{ name: string }>('second')?.name).toBe('second');
-    expect(core.status().features).toEqual({ first: { name: 'first' }, second: { name: 'second' } });
+    const { core } = await start([listening('rest', null), listening('recall', { lastRecall })]);
+    expect(core.feature('recall')?.lastRecall).toBe(lastRecall);
+    expect(core.feature('capture')).toBeUndefined();
+    expect(core.status().features).toEqual({ rest: { id: 'rest' }, recall: { id: 'recall' } });
     await core.updateSettings({ captureEnabled: false });
     expect(seen).toEqual([false, false]);
     await core.stop();
-    expect(order).toEqual(['second', 'first']);
+    expect(order).toEqual(['recall', 'rest']);
+  });
+
+  it('lists every feature once, and refuses a list that names one twice', async () => {
+    const ids = FEATURES.map((f) => f.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const rest: Feature<'rest'> = { id: 'rest', start: async () => ({ handle: null, stop: async () => {} }) };
+    await expect(start([rest, rest])).rejects.toThrow('Features listed twice: rest.');
   });
 
   it('gives up on a feature that does not stop within the timeout', async () => {
-    const stuck: Feature = {
-      name: 'stuck',
+    const stuck: Feature<'rest'> = {
+      id: 'rest',
       start: async () => ({ handle: null, stop: () => new Promise(() => {}) }),
     };
     const { core, home } = await start([stuck]);
@@ -87,7 +97,7 @@ describe('Core', () => {
       (await runCliAsync(['env', '--if-running', '--shell', 'bash'], cliEnv(home))).stdout;
     expect(await env()).toContain(`HTTPS_PROXY='http://127.0.0.1:${port}'`);
 
-    const capture = core.feature<CaptureHandle>('capture')!;
+    const capture = core.feature('capture')!;
     await capture.stopProxy();
     expect(read().proxyPort).toBeNull();
     expect((await env()).trim()).toBe('');

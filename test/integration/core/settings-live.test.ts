@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureFeature, type CaptureHandle } from '../../../main/core/capture/capture-feature.js';
+import { captureFeature } from '../../../main/core/capture/capture-feature.js';
 import { Core } from '../../../main/core/core.js';
 import { silentLogger } from '../../../main/core/log.js';
 import { startFakeAnthropicUpstream, type FakeAnthropicUpstream } from '../../fakes/anthropic-upstream.js';
@@ -20,7 +20,7 @@ let fake: FakeAnthropicUpstream;
 let core: Core;
 let held: Core;
 
-const capture = (c = core) => c.feature<CaptureHandle>('capture')!;
+const capture = (c = core) => c.feature('capture')!;
 const settingsFile = () => path.join(core.paths.dataDir, 'settings.json');
 const writeSettings = (value: unknown) => fs.writeFileSync(settingsFile(), JSON.stringify(value, null, 2));
 

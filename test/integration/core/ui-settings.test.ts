@@ -6,23 +6,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../../main/core/core.js';
-import type { Feature } from '../../../main/core/feature.js';
 import { silentLogger } from '../../../main/core/log.js';
 import type { UiEvent } from '../../../main/core/ui-api/contract.js';
-import { UI_FEATURE, uiFeature, type UiHandle } from '../../../main/core/ui-api/feature.js';
+import { uiFeature } from '../../../main/core/ui-api/feature.js';
 import { coreEnv } from '../../support/core-env.js';
 import { until } from '../../support/until.js';
 
 let held: Core;
 let free: Core;
-const ui = (core: Core) => core.feature<UiHandle>(UI_FEATURE)!.api;
+const ui = (core: Core) => core.feature('ui')!.api;
 
 beforeAll(async () => {
   const start = (extra: Record<string, string>) =>
     Core.start({
       env: coreEnv({ MEM0_TRAY_USER_ID: 'dev', ...extra }),
       log: silentLogger,
-      features: [uiFeature as Feature],
+      features: [uiFeature],
       writeRuntime: false,
     });
   held = await start({ MEM0_TRAY_CAPTURE: 'off' });

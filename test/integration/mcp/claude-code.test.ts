@@ -102,9 +102,10 @@ describe.skipIf(!canRun)('real Claude Code CLI with the HTTP MCP server', () => 
     expect(result).not.toContain('hunter2');
     expect(run.stdout).toContain('rotates monthly');
 
-    const search = core.mcp.audit({ userId: 'alice', kind: 'access', action: 'search', limit: 1 }).entries[0];
+    const search = core.access.audit({ userId: 'alice', kind: 'access', action: 'search', limit: 1 })
+      .entries[0];
     expect(search).toMatchObject({ via: 'mcp', tokenId, outcome: 'ok', count: 1 });
-    const auth = core.mcp.audit({ tokenId, kind: 'auth', limit: 1 }).entries[0];
+    const auth = core.access.audit({ tokenId, kind: 'auth', limit: 1 }).entries[0];
     expect(auth?.userAgent ?? '').not.toBe('');
   }, 120_000);
 

@@ -1,12 +1,15 @@
-// A real core with only the MCP feature on a temporary data directory, and a raw HTTP helper that
+// A real core with only access and its front doors (REST, recall hook, MCP) on a temporary data directory, and a raw HTTP helper that
 // can send any headers (including a forged Host) to its API port.
 import http from 'node:http';
 import { Core } from '../../../main/core/core.js';
 import { silentLogger } from '../../../main/core/log.js';
-import { createMcpFeature, type McpFeatureOptions, type McpHandle } from '../../../main/core/mcp/feature.js';
+import type { AccessFeatureOptions } from '../../../main/core/access/access-feature.js';
+import type { AccessHandle } from '../../../main/core/access/access-handle.js';
 import type { CreateTokenInput } from '../../../main/core/access/tokens.js';
 import type { AccessEntryDto } from '../../../main/core/ui-api/contract.js';
+import { uiPeersOf } from '../../../main/core/ui-api/feature.js';
 import { createUiServices } from '../../../main/core/ui-api/services.js';
+import { frontDoors } from '../../support/front-doors.js';
 import { tempDir } from '../../support/tmp.js';
 
 export interface HttpResult {
@@ -18,7 +21,7 @@ export interface HttpResult {
 
 export interface McpTestCore {
   core: Core;
-  mcp: McpHandle;
+  access: AccessHandle;
   home: string;
   port: number;
   baseUrl: string;
@@ -36,7 +39,7 @@ export interface McpTestCore {
 export async function startMcpCore(
   options: {
     env?: Record<string, string>;
-    feature?: McpFeatureOptions;
+    access?: AccessFeatureOptions;
     settings?: Record<string, unknown>;
   } = {},
 ): Promise<McpTestCore> {
@@ -48,19 +51,19 @@ export async function startMcpCore(
   const core = await Core.start({
     env: { MEM0_TRAY_HOME: home, MEM0_TRAY_API_PORT: '0', MEM0_TRAY_USER_ID: 'alice', ...options.env },
     log: silentLogger,
-    features: [createMcpFeature(options.feature)],
+    features: frontDoors({ access: options.access }),
     writeRuntime: false,
   });
-  const mcp = core.feature<McpHandle>('mcp')!;
+  const access = core.feature('access')!;
   const port = core.api.port;
   return {
     core,
-    mcp,
+    access,
     home,
     port,
     baseUrl: core.api.baseUrl,
     token(input) {
-      const created = mcp.createToken({
+      const created = access.createToken({
         name: `test ${input.userId}`,
         email: `${input.userId}@example.com`,
         ...input,
@@ -92,13 +95,7 @@ export async function startMcpCore(
       });
     },
     async accessLog(memoryId) {
-      const ui = createUiServices({
-        settings: () => core.settings(),
-        env: {},
-        runtime: core.runtime,
-        feature: <T>(name: string) => core.feature<T>(name),
-        featureStatus: () => ({}),
-      });
+      const ui = createUiServices(uiPeersOf(core), {});
       const log = await ui.accessLog(core.settings().userId, memoryId);
       if (!log.available) throw new Error(`access log unavailable: ${log.reason}`);
       return log.entries;

@@ -21,7 +21,7 @@ async function connect(core: McpTestCore, headers: Record<string, string>): Prom
 }
 
 beforeAll(async () => {
-  t = await startMcpCore({ feature: { limiter: { maxFailures: 1000 } } });
+  t = await startMcpCore({ access: { limiter: { maxFailures: 1000 } } });
   aliceToken = t.token({ userId: 'alice' });
   const bobToken = t.token({ userId: 'bob' });
   alice = await connect(t, { authorization: `Bearer ${aliceToken.token}` });
@@ -117,7 +117,7 @@ describe('MCP over HTTP', () => {
     expect((listed.structured?.memories as Array<{ id: string }>).map((m) => m.id).sort()).toEqual(
       [...ids].sort(),
     );
-    const list = t.mcp.audit({ userId: 'alice', kind: 'access', action: 'list', limit: 1 }).entries[0]!;
+    const list = t.access.audit({ userId: 'alice', kind: 'access', action: 'list', limit: 1 }).entries[0]!;
     expect(list).toMatchObject({ via: 'mcp', outcome: 'ok', tokenId: aliceToken.id, count: 3 });
     expect([...list.memoryIds].sort()).toEqual([...ids].sort());
 
@@ -125,7 +125,7 @@ describe('MCP over HTTP', () => {
     const shown = (
       JSON.parse((recent.contents[0] as { text: string }).text) as { memories: Array<{ id: string }> }
     ).memories;
-    const row = t.mcp.audit({ userId: 'alice', kind: 'access', action: 'list', limit: 1 }).entries[0]!;
+    const row = t.access.audit({ userId: 'alice', kind: 'access', action: 'list', limit: 1 }).entries[0]!;
     expect(row.id).toBeGreaterThan(list.id);
     expect(row.memoryIds).toEqual(shown.map((m) => m.id));
     expect(row.memoryIds).toEqual(expect.arrayContaining(ids));
@@ -137,7 +137,7 @@ describe('MCP over HTTP', () => {
       expect(log.map((e) => e.action).sort(), id).toEqual(['create', 'list', 'list']);
       expect(log.every((e) => e.via === 'mcp' && e.outcome === 'ok')).toBe(true);
     }
-    t.mcp.auditLog.flush();
+    t.access.auditLog.flush();
     const dump = JSON.stringify(t.core.db.prepare('SELECT * FROM mcp_audit').all());
     for (const text of texts) expect(dump).not.toContain(text);
   });
@@ -174,7 +174,7 @@ describe('MCP over HTTP', () => {
     ] as Array<[string, Record<string, unknown>]>) {
       const r = await call(alice, tool, args);
       expect(r, tool).toMatchObject({ isError: true, text: denied });
-      const entry = t.mcp.audit({ userId: 'alice', kind: 'access', limit: 1 }).entries[0]!;
+      const entry = t.access.audit({ userId: 'alice', kind: 'access', limit: 1 }).entries[0]!;
       expect(entry).toMatchObject({
         outcome: 'denied',
         memoryIds: [bobs],
@@ -224,9 +224,9 @@ describe('MCP over HTTP', () => {
     const temp = t.token({ userId: 'alice', name: 'temporary' });
     const c = await connect(t, { authorization: `Bearer ${temp.token}` });
     expect((await call(c, 'list_memories')).isError).toBe(false);
-    t.mcp.revokeToken(temp.id);
+    t.access.revokeToken(temp.id);
     await expect(call(c, 'list_memories')).rejects.toThrow();
-    expect(t.mcp.audit({ kind: 'auth', limit: 1 }).entries[0]).toMatchObject({
+    expect(t.access.audit({ kind: 'auth', limit: 1 }).entries[0]).toMatchObject({
       outcome: 'failed',
       reason: 'revoked',
       tokenId: temp.id,
@@ -275,7 +275,7 @@ describe('MCP isolation modes', () => {
         isError: true,
         text: `Access denied: Memory ${personal[0]!.id} does not belong to user team`,
       });
-      const read = g.mcp.audit({ kind: 'access', action: 'read', memoryId: id }).entries[0]!;
+      const read = g.access.audit({ kind: 'access', action: 'read', memoryId: id }).entries[0]!;
       expect(read).toMatchObject({ userId: 'bob', ownerId: 'team' });
     } finally {
       await g.stop();

@@ -112,7 +112,7 @@ describe('mcp stdio', () => {
       expect(JSON.stringify(r.json)).toContain('added over stdio while the tray runs');
 
       // Revoked in the tray (or by the CLI) → the running stdio server refuses the next call.
-      core.mcp.revokeToken(core.mcp.tokens.findByValue(token)!.id);
+      core.access.revokeToken(core.access.tokens.findByValue(token)!.id);
       const refused = await call(client, 'list_memories');
       expect(refused).toMatchObject({ isError: true, text: 'This token was revoked: ask for a new one.' });
     } finally {

@@ -45,7 +45,6 @@ function uiHost(core: Core): UiHost {
     events: core.events,
     settings: () => core.settings(),
     backend: () => core.backend(),
-    feature: <T>(name: string) => core.feature<T>(name),
     featureStatus: () => core.status().features,
     settingsStatus: () => core.status().settings,
     updateSettings: (patch) => core.updateSettings(patch),
@@ -119,7 +118,7 @@ describe('the Mem0 API key never leaks', () => {
       expect(status.stdout).toContain(maskSecret(KEY));
       seen.push(cliRejected.stdout, cliRejected.stderr, status.stdout, status.stderr);
 
-      const ui = createUiApi(uiHost(core), createUiServices(uiHost(core)), core.log);
+      const ui = createUiApi(uiHost(core), createUiServices({}, core.env), core.log);
       for (const method of ['getStatus', 'getSettings', 'getCapture', 'listMemories']) {
         const reply = await ui.dispatch(method, method === 'listMemories' ? {} : undefined);
         expect(reply).not.toMatchObject({ error: { code: 'not_found' } });
@@ -165,7 +164,7 @@ describe('the Mem0 API key never leaks', () => {
           deletePassword: async (s: string, a: string) => vault.delete(`${s}/${a}`),
         }),
       });
-      const ui = createUiApi(uiHost(core), createUiServices(uiHost(core), store), core.log);
+      const ui = createUiApi(uiHost(core), createUiServices({}, core.env, store), core.log);
       const set = await ui.dispatch('setApiKey', { key: ` ${KEY} ` });
       expect(set).toEqual({
         ok: true,

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { captureFeature, type CaptureHandle } from '../../../main/core/capture/capture-feature.js';
+import { captureFeature } from '../../../main/core/capture/capture-feature.js';
 import { Core } from '../../../main/core/core.js';
 import { silentLogger } from '../../../main/core/log.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../../fakes/anthropic-api.js';
@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 async function delivered(): Promise<void> {
-  const capture = core.feature<CaptureHandle>('capture')!;
+  const capture = core.feature('capture')!;
   const deadline = Date.now() + 30_000;
   do {
     await capture.pipeline.idle();
@@ -72,8 +72,8 @@ it.runIf(claudeAvailable())(
       env,
     });
     expect(second.stdout).toContain('deploy-staging');
-    await core.feature<CaptureHandle>('capture')!.pipeline.idle();
-    expect(core.feature<CaptureHandle>('capture')!.pipeline.status().outbox.pending).toBeGreaterThan(0);
+    await core.feature('capture')!.pipeline.idle();
+    expect(core.feature('capture')!.pipeline.status().outbox.pending).toBeGreaterThan(0);
     await mem0.start();
     await delivered();
 

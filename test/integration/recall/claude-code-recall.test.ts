@@ -10,7 +10,7 @@ import { captureFeature } from '../../../main/core/capture/capture-feature.js';
 import { connectClaudeCode, disconnectClaudeCode } from '../../../main/core/claude-clients/claude-code.js';
 import { Core } from '../../../main/core/core.js';
 import { silentLogger } from '../../../main/core/log.js';
-import { createMcpFeature, type McpHandle } from '../../../main/core/mcp/feature.js';
+import { frontDoors } from '../../support/front-doors.js';
 import { startFakeAnthropicUpstream, type FakeAnthropicUpstream } from '../../fakes/anthropic-upstream.js';
 import { capturedMemories } from '../../support/captured.js';
 import { captureRoutes, claudeAvailable, claudeEnv, runClaude } from '../../support/claude.js';
@@ -35,12 +35,12 @@ beforeAll(async () => {
       dataDir,
     ),
     log: silentLogger,
-    features: [captureFeature, createMcpFeature()],
+    features: [captureFeature, ...frontDoors()],
   });
   home = tempDir('claude-home-');
   connectClaudeCode(
     {
-      tokens: core.feature<McpHandle>('mcp')!.tokens,
+      tokens: core.feature('access')!.tokens,
       tokenFile: core.paths.claudeCodeToken,
       env: { HOME: home },
     },
@@ -140,10 +140,10 @@ describe.skipIf(!canRun).each(Object.keys(routes) as Array<keyof typeof routes>)
         expect(all.some((m) => m.text.includes('mem0-tray-recall'))).toBe(false);
 
         // Each injection is in the audit log with the ids handed out.
-        core.feature<McpHandle>('mcp')!.auditLog.flush();
-        const recalls = core.feature<McpHandle>('mcp')!.audit({ action: 'recall' }).entries;
+        core.feature('access')!.auditLog.flush();
+        const recalls = core.feature('access')!.audit({ action: 'recall' }).entries;
         expect(recalls.some((e) => e.memoryIds.includes(told!.id))).toBe(true);
-        expect(core.feature<McpHandle>('mcp')!.lastRecall()).toMatchObject({ userId: 'dev' });
+        expect(core.feature('recall')!.lastRecall()).toMatchObject({ userId: 'dev' });
       },
     );
   },

@@ -10,7 +10,7 @@ let alice: { token: string; id: string };
 let bob: { token: string; id: string };
 
 beforeAll(async () => {
-  t = await startMcpCore({ feature: { limiter: { maxFailures: 1000 } } });
+  t = await startMcpCore({ access: { limiter: { maxFailures: 1000 } } });
   alice = t.token({ userId: 'alice' });
   bob = t.token({ userId: 'bob' });
 });
@@ -31,7 +31,7 @@ async function addAs(token: string, text: string, extra: Record<string, unknown>
 }
 
 function lastAudit(filter: Record<string, unknown> = {}) {
-  return t.mcp.audit({ limit: 1, ...filter }).entries[0]!;
+  return t.access.audit({ limit: 1, ...filter }).entries[0]!;
 }
 
 describe('REST API: Mem0-server compatible shapes', () => {
@@ -230,13 +230,13 @@ describe('REST API: token lifecycle and the audit log', () => {
     expect(malformed.status).toBe(401);
     expectAudit('failed', 'malformed', null);
 
-    t.mcp.revokeToken(carol.id);
+    t.access.revokeToken(carol.id);
     const revoked = await get({ authorization: `Bearer ${carol.token}` });
     expect(revoked.status).toBe(401);
     expect((revoked.json as { detail: string }).detail).toMatch(/revoked/);
     expectAudit('failed', 'revoked', 'carol');
 
-    t.mcp.enableToken(carol.id);
+    t.access.enableToken(carol.id);
     expect((await get({ authorization: `Bearer ${carol.token}` })).status).toBe(200);
     expectAudit('success', null, 'carol');
 
@@ -248,7 +248,7 @@ describe('REST API: token lifecycle and the audit log', () => {
     expect((expired.json as { detail: string }).detail).toMatch(/expired/);
     expectAudit('failed', 'expired', 'carol');
 
-    t.mcp.deleteToken(carol.id);
+    t.access.deleteToken(carol.id);
     const deleted = await get({ authorization: `Bearer ${carol.token}` });
     expect(deleted.status).toBe(401);
     expectAudit('failed', 'unknown', null);
@@ -260,14 +260,14 @@ describe('REST API: token lifecycle and the audit log', () => {
     await t.request('GET', `/memories/${id}`, { token: alice.token });
     expect((await t.request('GET', '/memories', { token: alice.token })).status).toBe(200);
     expect((await t.request('GET', '/export', { token: alice.token })).status).toBe(200);
-    const entries = t.mcp.audit({ userId: 'alice', memoryId: id }).entries;
+    const entries = t.access.audit({ userId: 'alice', memoryId: id }).entries;
     expect(entries.map((e) => e.action).sort()).toEqual(['create', 'export', 'list', 'read']);
     expect(entries.every((e) => e.via === 'rest' && e.tokenId === alice.id)).toBe(true);
     // The review UI's detail pane shows the same reads.
     const log = await t.accessLog(id);
     expect(log.map((e) => e.action).sort()).toEqual(['create', 'export', 'list', 'read']);
     expect(log.every((e) => e.via === 'rest' && e.outcome === 'ok')).toBe(true);
-    t.mcp.auditLog.flush();
+    t.access.auditLog.flush();
     const dump = JSON.stringify(t.core.db.prepare('SELECT * FROM mcp_audit').all());
     expect(dump).not.toContain('swordfish');
     expect(dump).not.toContain(alice.token);
@@ -286,7 +286,7 @@ describe('REST API: which memories a list or an export handed out', () => {
         .add({ userId: 'frank', text: `Frank note ${i}`, source: 'manual', infer: false });
       ids.push(m!.id);
     }
-    const rowsOf = (action: string) => t.mcp.audit({ userId: 'frank', kind: 'access', action }).entries;
+    const rowsOf = (action: string) => t.access.audit({ userId: 'frank', kind: 'access', action }).entries;
 
     const list = await t.request('GET', '/memories?limit=250', { token: frank.token });
     const listed = (list.json as { results: Array<{ id: string }> }).results.map((r) => r.id);
@@ -340,9 +340,9 @@ describe('REST API: forgetting and exporting a user', () => {
     expect(forget.json).toEqual({ message: 'All relevant memories deleted', deleted: 1, tokens_revoked: 2 });
     expect(await t.core.backend().get(id)).toBeNull();
     expect(await t.core.backend().history(id)).toEqual([]);
-    const access = t.mcp.audit({ userId: 'dave', kind: 'access' }).entries;
+    const access = t.access.audit({ userId: 'dave', kind: 'access' }).entries;
     expect(access.map((e) => e.action)).toEqual(['forget']);
-    expect(t.mcp.listTokens({ userId: 'dave' }).every((tk) => tk.revoked)).toBe(true);
+    expect(t.access.listTokens({ userId: 'dave' }).every((tk) => tk.revoked)).toBe(true);
     expect((await t.request('GET', '/memories', { token: dave.token })).status).toBe(401);
     // Bob is untouched.
     expect((await t.request('GET', `/memories/${bobs}`, { token: bob.token })).status).toBe(200);
@@ -352,16 +352,16 @@ describe('REST API: forgetting and exporting a user', () => {
 describe('REST API: repeated failures', () => {
   const limiter = { maxFailures: 5, maxAddressFailures: 40, windowMs: 60_000, blockMs: 60_000 };
   const authRows = (core: McpTestCore) => {
-    core.mcp.auditLog.flush();
+    core.access.auditLog.flush();
     return core.core.db.prepare("SELECT count(*) FROM mcp_audit WHERE kind = 'auth'").pluck().get() as number;
   };
 
   it('refuses a client with a stale token with 429, while a good client on 127.0.0.1 keeps working', async () => {
-    const limited = await startMcpCore({ feature: { limiter } });
+    const limited = await startMcpCore({ access: { limiter } });
     try {
       const valid = limited.token({ userId: 'alice' });
       const stale = limited.token({ userId: 'alice', name: 'old laptop config' });
-      limited.mcp.revokeToken(stale.id);
+      limited.access.revokeToken(stale.id);
       const bad = () =>
         limited.request('GET', '/memories', {
           token: stale.token,
@@ -395,7 +395,7 @@ describe('REST API: repeated failures', () => {
       // A client that sends no token at all is a different credential too.
       expect((await limited.request('GET', '/memories')).status).toBe(401);
 
-      expect(limited.mcp.audit({ kind: 'auth', outcome: 'failed', limit: 10 }).entries[1]).toMatchObject({
+      expect(limited.access.audit({ kind: 'auth', outcome: 'failed', limit: 10 }).entries[1]).toMatchObject({
         reason: 'rate_limited',
         tokenPrefix: stale.token.slice(0, 12),
       });
@@ -404,11 +404,13 @@ describe('REST API: repeated failures', () => {
       for (let i = 0; i < 50; i++) expect((await bad()).status).toBe(429);
       expect(authRows(limited)).toBe(before);
       expect(
-        limited.mcp.audit({ kind: 'auth', limit: 1000 }).entries.filter((e) => e.reason === 'rate_limited'),
+        limited.access
+          .audit({ kind: 'auth', limit: 1000 })
+          .entries.filter((e) => e.reason === 'rate_limited'),
       ).toHaveLength(1);
-      expect(limited.core.status().features.mcp).toMatchObject({ failedLogins: 5 + 1 + 1 });
+      expect(limited.core.status().features.access).toMatchObject({ failedLogins: 5 + 1 + 1 });
       // Re-enabled (as the revoked message suggests), the same token works at once.
-      limited.mcp.enableToken(stale.id);
+      limited.access.enableToken(stale.id);
       expect((await bad()).status).toBe(200);
     } finally {
       await limited.stop();
@@ -416,7 +418,7 @@ describe('REST API: repeated failures', () => {
   });
 
   it('stops a flood of ever-changing tokens with a bounded audit log; a valid token still passes', async () => {
-    const limited = await startMcpCore({ feature: { limiter } });
+    const limited = await startMcpCore({ access: { limiter } });
     try {
       const valid = limited.token({ userId: 'alice' });
       const statuses: number[] = [];

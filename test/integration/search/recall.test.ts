@@ -40,7 +40,7 @@ const utterancesOf = new Map<string, readonly string[]>();
 const textOf = new Map<string, string>();
 
 beforeAll(async () => {
-  t = await startMcpCore({ feature: { limiter: { maxFailures: 1000 } } });
+  t = await startMcpCore({ access: { limiter: { maxFailures: 1000 } } });
   token = t.token({ userId: 'gina' }).token;
   mcp = await httpClient(`${t.baseUrl}/mcp`, { authorization: `Bearer ${token}` });
 });

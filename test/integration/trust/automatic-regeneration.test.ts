@@ -4,18 +4,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  CA_CHECK_INTERVAL_MS,
-  captureFeature,
-  type CaptureHandle,
-} from '../../../main/core/capture/capture-feature.js';
+import { CA_CHECK_INTERVAL_MS, captureFeature } from '../../../main/core/capture/capture-feature.js';
 import { CA_LIFETIME_DAYS, commitCa, createCaCertificate } from '../../../main/core/certs/ca.js';
 import { execFileRunner } from '../../../main/core/certs/trust/command-runner.js';
 import { directElevator } from '../../../main/core/certs/trust/elevation.js';
 import { NssDbStore } from '../../../main/core/certs/trust/nss-db.js';
-import { trustFeature, type TrustHandle } from '../../../main/core/certs/trust/trust-feature.js';
+import { trustFeature } from '../../../main/core/certs/trust/trust-feature.js';
 import { Core } from '../../../main/core/core.js';
-import type { Feature } from '../../../main/core/feature.js';
 import { silentLogger } from '../../../main/core/log.js';
 import { coreEnv } from '../../support/core-env.js';
 import { tempDir } from '../../support/tmp.js';
@@ -27,8 +22,8 @@ describe.skipIf(!toolAvailable('certutil', ['-H']))('automatic CA regeneration',
   let core: Core;
   // Every daily timer the core set (the CA check, and the pipeline's harmless prune).
   let daily: Array<() => void> = [];
-  const capture = () => core.feature<CaptureHandle>('capture')!;
-  const trust = () => core.feature<TrustHandle>('certs')!;
+  const capture = () => core.feature('capture')!;
+  const trust = () => core.feature('certs')!;
 
   async function nssTrustsCurrent(): Promise<boolean> {
     const deadline = Date.now() + 15_000;
@@ -49,13 +44,13 @@ describe.skipIf(!toolAvailable('certutil', ['-H']))('automatic CA regeneration',
       env,
       log: silentLogger,
       features: [
-        captureFeature as Feature,
+        captureFeature,
         trustFeature({
           stores: [
             new NssDbStore({ id: 'nss-user', label: 'NSS', dir: nssDir, runner, createIfMissing: true }),
           ],
           elevator: directElevator(runner),
-        }) as Feature,
+        }),
       ],
       writeRuntime: false,
     });

@@ -7,7 +7,8 @@ import { execFileRunner } from '../../../main/core/certs/trust/command-runner.js
 import { directElevator } from '../../../main/core/certs/trust/elevation.js';
 import { EnvironmentRoute } from '../../../main/core/certs/trust/environment-route.js';
 import { NssDbStore } from '../../../main/core/certs/trust/nss-db.js';
-import { trustFeature, type TrustHandle } from '../../../main/core/certs/trust/trust-feature.js';
+import type { TrustHandle } from '../../../main/core/certs/trust/trust-handle.js';
+import { trustFeature } from '../../../main/core/certs/trust/trust-feature.js';
 import { createUiServices } from '../../../main/core/ui-api/services.js';
 import { createTestCore } from '../../support/core-context.js';
 import { tempDir } from '../../support/tmp.js';
@@ -32,13 +33,7 @@ describe.skipIf(!toolAvailable('certutil', ['-H']))('trust feature', () => {
     }).start(core.ctx);
     const handle: TrustHandle = started.handle;
 
-    const ui = createUiServices({
-      settings: () => core.ctx.settings(),
-      env: {},
-      runtime: core.ctx.runtime,
-      feature: <T>(name: string) => (name === 'certs' ? (handle as T) : undefined),
-      featureStatus: () => ({}),
-    });
+    const ui = createUiServices({ certs: handle }, {});
     const before = await ui.certificates();
     expect(before).toMatchObject({ available: true, caExists: true, caPath: core.ctx.paths.caCert });
     expect(before.available && before.stores).toEqual([

@@ -1,27 +1,12 @@
-// Trust as a core feature: its handle is what the UI's Certificates page calls (status, install in
-// a store, remove from a store or from all, regenerate), in the shape main/core/ui-api/services.ts
-// reads. Status is read from the stores again after every change made here, and otherwise at most
-// once per TRUST_STATUS_MAX_AGE_MS. At start, and whenever capture replaces the CA by itself,
+// Trust as a core feature: its handle (trust-handle.ts) is what the UI's Certificates page calls.
+// Status is read from the stores again after every change made here, and otherwise at most once
+// per TRUST_STATUS_MAX_AGE_MS. At start, and whenever capture replaces the CA by itself,
 // per-user stores that held the earlier CA are carried over to the current one.
 import { describeError } from '../../errors.js';
-import type { CoreContext, Feature } from '../../feature.js';
+import type { Feature, FeatureContext } from '../../feature.js';
 import type { Elevator } from './elevation.js';
-import type { ChangeReport } from './trust-manager.js';
-import { TrustService, type StagedCaPem, type TrustOverview } from './trust-service.js';
+import { TrustService, type StagedCaPem } from './trust-service.js';
 import type { TrustStore } from './types.js';
-
-export interface TrustHandle {
-  status(): Promise<TrustOverview>;
-  install(storeId: string): Promise<void>;
-  /** Every CA of this app from that store, or only the one with this fingerprint. */
-  remove(storeId: string, fingerprint?: string): Promise<void>;
-  /** Every CA of this app from every store (what "ca uninstall --all" does). */
-  removeEverywhere(): Promise<ChangeReport[]>;
-  regenerate(): Promise<void>;
-  /** Done once the start-time reconcile has finished (tests). */
-  readonly reconciled: Promise<void>;
-  readonly service: TrustService;
-}
 
 /**
  * How long the stores' status is kept when nothing changed it here: the tray asks after every captured
@@ -31,16 +16,16 @@ export const TRUST_STATUS_MAX_AGE_MS = 60_000;
 
 export interface TrustFeatureOptions {
   /** Makes a new CA, written (and used by the proxy) only on commit. */
-  stageCa?: (ctx: CoreContext) => Promise<StagedCaPem>;
+  stageCa?: (ctx: FeatureContext) => Promise<StagedCaPem>;
   /** Tests: this machine's stores and elevation replaced. */
   stores?: TrustStore[];
   elevator?: Elevator;
   statusMaxAgeMs?: number;
 }
 
-export function trustFeature(options: TrustFeatureOptions = {}): Feature<TrustHandle> {
+export function trustFeature(options: TrustFeatureOptions = {}): Feature<'certs'> {
   return {
-    name: 'certs',
+    id: 'certs',
     async start(ctx) {
       const stage = options.stageCa;
       const service = new TrustService({
