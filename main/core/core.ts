@@ -1,5 +1,5 @@
-// The composition root: builds every service from the settings, starts the features in order,
-// writes runtime.json, and stops everything softly. The Electron shell, `mem0-tray serve` and the
+// The composition root: builds every service from the settings, starts the features (features.ts)
+// in order, writes runtime.json, and stops everything softly. The Electron shell, `mem0-tray serve` and the
 // tests all start the core through here.
 import { dataPaths, resolveDataDir, type DataPaths } from './config/paths.js';
 import { isDeepStrictEqual } from 'node:util';
@@ -12,6 +12,7 @@ import {
   type SettingsFile,
   type SettingsKey,
 } from './config/settings.js';
+import { withoutHeldSettings } from './config/settings-held.js';
 import { watchSettingsFile, type SettingsWatch } from './config/settings-watch.js';
 import { openDatabase, type Db } from './db/database.js';
 import { UserError, describeError } from './errors.js';
@@ -25,36 +26,16 @@ import { SwitchableBackend } from './memory/backend-factory.js';
 import { MemoryService } from './memory/service.js';
 import type { MemoryBackend } from './memory/types.js';
 import { startApiServer, type ApiServer } from './api/server.js';
-import { accessFeature } from './access/access-feature.js';
-import { restFeature } from './api/rest-feature.js';
-import { captureFeature, stageCaForCore } from './capture/capture-feature.js';
-import { trustFeature } from './certs/trust/trust-feature.js';
-import { mcpFeature } from './mcp/feature.js';
-import { recallFeature } from './recall/recall-feature.js';
-import { uiFeature } from './ui-api/feature.js';
+import { FEATURES } from './features.js';
 import { preparePrivateDataDir, reportTightened } from './private-fs.js';
-import { removeRuntimeFile, runningCore, writeRuntimeFile, type RuntimeInfo } from './runtime-file.js';
+import {
+  keepRuntimeFileCurrent,
+  removeRuntimeFile,
+  runningCore,
+  writeRuntimeFile,
+  type RuntimeInfo,
+} from './runtime-file.js';
 import { VERSION } from './version.js';
-
-/**
- * Every feature, once, in start order: later features use earlier ones' handles; access comes
- * before the front doors (REST, the recall hook, MCP) that it guards; the UI comes last.
- */
-export const FEATURES = [
-  captureFeature,
-  // Regenerating through the running capture feature switches the proxy to the new CA at once.
-  trustFeature({ stageCa: stageCaForCore }),
-  accessFeature,
-  restFeature,
-  recallFeature,
-  mcpFeature,
-  uiFeature,
-] as const satisfies readonly AnyFeature[];
-
-/** Compiles only while every handle in FeatureHandles has its feature in FEATURES. */
-export type UnlistedFeature = Exclude<FeatureId, (typeof FEATURES)[number]['id']>;
-const everyFeatureListed: [UnlistedFeature] extends [never] ? true : UnlistedFeature = true;
-void everyFeatureListed;
 
 /** How long Core.stop waits for features by default: capture's stream grace (10 s) and a margin. */
 export const STOP_TIMEOUT_MS = 15_000;
@@ -148,17 +129,10 @@ export class Core {
       core.settingsWatch = watchSettingsFile(paths.settings, () => void core.reloadSettings());
       if (writesRuntime) {
         writeRuntimeFile(paths.runtime, runtime);
-        // Kept current: a proxy stopped from the UI must not leave new terminals pointed at it.
-        let written = JSON.stringify(runtime);
-        core.events.on('status', () => {
-          const now = JSON.stringify(runtime);
-          if (now === written || core.stopping) return;
-          written = now;
-          try {
-            writeRuntimeFile(paths.runtime, runtime);
-          } catch (err) {
-            log.warn('core.runtime_file_failed', { error: describeError(err) });
-          }
+        keepRuntimeFileCurrent(paths.runtime, runtime, {
+          events: core.events,
+          log,
+          stopping: () => !!core.stopping,
         });
       }
       log.info('core.ready', { pid: process.pid, apiPort: api.port, features: core.started.length });
@@ -222,7 +196,7 @@ export class Core {
   updateSettings(patch: Partial<SettingsFile>): Promise<Settings> {
     return this.oneSettingsChangeAtATime(async () => {
       const previous = this.current;
-      const change = this.refuseHeld(patch);
+      const change = withoutHeldSettings(patch, this.heldByEnvironment, this.current, this.env);
       // Nothing left to change (only what the environment already holds): the file is left alone.
       if (Object.keys(change).length === 0 && Object.keys(patch).length > 0) return previous;
       const previousFile = readSettingsFile(this.paths.settings);
@@ -277,26 +251,6 @@ export class Core {
     const run = this.settingsChain.then(change, change);
     this.settingsChain = run.catch(() => undefined);
     return run;
-  }
-
-  /** The patch without the held settings it leaves as they are; throws for one it would change. */
-  private refuseHeld(patch: Partial<SettingsFile>): Partial<SettingsFile> {
-    const rest: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(patch)) {
-      const variable = this.heldByEnvironment[key as SettingsKey];
-      if (!variable || value === undefined) {
-        rest[key] = value;
-        continue;
-      }
-      if (isDeepStrictEqual(value, this.current[key as keyof Settings])) continue;
-      throw new UserError(
-        'conflict',
-        `"${key}" is held by the environment variable ${variable} (${variable}=${this.env[variable] ?? ''}), ` +
-          `which overrides settings.json: this change would not take effect. ` +
-          `Unset ${variable} and restart Mem0 Tray to change it here.`,
-      );
-    }
-    return rest as Partial<SettingsFile>;
   }
 
   private async applySettings(settings: Settings, previous: Settings): Promise<void> {

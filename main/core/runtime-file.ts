@@ -1,8 +1,10 @@
 // runtime.json: how other processes (the CLI, scripts, `mem0-tray env`) find a running core.
 // Written atomically once the core is ready, removed on a clean exit.
 import fs from 'node:fs';
-import { UserError } from './errors.js';
+import { UserError, describeError } from './errors.js';
+import type { CoreEvents } from './events.js';
 import { writeFileAtomic } from './fs-atomic.js';
+import type { Logger } from './log.js';
 
 /** What runtime.json holds (docs/architecture.md), filled in as features start. */
 export interface RuntimeInfo {
@@ -16,6 +18,28 @@ export interface RuntimeInfo {
 
 export function writeRuntimeFile(file: string, info: RuntimeInfo): void {
   writeFileAtomic(file, JSON.stringify(info, null, 2) + '\n', 0o600);
+}
+
+/**
+ * Rewrites the file whenever the core's status changes what it holds: a proxy stopped from the UI
+ * must not leave new terminals pointed at it.
+ */
+export function keepRuntimeFileCurrent(
+  file: string,
+  info: RuntimeInfo,
+  core: { events: CoreEvents; log: Logger; stopping(): boolean },
+): void {
+  let written = JSON.stringify(info);
+  core.events.on('status', () => {
+    const now = JSON.stringify(info);
+    if (now === written || core.stopping()) return;
+    written = now;
+    try {
+      writeRuntimeFile(file, info);
+    } catch (err) {
+      core.log.warn('core.runtime_file_failed', { error: describeError(err) });
+    }
+  });
 }
 
 export function removeRuntimeFile(file: string, pid = process.pid): void {
