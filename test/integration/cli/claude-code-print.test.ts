@@ -65,6 +65,6 @@ describe('mem0-tray claude-code (print)', () => {
       path.join(env.HOME!, '.claude.json'),
       JSON.stringify({ mcpServers: { 'mem0-tray': { headers: { Authorization: `Bearer ${token}` } } } }),
     );
-    expect((await run()).stderr).toMatch(/\.claude\.json\) uses token tok_\w+ \(mcp_\w+…\): working\./);
+    expect((await run()).stderr).toMatch(/\.claude\.json\) uses token tok_\w+ \(mcp_[\w-]+…\): working\./);
   }, 60_000);
 });
