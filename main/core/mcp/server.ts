@@ -10,8 +10,8 @@ const INSTRUCTIONS =
   'Search it (search_memories) when earlier context, preferences or decisions could help; save ' +
   'durable facts with add_memory. Every call only reaches this user’s own memories.';
 
-// The MCP SDK is loaded on first use: about 180 ms of module loading, a fifth of the core's start,
-// which neither a CLI command nor a core that no MCP client has called yet needs. Each transport is
+// The MCP SDK is loaded on first use: its modules weigh on the core's start, and neither a CLI
+// command nor a core that no MCP client has called yet needs them. Each transport is
 // loaded only by the side that uses it (mcp stdio never loads the HTTP one).
 
 /** A module loaded once, on first call; a load that failed is tried again next time. */
@@ -30,7 +30,7 @@ export const mcpServerSdk = lazily(async () => {
     import('@modelcontextprotocol/sdk/validation/ajv'),
   ]);
   // One validator for every server: the SDK would otherwise build an Ajv instance per server, that
-  // is per stateless HTTP request (a third of the request's CPU). It is only used for elicitation.
+  // is per stateless HTTP request, a large share of its CPU. It is only used for elicitation.
   return { McpServer: mcp.McpServer, validator: new ajv.AjvJsonSchemaValidator() };
 });
 
