@@ -1,10 +1,13 @@
 // `mem0-tray memories …`: list, search, show, add, delete, export — through the same
 // ownership-checked MemoryService as REST and MCP, against the configured backend.
+import { once } from 'node:events';
 import { Command, Option } from 'commander';
 import { oneLine } from '../core/memory/excerpt.js';
 import { UserError } from '../core/errors.js';
 import { CoreEvents, type Caller } from '../core/events.js';
+import { writeStreamAtomic } from '../core/fs-atomic.js';
 import { createBackend } from '../core/memory/backend-factory.js';
+import { EXPORT_FORMATS, exportMemories, type ExportFormat } from '../core/memory/export.js';
 import { MemoryService, type ScopeFilter } from '../core/memory/service.js';
 import { MEMORY_SOURCES, type Memory, type MemorySource } from '../core/memory/types.js';
 import type { CliEnv } from './env.js';
@@ -194,27 +197,21 @@ export function registerMemoriesCommands(
       }
     });
 
-  scopeOptions(memories.command('export').description('write memories as JSON or JSON Lines'))
-    .addOption(new Option('--format <format>', 'json or jsonl').choices(['json', 'jsonl']).default('json'))
+  scopeOptions(
+    memories.command('export').description('write memories with their history as JSON or JSON Lines'),
+  )
+    .addOption(new Option('--format <format>', 'json or jsonl').choices([...EXPORT_FORMATS]).default('json'))
     .option('-o, --output <file>', 'write to a file instead of standard output')
-    .action(async (opts: ScopeOptions & { format: 'json' | 'jsonl'; output?: string }) => {
-      const service = deps.service(cli);
-      const chunks: string[] = [];
-      const write = (s: string) => chunks.push(s);
-      let n = 0;
-      if (opts.format === 'json') write('[\n');
-      for await (const m of service.export(callerOf(cli, opts), scopeOf(opts))) {
-        if (opts.format === 'json') write((n ? ',\n' : '') + JSON.stringify(m));
-        else write(JSON.stringify(m) + '\n');
-        n++;
-      }
-      if (opts.format === 'json') write((n ? '\n' : '') + ']\n');
-      const body = chunks.join('');
+    .action(async (opts: ScopeOptions & { format: ExportFormat; output?: string }) => {
+      const stream = exportMemories(deps.service(cli), callerOf(cli, opts), scopeOf(opts), opts.format);
       if (opts.output) {
-        const { writeFileAtomic } = await import('../core/fs-atomic.js');
-        writeFileAtomic(opts.output, body, 0o600);
-        cli.err(`exported ${n} memories to ${opts.output}`);
-      } else process.stdout.write(body);
+        await writeStreamAtomic(opts.output, stream, 0o600);
+        cli.err(`exported ${stream.count} memories to ${opts.output}`);
+        return;
+      }
+      for await (const chunk of stream) {
+        if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+      }
     });
 
   registerMigrateCommand(memories, cli);

@@ -28,6 +28,30 @@ export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o60
   }
 }
 
+/** writeFileAtomic for content that arrives in chunks (an export): never held whole in memory. */
+export async function writeStreamAtomic(
+  file: string,
+  chunks: AsyncIterable<string>,
+  mode = 0o600,
+): Promise<void> {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: mode & 0o077 ? 0o777 : 0o700 });
+    const handle = await fs.promises.open(tmp, 'w', mode);
+    try {
+      for await (const chunk of chunks) await handle.write(chunk);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw fileSystemError(err, file);
+  }
+}
+
 /** Maps errno failures to messages that say what to do. */
 export function fileSystemError(err: unknown, file: string): Error {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;

@@ -12,7 +12,6 @@ export const restFeature: Feature<'rest'> = {
       tokens: access.tokens,
       audit: access.auditLog,
       memories: ctx.memories,
-      backend: ctx.backend,
       settings: access.isolation,
     });
     return { handle: null, async stop() {} };

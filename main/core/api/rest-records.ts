@@ -5,6 +5,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import {
+  describeInputIssue,
+  MEMORY_LIMITS,
+  memoryMetadata,
+  memoryProject,
+  memoryText,
+} from '../memory/input-schema.js';
 import type { HistoryEntry, Memory, SearchHit } from '../memory/types.js';
 
 export interface MemoryRecord {
@@ -53,32 +60,37 @@ export function toHistoryRecord(h: HistoryEntry) {
   };
 }
 
+// The memory's own fields come from the one memory input schema (memory/input-schema.ts); the rest
+// is the Mem0 server's request shape.
 const userId = z.string().trim().min(1).max(200);
-const metadata = z.record(z.string().max(100), z.unknown());
-const projectId = z.string().trim().min(1).max(500);
 
 export const createBody = z.object({
   messages: z
-    .array(z.object({ role: z.enum(['user', 'assistant', 'system']), content: z.string().max(100_000) }))
+    .array(
+      z.object({
+        role: z.enum(['user', 'assistant', 'system']),
+        content: z.string().max(MEMORY_LIMITS.text),
+      }),
+    )
     .max(200)
     .optional(),
   /** Our shorthand for one memory stored verbatim. */
-  text: z.string().max(100_000).optional(),
-  memory: z.string().max(100_000).optional(),
+  text: memoryText.optional(),
+  memory: memoryText.optional(),
   user_id: userId.optional(),
   agent_id: z.string().max(200).optional(),
   run_id: z.string().max(200).optional(),
-  metadata: metadata.optional(),
+  metadata: memoryMetadata.optional(),
   infer: z.boolean().optional(),
-  project_id: projectId.optional(),
+  project_id: memoryProject.optional(),
 });
 
 export const updateBody = z.object({
   /** mem0 server's field name; `text` and `memory` are accepted too. */
-  data: z.string().max(100_000).optional(),
-  text: z.string().max(100_000).optional(),
-  memory: z.string().max(100_000).optional(),
-  metadata: metadata.optional(),
+  data: memoryText.optional(),
+  text: memoryText.optional(),
+  memory: memoryText.optional(),
+  metadata: memoryMetadata.optional(),
   user_id: userId.optional(),
 });
 
@@ -92,7 +104,7 @@ export const searchBody = z
     run_id: z.string().max(200).optional(),
     limit: z.number().int().min(1).max(100).optional(),
     filters: z.record(z.string(), z.unknown()).optional(),
-    project_id: projectId.optional(),
+    project_id: memoryProject.optional(),
   })
   .refine((b) => b.query !== undefined || b.queries !== undefined, {
     message: 'give query or queries',
@@ -103,9 +115,7 @@ export const searchBody = z
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const result = schema.safeParse(body ?? {});
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const where = issue.path.length ? issue.path.map(String).join('.') : 'body';
-  throw new UserError('invalid_input', `Invalid request: ${where}: ${issue.message}.`);
+  throw new UserError('invalid_input', `Invalid request: ${describeInputIssue(result.error, 'body')}.`);
 }
 
 /** A whole number query parameter within bounds, or undefined. */

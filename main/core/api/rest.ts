@@ -5,7 +5,7 @@
 // exactly as for MCP. Bodies are JSON, at most 1 MB; errors are {"detail": "..."}; no CORS.
 import express, { type Request, type Response, type Router } from 'express';
 import { UserError } from '../errors.js';
-import type { MemoryBackend } from '../memory/types.js';
+import { exportMemories } from '../memory/export.js';
 import type { MemoryService } from '../memory/service.js';
 import type { AuditLog } from '../access/audit-log.js';
 import type { Authenticator } from '../access/authenticate.js';
@@ -36,8 +36,6 @@ export interface RestDeps {
   tokens: TokenStore;
   audit: AuditLog;
   memories: MemoryService;
-  /** The active backend, to read a user's history for an export they are already allowed. */
-  backend(): MemoryBackend;
   settings(): IsolationSettings;
 }
 
@@ -149,9 +147,6 @@ export function mountRestApi(router: Router, deps: RestDeps): void {
     if (text === undefined && body.metadata === undefined) {
       throw new UserError('invalid_input', 'Invalid request: give "data" (the new text) and/or "metadata".');
     }
-    if (text !== undefined && !text.trim()) {
-      throw new UserError('invalid_input', 'Invalid request: the new text must not be empty.');
-    }
     const scope = resolveScope(deps.settings(), identity);
     await deps.memories.update(scope.caller, String(req.params.id), { text, metadata: body.metadata });
     res.json({ message: 'Memory updated successfully!' });
@@ -194,28 +189,28 @@ export function mountRestApi(router: Router, deps: RestDeps): void {
       );
     }
     const caller = personalCaller(identity);
-    const backend = deps.backend();
-    const iterator = deps.memories.export(caller)[Symbol.asyncIterator]();
+    const records = exportMemories(deps.memories, caller, {}, 'json', ({ memory, history }) => ({
+      ...toRecord(memory),
+      history: history.map(toHistoryRecord),
+    }));
+    const chunks = records[Symbol.asyncIterator]();
     // The first memory is read before the headers go out, so a failing backend is still a JSON error.
-    let next = await iterator.next();
+    let next = await chunks.next();
     res.status(200).type('application/json');
     res.setHeader('Content-Disposition', `attachment; filename="mem0-tray-export-${identity.userId}.json"`);
     res.write(
-      `{"user_id":${JSON.stringify(identity.userId)},"exported_at":"${new Date().toISOString()}","memories":[`,
+      `{"user_id":${JSON.stringify(identity.userId)},"exported_at":"${new Date().toISOString()}","memories":`,
     );
-    let n = 0;
     try {
       while (!next.done) {
-        const history = (await backend.history(next.value.id)).map(toHistoryRecord);
-        const chunk = (n++ ? ',' : '') + JSON.stringify({ ...toRecord(next.value), history });
-        if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
-        next = await iterator.next();
+        if (!res.write(next.value)) await new Promise((r) => res.once('drain', r));
+        next = await chunks.next();
       }
     } finally {
       // Ends the export early on a failure, so what was already sent is still in the audit log.
-      if (!next.done) await iterator.return?.();
+      if (!next.done) await chunks.return?.();
     }
-    res.write(`],"tokens":${JSON.stringify(deps.tokens.list({ userId: identity.userId }))},"audit":[`);
+    res.write(`,"tokens":${JSON.stringify(deps.tokens.list({ userId: identity.userId }))},"audit":[`);
     let offset = 0;
     for (;;) {
       const page = deps.audit.query({ userId: identity.userId, offset, limit: 1000 });

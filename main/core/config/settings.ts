@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { z } from 'zod';
 import { backgroundRulesSettingSchema } from '../capture/background-rules.js';
+import { BACKENDS, ISOLATION_MODES, type BackendKind, type IsolationMode } from './choices.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 
@@ -16,10 +17,7 @@ const hostname = z
   .transform((h) => h.toLowerCase());
 const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' });
 
-export const BACKENDS = ['local', 'mem0-platform', 'mem0-server'] as const;
-export type BackendKind = (typeof BACKENDS)[number];
-export const ISOLATION_MODES = ['auto', 'manual', 'global'] as const;
-export type IsolationMode = (typeof ISOLATION_MODES)[number];
+export { BACKENDS, ISOLATION_MODES, type BackendKind, type IsolationMode };
 
 export const settingsSchema = z.strictObject({
   /** Owner of captured memories; default: the OS user name. */

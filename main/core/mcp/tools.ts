@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { describeError, isUserError, UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { oneLine } from '../memory/excerpt.js';
+import { memoryDate, memoryMetadata, memoryProject, memoryText } from '../memory/input-schema.js';
 import type { MemoryService } from '../memory/service.js';
 import type { HistoryEntry, Memory, SearchHit } from '../memory/types.js';
 import { canWrite, resolveScope, type Identity, type IsolationSettings } from '../access/isolation.js';
@@ -25,24 +26,9 @@ const TEXT_IN_LIST = 600;
 const RECENT = 20;
 
 const id = z.string().trim().min(1, 'id must not be empty').max(200);
-const project = z
-  .string()
-  .trim()
-  .min(1)
-  .max(500)
+const project = memoryProject
   .optional()
   .describe('Project id, or the absolute path of the working directory. Omit for the default scope.');
-const isoDate = z
-  .string()
-  .max(40)
-  .refine((v) => !Number.isNaN(Date.parse(v)), {
-    message: 'must be an ISO 8601 date such as 2025-01-31 or 2025-01-31T12:00:00Z',
-  });
-const metadata = z
-  .record(z.string().max(100), z.unknown())
-  .refine((m) => JSON.stringify(m).length <= 10_000, {
-    message: 'metadata must be at most 10,000 characters of JSON',
-  });
 
 // Input shapes are built once: a stateless HTTP request builds a fresh server with these tools.
 const SHAPES = {
@@ -68,18 +54,18 @@ const SHAPES = {
     limit: z.number().int().min(1).max(100).optional().describe('Page size (default 20).'),
     cursor: z.string().max(500).optional().describe('The nextCursor of the previous page.'),
     project,
-    since: isoDate.optional().describe('Only memories created at or after this date (ISO 8601).'),
+    since: memoryDate.optional().describe('Only memories created at or after this date (ISO 8601).'),
   },
   byId: { id },
   add: {
-    text: z.string().trim().min(1, 'text must not be empty').max(20_000),
-    metadata: metadata.optional().describe('Optional key/value data to keep with the memory.'),
+    text: memoryText,
+    metadata: memoryMetadata.optional().describe('Optional key/value data to keep with the memory.'),
     project,
   },
   update: {
     id,
-    text: z.string().trim().min(1, 'text must not be empty').max(20_000).optional(),
-    metadata: metadata.optional(),
+    text: memoryText.optional(),
+    metadata: memoryMetadata.optional(),
   },
 };
 
@@ -170,10 +156,9 @@ export function registerMemoryTools(server: McpServer, session: ToolSession): vo
     (args) =>
       run('list_memories', false, async () => {
         const s = scope(args.project);
-        const since = args.since ? new Date(args.since).toISOString() : undefined;
         const page = await memories.list(
           s.caller,
-          { ...s.read, since },
+          { ...s.read, since: args.since },
           { limit: args.limit ?? 20, cursor: args.cursor ?? null },
         );
         const text =

@@ -18,6 +18,7 @@ import {
   type MemorySource,
   type NewMemory,
   type Page,
+  type ProjectCount,
   type SearchHit,
   type SearchOptions,
 } from './types.js';
@@ -507,14 +508,14 @@ export class LocalMemoryBackend implements MemoryBackend {
   }
 
   /** Distinct projects of a user with their counts (filters in the UI). */
-  projects(userId: string): Array<{ projectId: string | null; count: number }> {
+  async projects(userId: string): Promise<ProjectCount[]> {
     return this.run(
       () =>
         this.db
           .prepare(
             'SELECT project_id AS projectId, count(*) AS count FROM memories WHERE user_id = ? GROUP BY project_id ORDER BY count DESC',
           )
-          .all(userId) as Array<{ projectId: string | null; count: number }>,
+          .all(userId) as ProjectCount[],
     );
   }
 

@@ -1,8 +1,10 @@
 // Every read and change of a memory goes through here, from REST, MCP, the UI and the CLI: the
 // owner is checked on every id-based call, scope filters always carry the caller's user id, and
 // each access is announced (the audit log listens).
+import type { z } from 'zod';
 import { UserError } from '../errors.js';
 import type { AccessAction, Caller, CoreEvents } from '../events.js';
+import { describeInputIssue, memoryPatchFields, newMemoryFields } from './input-schema.js';
 import { reciprocalRankFusion } from './search/fusion.js';
 import {
   clampLimit,
@@ -15,6 +17,7 @@ import {
   type MemoryPatch,
   type NewMemory,
   type Page,
+  type ProjectCount,
   type SearchHit,
   type SearchOptions,
 } from './types.js';
@@ -24,6 +27,19 @@ export type ScopeFilter = Omit<MemoryFilter, 'userId'>;
 /** `audit: false`: a read for a caller that is not yet a hand-out (see recalled()). */
 export interface Quiet {
   audit?: boolean;
+}
+
+/** A memory with its history, as an export hands it out. */
+export interface MemoryWithHistory {
+  memory: Memory;
+  history: HistoryEntry[];
+}
+
+/** The input after the one memory input schema (input-schema.ts), or invalid_input naming the field. */
+function checked<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new UserError('invalid_input', `Invalid memory: ${describeInputIssue(result.error)}.`);
 }
 
 export function accessDenied(memoryId: string, userId: string): UserError {
@@ -68,7 +84,8 @@ export class MemoryService {
   }
 
   async add(caller: Caller, input: Omit<NewMemory, 'userId'>): Promise<Memory[]> {
-    const added = await this.backend().add({ ...input, userId: caller.userId });
+    const fields = checked(newMemoryFields, input);
+    const added = await this.backend().add({ ...input, ...fields, userId: caller.userId });
     this.audit(
       caller,
       'create',
@@ -86,8 +103,9 @@ export class MemoryService {
   }
 
   async update(caller: Caller, id: string, patch: MemoryPatch): Promise<Memory> {
+    const fields: MemoryPatch = checked(memoryPatchFields, patch);
     await this.owned(caller, id, 'update');
-    const updated = await this.backend().update(id, patch);
+    const updated = await this.backend().update(id, fields);
     this.audit(caller, 'update', [id], 1);
     this.events.emit('memory.updated', updated, caller);
     return updated;
@@ -222,5 +240,25 @@ export class MemoryService {
     this.audit(caller, 'forget', [], n);
     this.events.emit('memory.deleted', [], caller);
     return n;
+  }
+
+  // ---------- whole-store reads: projects, export with history ----------
+
+  /**
+   * The caller's projects with how many memories each holds, most first; empty where the backend
+   * cannot count them without reading every memory (the Mem0 backends).
+   */
+  async projects(caller: Caller): Promise<ProjectCount[]> {
+    return (await this.backend().projects?.(caller.userId)) ?? [];
+  }
+
+  /**
+   * export() with each memory's history. The history is read from the backend without a check of
+   * its own: the memory came from the caller's own export, and the export is audited as a whole.
+   */
+  async *exportWithHistory(caller: Caller, scope: ScopeFilter = {}): AsyncIterable<MemoryWithHistory> {
+    for await (const memory of this.export(caller, scope)) {
+      yield { memory, history: await this.backend().history(memory.id) };
+    }
   }
 }

@@ -2,8 +2,9 @@
 // implement side by side. Ownership checks live above it (memory/service.ts); a backend stores and
 // finds, and always reports the owner of what it returns.
 import type { BackendKind } from '../config/settings.js';
+import { MEMORY_SOURCES } from './input-schema.js';
 
-export const MEMORY_SOURCES = ['proxy', 'gateway', 'mcp', 'manual', 'import'] as const;
+export { MEMORY_SOURCES };
 export type MemorySource = (typeof MEMORY_SOURCES)[number];
 
 export type Metadata = Record<string, unknown>;
@@ -118,6 +119,11 @@ export interface Excerpt {
   matches: Array<[start: number, end: number]>;
 }
 
+export interface ProjectCount {
+  projectId: string | null;
+  count: number;
+}
+
 export type HistoryEvent = 'ADD' | 'UPDATE' | 'DELETE';
 
 export interface HistoryEntry {
@@ -148,6 +154,11 @@ export interface MemoryBackend {
    * last memory it could read when it could not read them all, so no caller takes a part for all.
    */
   export(filter: MemoryFilter): AsyncIterable<Memory>;
+  /**
+   * The owner's projects with their counts, most first (the UI's project filter). Left out by a
+   * backend that could only count by reading every memory.
+   */
+  projects?(userId: string): Promise<ProjectCount[]>;
   /**
    * Which store this is, for remembering what was copied where: the kind plus the host or URL and
    * a hash of the credential (never the credential). Two projects on one host differ.

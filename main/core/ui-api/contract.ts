@@ -1,15 +1,24 @@
 // The one contract of the review UI: every method, its payload schema and its result type, the
 // live events and the error-as-data shape. The Electron preload, the IPC handlers, the headless
 // HTTP routes and the renderer's client are all typed from this file, so a method added here and
-// forgotten anywhere is a compile error. It imports nothing but zod: the renderer bundles it.
+// forgotten anywhere is a compile error. The renderer bundles it, so it imports only zod and
+// modules that import nothing else at run time (the memory input schema, the settings' choices).
 import { z } from 'zod';
+import { BACKENDS, ISOLATION_MODES } from '../config/choices.js';
+import { EXPORT_FORMATS } from '../memory/export.js';
+import {
+  MEMORY_SOURCES,
+  describeInputIssue,
+  memoryDate,
+  memoryScopeFields,
+  memoryText,
+  newMemoryFields,
+} from '../memory/input-schema.js';
 
 // ---------- shared shapes ----------
 
-export const MEMORY_SOURCES = ['proxy', 'gateway', 'mcp', 'manual', 'import'] as const;
+export { BACKENDS as BACKEND_KINDS, ISOLATION_MODES, MEMORY_SOURCES };
 export type MemorySourceDto = (typeof MEMORY_SOURCES)[number];
-export const BACKEND_KINDS = ['local', 'mem0-platform', 'mem0-server'] as const;
-export const ISOLATION_MODES = ['auto', 'manual', 'global'] as const;
 /** The outcomes the audit log stores: sign-ins, then memory accesses. */
 export const AUDIT_OUTCOMES = ['success', 'failed', 'ok', 'denied', 'not_found'] as const;
 
@@ -223,7 +232,7 @@ export interface ApiKeyStatusDto {
 
 export interface SettingsView {
   userId: string;
-  backend: (typeof BACKEND_KINDS)[number];
+  backend: (typeof BACKENDS)[number];
   mem0Host: string;
   mem0ServerUrl: string | null;
   proxyPort: number;
@@ -247,13 +256,7 @@ export interface ProjectDto {
 // ---------- payload schemas ----------
 
 const id = z.string().min(1).max(200);
-const isoDate = z.iso.datetime({ offset: true });
-const filters = {
-  projectId: z.string().max(500).nullable().optional(),
-  source: z.enum(MEMORY_SOURCES).optional(),
-  since: isoDate.optional(),
-  until: isoDate.optional(),
-};
+const filters = memoryScopeFields;
 const empty = z.strictObject({});
 const port = z.number().int().min(0).max(65535);
 
@@ -294,29 +297,20 @@ export const UI_CONTRACT = {
   listProjects: method<{ projects: ProjectDto[] }>()(empty),
   getMemory: method<{ memory: MemoryDto; history: HistoryDto[] }>()(z.strictObject({ id })),
   memoryAccessLog: method<Maybe<{ entries: AccessEntryDto[] }>>()(z.strictObject({ id })),
-  updateMemory: method<MemoryDto>()(z.strictObject({ id, text: z.string().trim().min(1).max(100_000) })),
+  updateMemory: method<MemoryDto>()(z.strictObject({ id, text: memoryText })),
   /** Deletes at once (gone from search and MCP); the result carries what undo re-adds. */
   deleteMemory: method<{ deleted: MemoryDto }>()(z.strictObject({ id })),
   /** Undo of a delete: adds the same text and provenance again (a new id). */
-  restoreMemory: method<MemoryDto>()(
-    z.strictObject({
-      text: z.string().min(1).max(100_000),
-      source: z.enum(MEMORY_SOURCES),
-      projectId: z.string().max(500).nullable(),
-      conversationId: z.string().max(500).nullable(),
-      model: z.string().max(200).nullable(),
-      metadata: z.record(z.string(), z.unknown()),
-      createdAt: isoDate,
-    }),
-  ),
+  restoreMemory: method<MemoryDto>()(z.strictObject({ ...newMemoryFields.shape, createdAt: memoryDate })),
   /** The caller states how many it means to delete; a different count deletes nothing. */
   deleteMemories: method<{ deleted: number; missing: number; denied: number }>()(
     z.strictObject({ ids: z.array(id).min(1).max(100_000), confirmCount: z.number().int().min(1) }),
   ),
   /** Deletes every memory of the user; `confirm` must be the user id, typed by the user. */
   forgetAll: method<{ deleted: number }>()(z.strictObject({ confirm: z.string().max(200) })),
+  /** The memories with their history (memory/export.ts), whole: IPC answers a call with one value. */
   exportMemories: method<{ filename: string; mimeType: string; content: string; count: number }>()(
-    z.strictObject({ ...filters, format: z.enum(['json', 'jsonl']) }),
+    z.strictObject({ ...filters, format: z.enum(EXPORT_FORMATS) }),
   ),
 
   getCapture: method<CaptureInfo>()(empty),
@@ -371,8 +365,8 @@ export const UI_CONTRACT = {
       tokenId: id.optional(),
       action: z.string().max(50).optional(),
       outcome: z.enum(AUDIT_OUTCOMES).optional(),
-      since: isoDate.optional(),
-      until: isoDate.optional(),
+      since: memoryDate.optional(),
+      until: memoryDate.optional(),
       offset: z.number().int().min(0),
       limit: z.number().int().min(1).max(500),
     }),
@@ -383,7 +377,7 @@ export const UI_CONTRACT = {
     z.strictObject({
       patch: z.strictObject({
         userId: z.string().trim().min(1).max(200).optional(),
-        backend: z.enum(BACKEND_KINDS).optional(),
+        backend: z.enum(BACKENDS).optional(),
         mem0Host: z.url({ protocol: /^https?$/ }).optional(),
         mem0ServerUrl: z
           .url({ protocol: /^https?$/ })
@@ -463,13 +457,11 @@ export function parseUiInput<M extends UiMethod>(
 ): { ok: true; value: UiParsed<M> } | { ok: false; error: UiErrorData } {
   const parsed = UI_CONTRACT[method].input.safeParse(payload ?? {});
   if (parsed.success) return { ok: true, value: parsed.data as UiParsed<M> };
-  const issue = parsed.error.issues[0];
-  const where = issue && issue.path.length ? issue.path.map(String).join('.') : 'payload';
   return {
     ok: false,
     error: {
       code: 'invalid_input',
-      message: `Invalid ${method} request: ${where}: ${issue?.message ?? 'invalid'}`,
+      message: `Invalid ${method} request: ${describeInputIssue(parsed.error, 'payload')}`,
     },
   };
 }

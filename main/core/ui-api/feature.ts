@@ -18,7 +18,6 @@ export const uiFeature: Feature<'ui'> = {
       memories: ctx.memories,
       events: ctx.events,
       settings: () => ctx.settings(),
-      backend: () => ctx.backend(),
       featureStatus: () => ctx.status().features,
       settingsStatus: () => ctx.status().settings,
       updateSettings: (patch) => ctx.updateSettings(patch),

@@ -9,9 +9,10 @@ import { describeError, isUserError } from '../errors.js';
 import type { Caller, CaptureEvent, CaptureStoredEvent, CoreEvents } from '../events.js';
 import type { RuntimeInfo } from '../runtime-file.js';
 import type { Logger } from '../log.js';
+import { EXPORT_MIME_TYPES, exportMemories } from '../memory/export.js';
 import type { MemoryService, ScopeFilter } from '../memory/service.js';
 import { isExcerptOf, textExcerpt } from '../memory/excerpt.js';
-import type { HistoryEntry, Memory, MemoryBackend } from '../memory/types.js';
+import type { HistoryEntry, Memory } from '../memory/types.js';
 import { VERSION } from '../version.js';
 import {
   parseUiInput,
@@ -40,7 +41,6 @@ export interface UiHost {
   readonly memories: MemoryService;
   readonly events: CoreEvents;
   settings(): Settings;
-  backend(): MemoryBackend;
   updateSettings(patch: Partial<SettingsFile>): Promise<Settings>;
   /** The core's settings status: which variable holds which setting, and an invalid edit of the file. */
   settingsStatus(): {
@@ -253,7 +253,7 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
       return {
         version: VERSION,
         userId: s.userId,
-        backend: host.backend().kind,
+        backend: host.memories.kind,
         dataDir: host.paths.dataDir,
         apiPort: host.runtime.apiPort,
         proxyPort: host.runtime.proxyPort,
@@ -294,12 +294,7 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
       };
     },
     async listProjects() {
-      const backend = host.backend() as MemoryBackend & {
-        projects?: (userId: string) => Array<{ projectId: string | null; count: number }>;
-      };
-      return {
-        projects: typeof backend.projects === 'function' ? backend.projects(host.settings().userId) : [],
-      };
+      return { projects: await host.memories.projects(caller()) };
     },
     async getMemory({ id }) {
       const memory = await host.memories.get(caller(), id);
@@ -319,16 +314,7 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
       return { deleted: toMemoryDto(memory) };
     },
     async restoreMemory(input) {
-      const added = await host.memories.add(caller(), {
-        text: input.text,
-        source: input.source,
-        projectId: input.projectId,
-        conversationId: input.conversationId,
-        model: input.model,
-        metadata: input.metadata,
-        createdAt: input.createdAt,
-        infer: false,
-      });
+      const added = await host.memories.add(caller(), { ...input, infer: false });
       const first = added[0];
       if (!first) throw invalid('The memory could not be restored: the backend kept nothing.');
       return toMemoryDto(first);
@@ -353,19 +339,17 @@ export function createUiApi(host: UiHost, services: UiServices, log: Logger): Ui
       return { deleted: await host.memories.forget(caller()) };
     },
     async exportMemories(input) {
-      const parts: string[] = [];
-      let count = 0;
-      for await (const m of host.memories.export(caller(), scopeOf(input))) {
-        parts.push(JSON.stringify(toMemoryDto(m)));
-        count++;
-      }
+      // One string, not a stream: an IPC call (and the headless route that mirrors it) answers with
+      // one value, which the page saves as a file.
+      const stream = exportMemories(host.memories, caller(), scopeOf(input), input.format);
+      let content = '';
+      for await (const chunk of stream) content += chunk;
       const day = new Date().toISOString().slice(0, 10);
-      const json = input.format === 'json';
       return {
         filename: `mem0-tray-memories-${day}.${input.format}`,
-        mimeType: json ? 'application/json' : 'application/x-ndjson',
-        content: json ? `[${parts.join(',\n')}]\n` : parts.map((p) => p + '\n').join(''),
-        count,
+        mimeType: EXPORT_MIME_TYPES[input.format],
+        content,
+        count: stream.count,
       };
     },
 

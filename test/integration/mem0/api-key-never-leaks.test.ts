@@ -44,7 +44,6 @@ function uiHost(core: Core): UiHost {
     memories: core.memories,
     events: core.events,
     settings: () => core.settings(),
-    backend: () => core.backend(),
     featureStatus: () => core.status().features,
     settingsStatus: () => core.status().settings,
     updateSettings: (patch) => core.updateSettings(patch),
