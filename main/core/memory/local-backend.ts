@@ -1,8 +1,5 @@
 // The embedded default store: SQLite with FTS5 (BM25 ranking) and a history of every
 // change. Deletes are hard deletes, so a deleted memory leaves list, search and export at once.
-
-import { randomFillSync } from 'node:crypto';
-import { v7 } from 'uuid';
 import { applyMigrations, withDbErrors, type Db } from '../db/database.js';
 import { UserError } from '../errors.js';
 import {
@@ -15,7 +12,6 @@ import {
   type MemoryBackend,
   type MemoryFilter,
   type MemoryPatch,
-  type MemorySource,
   type NewMemory,
   type Page,
   type ProjectCount,
@@ -24,179 +20,24 @@ import {
 } from './types.js';
 import { textExcerpt } from './excerpt.js';
 import { filterSql, isoTime } from './filter-sql.js';
-import { createLexicalIndex, LexicalIndex, updateLexicalIndex } from './search/lexical-index.js';
+import { MEMORY_MIGRATIONS } from './local-migrations.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  indexed,
+  MEMORY_COLUMNS,
+  toHistory,
+  toMemory,
+  type HistoryRow,
+  type MemoryRow,
+} from './local-rows.js';
+import { newId } from './memory-ids.js';
+import { LexicalIndex } from './search/lexical-index.js';
 import { parseQuery } from './search/query.js';
 import { PREVIEW_TERM_CAP, rankLexical, TERM_CAP, type RankOptions } from './search/rank.js';
 import { analyze } from './search/words.js';
 
-export const MEMORY_MIGRATIONS = [
-  `CREATE TABLE memories (
-     seq INTEGER PRIMARY KEY,
-     id TEXT NOT NULL UNIQUE,
-     user_id TEXT NOT NULL,
-     project_id TEXT,
-     text TEXT NOT NULL,
-     source TEXT NOT NULL,
-     conversation_id TEXT,
-     model TEXT,
-     metadata TEXT NOT NULL DEFAULT '{}',
-     idempotency_key TEXT UNIQUE,
-     created_at TEXT NOT NULL,
-     updated_at TEXT NOT NULL
-   );
-   CREATE INDEX memories_by_user ON memories (user_id, created_at, seq);
-   CREATE INDEX memories_by_user_project ON memories (user_id, project_id, created_at, seq);
-   CREATE INDEX memories_by_conversation ON memories (conversation_id) WHERE conversation_id IS NOT NULL;
-   CREATE VIRTUAL TABLE memories_fts USING fts5 (
-     text, content = 'memories', content_rowid = 'seq',
-     tokenize = 'porter unicode61 remove_diacritics 2'
-   );
-   CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
-     INSERT INTO memories_fts (rowid, text) VALUES (new.seq, new.text);
-   END;
-   CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
-     INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', old.seq, old.text);
-   END;
-   CREATE TRIGGER memories_fts_update AFTER UPDATE OF text ON memories BEGIN
-     INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', old.seq, old.text);
-     INSERT INTO memories_fts (rowid, text) VALUES (new.seq, new.text);
-   END;
-   CREATE TABLE memory_history (
-     seq INTEGER PRIMARY KEY,
-     id TEXT NOT NULL UNIQUE,
-     memory_id TEXT NOT NULL,
-     user_id TEXT NOT NULL,
-     event TEXT NOT NULL CHECK (event IN ('ADD', 'UPDATE', 'DELETE')),
-     old_text TEXT,
-     new_text TEXT,
-     created_at TEXT NOT NULL
-   );
-   CREATE INDEX memory_history_by_memory ON memory_history (memory_id, seq);
-   CREATE INDEX memory_history_by_user ON memory_history (user_id);`,
-  // insertOne indexes the text itself. A statement with a trigger runs in a statement savepoint, and
-  // FTS5 writes its pending terms to disk at every savepoint: one tiny index segment per memory, and
-  // the merging of them was most of an insert's time. Updates and deletes are rare; they keep theirs.
-  `DROP TRIGGER memories_fts_insert;`,
-  // Updates and deletes (un)index in code too: deleting 1,000 chosen memories cost ~0.9 ms each,
-  // most of it that flush. In code, rows are unindexed in rowid order, which FTS5 can keep pending.
-  `DROP TRIGGER memories_fts_delete;
-   DROP TRIGGER memories_fts_update;`,
-  // FTS5 writes its pending terms out as a new index segment whenever they pass `hashsize` (1 MB by
-  // default: a few hundred memories), and merges those segments as they pile up. In a batch (import,
-  // restore) 16 MB of pending terms made an insert ~25% cheaper at 100,000 memories; a single
-  // capture commits long before that, so the running core holds no more memory than before.
-  `INSERT INTO memories_fts (memories_fts, rank) VALUES ('hashsize', 16777216);`,
-  // A filtered search checks each match's owner and project by seq: from this index (dozens of
-  // entries a page) rather than from the rows (two 1.6 KB memories a page). A common word within
-  // one project at 100,000 memories (store benchmark): p50 ~40 → ~17 ms. New rows land on its last page.
-  `CREATE INDEX IF NOT EXISTS memories_filter ON memories (seq, user_id, project_id);`,
-  // Search with per-owner statistics and identifiers split into parts (search/lexical-index.ts):
-  // a new index, built from every memory's text.
-  createLexicalIndex,
-  // The index keeps no word positions and has a table of its words, for prefixes
-  // (search/lexical-index.ts): one built by the step above before that is built again.
-  updateLexicalIndex,
-];
-
-// Ids of memories and history entries are UUIDv7, which begin with their creation time. A random id
-// lands on a random page of its unique index, so a batch of inserts rewrote most of those pages (and
-// the WAL carried them all); ids in time order fill the last page. uuid draws each id's random bytes
-// through WebCrypto, about 5 µs an id on Node 20 (two per capture); they are drawn 4 KB at a time
-// instead. Ids of one millisecond then follow each other in random order, on the same last page.
-const randomPool = new Uint8Array(4096);
-let randomUsed = randomPool.length;
-function newId(): string {
-  if (randomUsed === randomPool.length) {
-    randomFillSync(randomPool);
-    randomUsed = 0;
-  }
-  randomUsed += 16;
-  return v7({ random: randomPool.subarray(randomUsed - 16, randomUsed) });
-}
-
-interface MemoryRow {
-  seq: number;
-  id: string;
-  user_id: string;
-  project_id: string | null;
-  text: string;
-  source: string;
-  conversation_id: string | null;
-  model: string | null;
-  metadata: string;
-  created_at: string;
-  updated_at: string;
-  tokens: number;
-}
-
-interface HistoryRow {
-  id: string;
-  memory_id: string;
-  user_id: string;
-  event: HistoryEntry['event'];
-  old_text: string | null;
-  new_text: string | null;
-  created_at: string;
-}
-
-const MEMORY_COLUMNS =
-  'seq, id, user_id, project_id, text, source, conversation_id, model, metadata, created_at, updated_at, tokens';
-
-function toMemory(row: MemoryRow): Memory {
-  let metadata: Record<string, unknown> = {};
-  try {
-    const parsed = JSON.parse(row.metadata) as unknown;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-      metadata = parsed as Record<string, unknown>;
-  } catch {
-    // metadata is written by us as JSON; an unreadable value is shown as empty rather than failing the read
-  }
-  return {
-    id: row.id,
-    userId: row.user_id,
-    projectId: row.project_id,
-    text: row.text,
-    source: row.source as MemorySource,
-    conversationId: row.conversation_id,
-    model: row.model,
-    metadata,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-/** A row as the search index knows it. */
-function indexed(row: MemoryRow) {
-  return { seq: row.seq, userId: row.user_id, projectId: row.project_id, tokens: row.tokens };
-}
-
-function toHistory(row: HistoryRow): HistoryEntry {
-  return {
-    id: row.id,
-    memoryId: row.memory_id,
-    userId: row.user_id,
-    event: row.event,
-    oldText: row.old_text,
-    newText: row.new_text,
-    createdAt: row.created_at,
-  };
-}
-
-function encodeCursor(row: { created_at: string; seq: number }): string {
-  return Buffer.from(JSON.stringify([row.created_at, row.seq])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, number] {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'number') {
-      return [value[0], value[1]];
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new UserError('invalid_input', 'The page cursor is not valid: start again from the first page.');
-}
+export { MEMORY_MIGRATIONS };
 
 export class LocalMemoryBackend implements MemoryBackend {
   readonly kind = 'local' as const;
