@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../main/core/db/database.js';
-import { sqliteAddLedger } from '../main/core/memory/mem0-records.js';
+import { sqliteAddLedger } from '../main/core/memory/mem0-add-ledger.js';
 import { Mem0PlatformBackend } from '../main/core/memory/mem0-platform-backend.js';
 import { Mem0ServerBackend } from '../main/core/memory/mem0-server-backend.js';
 import type { MemoryBackend, NewMemory } from '../main/core/memory/types.js';

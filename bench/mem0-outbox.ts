@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../main/core/db/database.js';
 import { CoreEvents } from '../main/core/events.js';
-import { sqliteAddLedger } from '../main/core/memory/mem0-records.js';
+import { sqliteAddLedger } from '../main/core/memory/mem0-add-ledger.js';
 import { Mem0PlatformBackend } from '../main/core/memory/mem0-platform-backend.js';
 import { Outbox } from '../main/core/memory/outbox.js';
 import { FakeMem0Platform } from '../test/fakes/mem0-platform.js';

@@ -6,7 +6,7 @@ import { UserError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { createApiKeyStore, type SecretStore } from '../secrets/secret-store.js';
 import { LocalMemoryBackend, MEMORY_MIGRATIONS } from './local-backend.js';
-import { sqliteAddLedger } from './mem0-records.js';
+import { sqliteAddLedger } from './mem0-add-ledger.js';
 import { Mem0PlatformBackend } from './mem0-platform-backend.js';
 import { Mem0ServerBackend } from './mem0-server-backend.js';
 import type { MemoryBackend } from './types.js';

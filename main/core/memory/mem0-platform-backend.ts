@@ -1,10 +1,13 @@
 // Memories in the Mem0 Platform (api.mem0.ai or a compatible host) through the mem0ai SDK's
 // MemoryClient. Captured turns go in as user/assistant messages so Mem0 extracts the memories;
 // adds are asynchronous there (PENDING + event_id), so add() follows the event to its end.
+// Longer than most files: the one MemoryBackend class, whose retry-safe add and CRUD share its SDK
+// client, retry policy and ledger; what stands alone is in mem0-platform-sdk.ts (the SDK and its
+// failures), mem0-platform-events.ts, mem0-records.ts and mem0-add-ledger.ts.
 import type { MemoryClient } from 'mem0ai';
 import { isoTime } from './filter-sql.js';
 import { textExcerpt } from './excerpt.js';
-import { UserError, describeError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import {
   clampLimit,
@@ -29,36 +32,28 @@ import {
   decodeRecord,
   encodeMetadata,
   encodeOffsetCursor,
-  credentialTag,
   matchesFilter,
-  memoryAddLedger,
   memoryFromResult,
   mergeMetadata,
   newestFirst,
   queryWords,
+  resultsOf,
   shouldInfer,
   sleep,
   turnMessages,
   validateNewMemory,
-  type AddLedger,
 } from './mem0-records.js';
-
-const importSdk = () => import('mem0ai');
-type Mem0Sdk = Awaited<ReturnType<typeof importSdk>>;
-let sdk: Promise<Mem0Sdk> | null = null;
-
-/**
- * Loads the SDK once per process. Its telemetry switch (MEM0_TELEMETRY, read when the module is
- * evaluated, "false" turns it off) must be set before that first load, hence the dynamic import.
- * A later change of the mem0Telemetry setting takes effect after a restart.
- */
-export function loadMem0Sdk(telemetry: boolean, env: NodeJS.ProcessEnv = process.env): Promise<Mem0Sdk> {
-  if (!sdk) {
-    if (!telemetry) env.MEM0_TELEMETRY = 'false';
-    sdk = importSdk();
-  }
-  return sdk;
-}
+import { credentialTag, memoryAddLedger, type AddLedger } from './mem0-add-ledger.js';
+import {
+  addedResults,
+  classify,
+  failureError,
+  loadMem0Sdk,
+  neverSent,
+  retryDelay,
+  type Failure,
+} from './mem0-platform-sdk.js';
+import { followAddEvent } from './mem0-platform-events.js';
 
 export interface Mem0PlatformOptions {
   /** The API host (settings.mem0Host), e.g. https://api.mem0.ai. */
@@ -75,28 +70,6 @@ export interface Mem0PlatformOptions {
   /** Retries of 429 and of network failures inside one call. */
   retry?: { rateLimitAttempts: number; networkAttempts: number; baseMs: number; maxMs: number };
 }
-
-type Failure = 'unauthorized' | 'rate_limited' | 'network' | 'not_found' | 'invalid' | 'server';
-
-function classify(err: unknown): Failure {
-  const name = (err as { name?: string } | undefined)?.name ?? '';
-  const message = describeError(err);
-  if (name === 'AuthenticationError') return 'unauthorized';
-  if (name === 'RateLimitError') return 'rate_limited';
-  if (name === 'NetworkError') return 'network';
-  if (name === 'MemoryNotFoundError') return 'not_found';
-  if (name === 'ValidationError' || name === 'MemoryQuotaExceededError') return 'invalid';
-  if (
-    err instanceof TypeError ||
-    /fetch failed|Failed to ping server|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|socket/i.test(message)
-  ) {
-    return 'network';
-  }
-  return 'server';
-}
-
-const retryDelay = (attempt: number, baseMs: number, maxMs: number) =>
-  Math.min(maxMs, baseMs * 2 ** attempt) * (0.5 + Math.random() / 2);
 
 export class Mem0PlatformBackend implements MemoryBackend {
   readonly kind = 'mem0-platform' as const;
@@ -186,36 +159,7 @@ export class Mem0PlatformBackend implements MemoryBackend {
 
   private userError(kind: Failure, op: string, err: unknown): UserError {
     this.log.warn('mem0.call_failed', { op, kind, backend: this.kind });
-    switch (kind) {
-      case 'unauthorized':
-        return new UserError(
-          'unauthorized',
-          'The Mem0 API key was rejected: run "mem0-tray apikey set" with a valid key from app.mem0.ai.',
-        );
-      case 'rate_limited':
-        return new UserError(
-          'backend_unavailable',
-          `Mem0 is limiting requests (HTTP 429) and still was after ${this.retry.rateLimitAttempts} tries: wait a minute and try again; captured turns stay queued.`,
-        );
-      case 'network':
-        return new UserError(
-          'backend_unavailable',
-          `Cannot reach Mem0 at ${this.host} (${describeError(err)}): check the network or the mem0Host setting; captured turns stay queued until it is back.`,
-          { cause: err },
-        );
-      case 'not_found':
-        return new UserError('not_found', `Mem0 has no such memory (${op}).`);
-      case 'invalid':
-        return new UserError(
-          'invalid_input',
-          `Mem0 refused the ${op} request (${(err as { errorCode?: string }).errorCode ?? 'invalid'}).`,
-        );
-      default:
-        return new UserError(
-          'backend_unavailable',
-          `Mem0 failed on ${op} (${(err as { errorCode?: string }).errorCode ?? describeError(err)}); try again later.`,
-        );
-    }
+    return failureError(kind, op, err, { host: this.host, rateLimitAttempts: this.retry.rateLimitAttempts });
   }
 
   /** Mem0 v2 filters for a MemoryFilter: entity ids and our metadata inside one AND. */
@@ -362,59 +306,23 @@ export class Mem0PlatformBackend implements MemoryBackend {
     }
   }
 
-  /**
-   * Polls GET /v1/event/{id}/ (the SDK has no call for it) until SUCCEEDED or FAILED. Returns the
-   * event's results, or null when Mem0 no longer knows the event. Giving up for now (timeout, network)
-   * throws; the ledger keeps the event id so the retry follows the same event.
-   */
+  /** followAddEvent with this backend's key and poll; a lost or failed event clears the key's ledger row. */
   private async followEvent(
     eventId: string,
     key: string | undefined,
     scope: string,
   ): Promise<Array<Record<string, unknown>> | null> {
     const { key: apiKey } = await this.connect();
-    const url = `${this.host}/v1/event/${encodeURIComponent(eventId)}/`;
-    const deadline = Date.now() + this.poll.timeoutMs;
-    let delay = this.poll.firstMs;
-    let networkFailures = 0;
-    for (;;) {
-      await sleep(delay);
-      delay = Math.min(this.poll.maxMs, Math.ceil(delay * 1.5));
-      let res: Response;
-      try {
-        res = await fetch(url, { headers: { Authorization: `Token ${apiKey}`, Accept: 'application/json' } });
-        networkFailures = 0;
-      } catch (err) {
-        if (++networkFailures >= 3) throw this.userError('network', 'event', err);
-        continue;
-      }
-      if (res.status === 401 || res.status === 403) throw this.userError('unauthorized', 'event', null);
-      if (res.status === 404) {
+    return followAddEvent({
+      url: `${this.host}/v1/event/${encodeURIComponent(eventId)}/`,
+      apiKey,
+      eventId,
+      poll: this.poll,
+      forget: () => {
         if (key) this.ledger.forget(scope, key);
-        return null;
-      }
-      if (res.ok) {
-        const event = (await res.json()) as { status?: string; results?: unknown };
-        const status = String(event.status ?? '').toUpperCase();
-        if (status === 'SUCCEEDED')
-          return Array.isArray(event.results) ? (event.results as Array<Record<string, unknown>>) : [];
-        if (status === 'FAILED') {
-          if (key) this.ledger.forget(scope, key);
-          throw new UserError(
-            'failure',
-            `Mem0 could not process the memory (event ${eventId} failed); it will be sent again.`,
-          );
-        }
-      } else {
-        await res.body?.cancel();
-      }
-      if (Date.now() > deadline) {
-        throw new UserError(
-          'backend_unavailable',
-          `Mem0 is still processing event ${eventId}; it will be checked again later.`,
-        );
-      }
-    }
+      },
+      fail: (kind, err) => this.userError(kind, 'event', err),
+    });
   }
 
   async get(id: string): Promise<Memory | null> {
@@ -567,34 +475,4 @@ export class Mem0PlatformBackend implements MemoryBackend {
     // The SDK keeps no connections open; nothing to release.
     this.client = null;
   }
-}
-
-/** Connection errors that happen before a request is written: it cannot have reached Mem0. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-function neverSent(err: unknown, depth = 0): boolean {
-  if (!err || typeof err !== 'object' || depth > 5) return false;
-  const e = err as { code?: unknown; cause?: unknown; errors?: unknown };
-  if (typeof e.code === 'string' && NOT_SENT.has(e.code)) return true;
-  if (Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every((x) => neverSent(x, depth + 1)))
-    return true;
-  return neverSent(e.cause, depth + 1);
-}
-
-function resultsOf(res: unknown): Record<string, unknown>[] {
-  if (Array.isArray(res)) return res as Record<string, unknown>[];
-  const results = (res as { results?: unknown } | null)?.results;
-  return Array.isArray(results) ? (results as Record<string, unknown>[]) : [];
-}
-
-/** The results of an add that are memories now (ADD/UPDATE; NOOP and DELETE make none), once each. */
-function addedResults(results: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
-  const seen = new Set<string>();
-  return results.filter((r) => {
-    const event = String(r.event ?? 'ADD').toUpperCase();
-    const id = typeof r.id === 'string' ? r.id : typeof r.memory_id === 'string' ? r.memory_id : null;
-    if (!id || seen.has(id) || (event !== 'ADD' && event !== 'UPDATE')) return false;
-    seen.add(id);
-    return true;
-  });
 }

@@ -5,7 +5,9 @@
 // the client, from our own metadata (mem0-records.ts). A list is one GET that the server caps
 // (mem0 before top_k: 100; with top_k: what we ask for, up to 1000): a capped reply is reported as
 // incomplete (Page.incomplete, export throws at its end) rather than passed off as everything.
-import { UserError, describeError } from '../errors.js';
+// A little over 350 lines: the one MemoryBackend class, with that client-side filtering; the HTTP
+// calls are mem0-server-http.ts, the record mapping mem0-records.ts.
+import { UserError } from '../errors.js';
 import { isoTime } from './filter-sql.js';
 import { textExcerpt } from './excerpt.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -32,19 +34,18 @@ import {
   decodeRecord,
   encodeMetadata,
   encodeOffsetCursor,
-  credentialTag,
   idempotencyKeyOf,
   matchesFilter,
-  memoryAddLedger,
   memoryFromResult,
   newestFirst,
   queryWords,
+  resultsOf,
   shouldInfer,
-  sleep,
   turnMessages,
   validateNewMemory,
-  type AddLedger,
 } from './mem0-records.js';
+import { credentialTag, memoryAddLedger, type AddLedger } from './mem0-add-ledger.js';
+import { Mem0ServerHttp } from './mem0-server-http.js';
 
 export interface Mem0ServerOptions {
   /** settings.mem0ServerUrl, e.g. https://mem0.team.example:8000 */
@@ -56,16 +57,6 @@ export interface Mem0ServerOptions {
   /** Per request (the server runs an LLM during add); keep it below the outbox's delivery timeout. */
   timeoutMs?: number;
   retry?: { rateLimitAttempts: number; networkAttempts: number; baseMs: number; maxMs: number };
-}
-
-class HttpFailure extends Error {
-  constructor(
-    readonly status: number,
-    readonly kind: 'unauthorized' | 'rate_limited' | 'network' | 'not_found' | 'invalid' | 'server',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 type Raw = Record<string, unknown>;
@@ -91,17 +82,21 @@ export class Mem0ServerBackend implements MemoryBackend {
   private readonly legacyScope: string;
   private readonly ledger: AddLedger;
   private readonly log: Logger;
-  private readonly timeoutMs: number;
-  private readonly retry: NonNullable<Mem0ServerOptions['retry']>;
+  private readonly http: Mem0ServerHttp;
 
   constructor(private readonly options: Mem0ServerOptions) {
     this.base = options.url.replace(/\/+$/, '');
     this.legacyScope = `mem0-server:${this.base}`;
     this.ledger = options.ledger ?? memoryAddLedger();
     this.log = options.log ?? silentLogger;
-    // Below the outbox's delivery timeout (30 s), so an attempt never outlives the outbox's wait.
-    this.timeoutMs = options.timeoutMs ?? 25_000;
-    this.retry = options.retry ?? { rateLimitAttempts: 4, networkAttempts: 2, baseMs: 250, maxMs: 4000 };
+    this.http = new Mem0ServerHttp({
+      base: this.base,
+      apiKey: options.apiKey,
+      log: this.log,
+      // Below the outbox's delivery timeout (30 s), so an attempt never outlives the outbox's wait.
+      timeoutMs: options.timeoutMs ?? 25_000,
+      retry: options.retry ?? { rateLimitAttempts: 4, networkAttempts: 2, baseMs: 250, maxMs: 4000 },
+    });
   }
 
   /** Whether the server honours the size we ask a list for (learnt once, by asking for 1). */
@@ -110,110 +105,6 @@ export class Mem0ServerBackend implements MemoryBackend {
   /** This server and key, as ledger scope and migration target: a new key is another store. */
   async identity(): Promise<string> {
     return `${this.legacyScope}:${credentialTag(await this.options.apiKey())}`;
-  }
-
-  private async once(method: string, path: string, body?: unknown): Promise<unknown> {
-    const key = (await this.options.apiKey())?.trim();
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (key) headers['X-API-Key'] = key;
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    let res: Response;
-    try {
-      res = await fetch(`${this.base}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (err) {
-      const cause = (err as { cause?: unknown }).cause;
-      throw new HttpFailure(0, 'network', describeError(cause ?? err));
-    }
-    const text = await res.text();
-    if (res.ok) return text ? (JSON.parse(text) as unknown) : null;
-    const kind =
-      res.status === 401 || res.status === 403
-        ? 'unauthorized'
-        : res.status === 429
-          ? 'rate_limited'
-          : res.status === 404
-            ? 'not_found'
-            : res.status === 400 || res.status === 422
-              ? 'invalid'
-              : res.status === 502 || res.status === 503 || res.status === 504
-                ? 'network'
-                : 'server';
-    throw new HttpFailure(res.status, kind, `HTTP ${res.status}`);
-  }
-
-  /**
-   * One request with retries of 429 and network failures; failures become UserErrors. An add is
-   * never re-sent on a network failure here: the server may have stored it and only the reply was
-   * lost, so the retry is left to addOnce, which first looks the memory up by its key.
-   */
-  private async request(
-    op: string,
-    method: string,
-    path: string,
-    body?: unknown,
-    retryNetwork = true,
-  ): Promise<unknown> {
-    let rateTries = 0;
-    let netTries = 0;
-    for (;;) {
-      try {
-        return await this.once(method, path, body);
-      } catch (err) {
-        if (!(err instanceof HttpFailure)) throw err;
-        if (err.kind === 'rate_limited' && ++rateTries < this.retry.rateLimitAttempts) {
-          await sleep(
-            Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** rateTries) * (0.5 + Math.random() / 2),
-          );
-          continue;
-        }
-        if (retryNetwork && err.kind === 'network' && ++netTries < this.retry.networkAttempts) {
-          await sleep(this.retry.baseMs / 2);
-          continue;
-        }
-        this.log.warn('mem0.call_failed', { op, kind: err.kind, status: err.status, backend: this.kind });
-        throw this.userError(op, err);
-      }
-    }
-  }
-
-  private userError(op: string, err: HttpFailure): UserError {
-    switch (err.kind) {
-      case 'unauthorized':
-        return new UserError(
-          'unauthorized',
-          `The Mem0 server at ${this.base} rejected the API key: run "mem0-tray apikey set" with the server's key (its ADMIN_API_KEY or a key it issued).`,
-        );
-      case 'rate_limited':
-        return new UserError(
-          'backend_unavailable',
-          `The Mem0 server is limiting requests (HTTP 429): try again in a minute; captured turns stay queued.`,
-        );
-      case 'network':
-        return new UserError(
-          'backend_unavailable',
-          `Cannot reach the Mem0 server at ${this.base} (${err.message}): check that it runs and the mem0ServerUrl setting; captured turns stay queued until it is back.`,
-        );
-      case 'not_found':
-        return new UserError('not_found', `The Mem0 server has no such memory (${op}).`);
-      case 'invalid':
-        return new UserError('invalid_input', `The Mem0 server refused the ${op} request (${err.message}).`);
-      default:
-        return new UserError(
-          'backend_unavailable',
-          `The Mem0 server failed on ${op} (${err.message}); see its logs, then try again.`,
-        );
-    }
-  }
-
-  private records(res: unknown): Raw[] {
-    if (Array.isArray(res)) return res as Raw[];
-    const results = (res as { results?: unknown } | null)?.results;
-    return Array.isArray(results) ? (results as Raw[]) : [];
   }
 
   /**
@@ -227,7 +118,7 @@ export class Mem0ServerBackend implements MemoryBackend {
     let sized = true;
     let res: unknown;
     try {
-      res = await this.request(
+      res = await this.http.request(
         'list',
         'GET',
         `${base}&top_k=${SERVER_LIST_FETCH}&limit=${SERVER_LIST_FETCH}`,
@@ -236,17 +127,17 @@ export class Mem0ServerBackend implements MemoryBackend {
       // A server with a lower top_k bound refuses the size (422): take its default instead.
       if (!(err instanceof UserError && err.code === 'invalid_input')) throw err;
       sized = false;
-      res = await this.request('list', 'GET', base);
+      res = await this.http.request('list', 'GET', base);
     }
-    const records = this.records(res);
+    const records = resultsOf(res);
     const n = records.length;
     let complete: boolean;
     if (sized && n >= SERVER_LIST_FETCH) complete = false;
     else if (!SERVER_DEFAULT_CAPS.includes(n)) complete = true;
     else {
       if (sized && this.honoursListSize === undefined) {
-        const probe = await this.request('list', 'GET', `${base}&top_k=1&limit=1`);
-        this.honoursListSize = this.records(probe).length <= 1;
+        const probe = await this.http.request('list', 'GET', `${base}&top_k=1&limit=1`);
+        this.honoursListSize = resultsOf(probe).length <= 1;
       }
       complete = sized && this.honoursListSize === true;
     }
@@ -301,14 +192,14 @@ export class Mem0ServerBackend implements MemoryBackend {
       // Only a retry can find its memory already there (the reply to the first attempt was
       // lost, e.g. a timeout while the server's LLM worked): the first attempt skips this lookup.
       if (lookUp) {
-        const res = await this.request('find', 'POST', '/search', {
+        const res = await this.http.request('find', 'POST', '/search', {
           query: input.text,
           user_id: input.userId,
           filters: { [META.key]: key },
           limit: 10,
           top_k: 10,
         });
-        const existing = this.records(res)
+        const existing = resultsOf(res)
           .filter((r) => idempotencyKeyOf(r) === key)
           .flatMap((r) => decodeRecord(r) ?? []);
         if (existing.length > 0) {
@@ -322,7 +213,7 @@ export class Mem0ServerBackend implements MemoryBackend {
       }
       this.ledger.recordAttempt(scope, key);
     }
-    const res = await this.request(
+    const res = await this.http.request(
       'add',
       'POST',
       '/memories',
@@ -335,7 +226,7 @@ export class Mem0ServerBackend implements MemoryBackend {
       false,
     );
     const added: Memory[] = [];
-    for (const r of this.records(res)) {
+    for (const r of resultsOf(res)) {
       const event = String(r.event ?? 'ADD').toUpperCase();
       if (event !== 'ADD' && event !== 'UPDATE') continue;
       const m = memoryFromResult(r, input, createdAt);
@@ -359,7 +250,7 @@ export class Mem0ServerBackend implements MemoryBackend {
   async get(id: string): Promise<Memory | null> {
     try {
       // mem0 OSS answers 200 with null for an unknown id.
-      const raw = await this.request('get', 'GET', `/memories/${encodeURIComponent(id)}`);
+      const raw = await this.http.request('get', 'GET', `/memories/${encodeURIComponent(id)}`);
       return raw && typeof raw === 'object' ? decodeRecord(raw as Raw) : null;
     } catch (err) {
       if (err instanceof UserError && err.code === 'not_found') return null;
@@ -383,7 +274,7 @@ export class Mem0ServerBackend implements MemoryBackend {
       );
     }
     if (patch.text === undefined || patch.text === existing.text) return existing;
-    await this.request('update', 'PUT', `/memories/${encodeURIComponent(id)}`, { data: patch.text });
+    await this.http.request('update', 'PUT', `/memories/${encodeURIComponent(id)}`, { data: patch.text });
     const updated = await this.get(id);
     if (!updated) throw new UserError('not_found', `No memory with id ${id}.`);
     return updated;
@@ -392,7 +283,7 @@ export class Mem0ServerBackend implements MemoryBackend {
   async delete(id: string): Promise<boolean> {
     // mem0 OSS answers 500 (not 404) for an unknown id, so look first.
     if (!(await this.get(id))) return false;
-    await this.request('delete', 'DELETE', `/memories/${encodeURIComponent(id)}`);
+    await this.http.request('delete', 'DELETE', `/memories/${encodeURIComponent(id)}`);
     return true;
   }
 
@@ -420,9 +311,9 @@ export class Mem0ServerBackend implements MemoryBackend {
     const body: Record<string, unknown> = { query, user_id: filter.userId, limit, top_k: limit };
     const filters = this.serverFilters(filter);
     if (filters) body.filters = filters;
-    const res = await this.request('search', 'POST', '/search', body);
+    const res = await this.http.request('search', 'POST', '/search', body);
     const hits: SearchHit[] = [];
-    for (const raw of this.records(res)) {
+    for (const raw of resultsOf(res)) {
       const memory = decodeRecord(raw);
       if (!memory || !matchesFilter(memory, filter)) continue;
       hits.push({
@@ -437,7 +328,7 @@ export class Mem0ServerBackend implements MemoryBackend {
   async history(id: string): Promise<HistoryEntry[]> {
     let rows: unknown;
     try {
-      rows = await this.request('history', 'GET', `/memories/${encodeURIComponent(id)}/history`);
+      rows = await this.http.request('history', 'GET', `/memories/${encodeURIComponent(id)}/history`);
     } catch (err) {
       if (err instanceof UserError && err.code === 'not_found') return [];
       throw err;
@@ -464,7 +355,7 @@ export class Mem0ServerBackend implements MemoryBackend {
       }
       before = remaining;
       total += remaining;
-      await this.request('deleteAll', 'DELETE', `/memories?user_id=${encodeURIComponent(userId)}`);
+      await this.http.request('deleteAll', 'DELETE', `/memories?user_id=${encodeURIComponent(userId)}`);
     }
   }
 

@@ -7,7 +7,7 @@ import { registerMigrateCommand } from '../../../main/cli/migrate.js';
 import { loadSettings } from '../../../main/core/config/settings.js';
 import { openDatabase } from '../../../main/core/db/database.js';
 import { LocalMemoryBackend } from '../../../main/core/memory/local-backend.js';
-import { sqliteAddLedger } from '../../../main/core/memory/mem0-records.js';
+import { sqliteAddLedger } from '../../../main/core/memory/mem0-add-ledger.js';
 import { Mem0ServerBackend } from '../../../main/core/memory/mem0-server-backend.js';
 import { migrateMemories, type MigrateProgress } from '../../../main/core/memory/migrate.js';
 import type { MemoryBackend } from '../../../main/core/memory/types.js';

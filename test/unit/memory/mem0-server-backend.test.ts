@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryAddLedger } from '../../../main/core/memory/mem0-records.js';
+import { memoryAddLedger } from '../../../main/core/memory/mem0-add-ledger.js';
 import { Mem0ServerBackend } from '../../../main/core/memory/mem0-server-backend.js';
 import type { Memory } from '../../../main/core/memory/types.js';
 import { runMemoryBackendContract } from '../../contract/memory-backend.contract.js';
