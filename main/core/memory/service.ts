@@ -2,9 +2,11 @@
 // owner is checked on every id-based call, scope filters always carry the caller's user id, and
 // each access is announced (the audit log listens).
 import type { z } from 'zod';
+import type { Db } from '../db/database.js';
 import { UserError } from '../errors.js';
 import type { AccessAction, Caller, CoreEvents } from '../events.js';
 import { describeInputIssue, memoryPatchFields, newMemoryFields } from './input-schema.js';
+import { LocalMemoryBackend } from './local-backend.js';
 import { reciprocalRankFusion } from './search/fusion.js';
 import {
   clampLimit,
@@ -48,6 +50,9 @@ export function accessDenied(memoryId: string, userId: string): UserError {
     `Access denied: Memory ${memoryId} does not belong to user ${userId}`,
   );
 }
+
+/** Writes one memory inside a transaction the caller holds (see MemoryService.transactionalAdd). */
+export type TransactionalAdd = (input: NewMemory) => Memory;
 
 export class MemoryService {
   constructor(
@@ -260,5 +265,23 @@ export class MemoryService {
     for await (const memory of this.export(caller, scope)) {
       yield { memory, history: await this.backend().history(memory.id) };
     }
+  }
+
+  // ---------- writes inside the caller's transaction (capture) ----------
+
+  /**
+   * How a system writer (the capture pipeline) stores a memory in the same transaction as its own
+   * records, when the active backend keeps its memories in `db`: the memory then commits, or rolls
+   * back, with them, which is what makes a turn stored exactly once. Null when the backend lives
+   * elsewhere (a Mem0 service): the caller queues the memory in its durable outbox instead.
+   * Nothing is announced here: the caller announces what it wrote once its transaction committed.
+   */
+  transactionalAdd(db: Db): TransactionalAdd | null {
+    const backend = this.backend();
+    if (!(backend instanceof LocalMemoryBackend) || !backend.sharesDatabase(db)) return null;
+    return (input) => {
+      if (!db.inTransaction) throw new Error('transactionalAdd needs a transaction open on its database');
+      return backend.addWithinTransaction(input);
+    };
   }
 }
