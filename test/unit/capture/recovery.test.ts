@@ -62,7 +62,9 @@ describe('recovery from history', () => {
     const { core, pipeline } = start({ log: recordingLogger(logs) });
     await pipeline.accept(accepted(turnBody('s1', 1)));
     pipeline.sink(answered(turnBody('s1', 1), 1));
-    // Turn 2 was accepted and answered; its exchange died with the core.
+    // Turn 2 was accepted and answered; its exchange died with the core. (Each turn in a later
+    // millisecond than the one before: the order checked below is by time.)
+    await new Promise((r) => setTimeout(r, 5));
     await pipeline.accept(accepted(turnBody('s1', 2)));
     // Turn 3 shows it in its history; so does turn 4 (stored once all the same).
     for (const n of [3, 4]) {
