@@ -63,6 +63,7 @@ export const captureFeature: Feature<'capture'> = {
       await pipeline.stop();
       throw err;
     }
+    pipeline.drawAcceptsFrom(net.deliverWaitingAccepts);
     ctx.runtime.gatewayPort = net.gatewayPort;
     ctx.runtime.proxyPort = net.proxyPort();
 

@@ -6,7 +6,8 @@
 //
 // Public API for the capture feature (capture/capture-feature.ts):
 //   const pipeline = createCapturePipeline(ctx);
-//   the network thread's accepted requests go to pipeline.accept, finished exchanges to pipeline.sink;
+//   the network thread's accepted requests go to pipeline.accept (and are drawn from it with
+//   pipeline.drawAcceptsFrom), finished exchanges to pipeline.sink;
 //   feature status: pipeline.status(); shutdown: await pipeline.stop().
 import { describeError } from '../errors.js';
 import type { CoreContext } from '../core-context.js';
@@ -55,12 +56,18 @@ export interface CapturePipelineStatus extends CaptureCounts {
 export interface CapturePipeline {
   sink: ExchangeSink;
   /**
-   * Records, without content, that a request was accepted for capture (its conversation and turn
-   * key), committed before the promise resolves: the network side holds the end of the reply for
+   * Records, without content, that requests were accepted for capture (conversation and turn key)
+   * and calls `recorded` once that is committed: the network side holds the end of each reply for
    * it, so a turn whose reply completed can always be recovered from the client's next request.
-   * Never rejects; resolves at once when nothing is recorded (paused, background, excluded).
+   * Nothing is recorded for a paused, background or excluded request. Never throws; `recorded` is
+   * always called.
    */
-  accept(request: AcceptedRequest): Promise<void>;
+  accept(requests: readonly AcceptedRequest[], recorded: () => void): void;
+  /**
+   * How a long batch takes the accepted requests that arrived while it ran (the network's
+   * deliverWaitingAccepts): they are committed between two of its turns instead of after it.
+   */
+  drawAcceptsFrom(deliverWaiting: () => void): void;
   status(): CapturePipelineStatus;
   readonly outbox: Outbox;
   readonly tracker: ConversationTracker;
@@ -101,12 +108,12 @@ export function createCapturePipeline(
     log,
   });
   const report = new OutcomeReport(ctx.events, ctx.settings, log);
+  const accepted = new AcceptRecords({ db: ctx.db, settings: ctx.settings, tracker, rules, parsed, log });
   const evaluation = { settings: ctx.settings, tracker, rules, parsed, store, transactions };
   const queue = new ExchangeQueue((batch) => {
-    const outcomes = transactions.run(batch, (ex) => evaluateExchange(evaluation, ex));
+    const outcomes = transactions.run(batch, (ex) => evaluateExchange(evaluation, ex), accepted);
     batch.forEach((ex, i) => report.report(ex, outcomes[i]!));
   }, options.maxQueued ?? 1_000);
-  const accepted = new AcceptRecords({ db: ctx.db, settings: ctx.settings, tracker, rules, parsed, log });
 
   const uncleanShutdown = markRunning(tracker, log);
   const stopPruning = schedulePruning(
@@ -129,7 +136,8 @@ export function createCapturePipeline(
 
   return {
     sink,
-    accept: (request) => accepted.accept(request),
+    accept: (requests, recorded) => accepted.accept(requests, recorded),
+    drawAcceptsFrom: (deliverWaiting) => accepted.drawFrom(deliverWaiting),
     outbox,
     tracker,
     status() {

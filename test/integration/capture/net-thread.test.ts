@@ -1,13 +1,19 @@
 // The capture network thread seen from the core: exchanges come back as Buffers, counters are read
 // without asking, and a thread that dies is started again on the same ports, so terminals already
 // pointed at them keep working.
+import { spawn } from 'node:child_process';
 import net from 'node:net';
+import type { AcceptedRequest } from '../../../main/core/capture/exchange.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dataPaths } from '../../../main/core/config/paths.js';
 import { loadOrCreateCa } from '../../../main/core/certs/ca.js';
 import type { CapturedExchange } from '../../../main/core/capture/exchange.js';
 import { silentLogger } from '../../../main/core/log.js';
-import { startCaptureNetwork, type CaptureNetwork } from '../../../main/core/capture/net/net-thread.js';
+import {
+  startCaptureNetwork,
+  type CaptureNetwork,
+  type CaptureNetworkOptions,
+} from '../../../main/core/capture/net/net-thread.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../../fakes/anthropic-api.js';
 import { loggedEvents, recordingLogger } from '../../support/recording-logger.js';
 import { tempDir } from '../../support/tmp.js';
@@ -18,7 +24,7 @@ afterEach(async () => {
   for (const o of open.splice(0).reverse()) await o.close();
 });
 
-async function setup(workerUrl?: URL) {
+async function setup(workerUrl?: URL, accept?: CaptureNetworkOptions['accept']) {
   const fake: FakeAnthropic = await startFakeAnthropic();
   open.push(fake);
   fake.setScript(() => ({ text: 'Use the staging database for tests.' }));
@@ -34,6 +40,7 @@ async function setup(workerUrl?: URL) {
     upstream: { upstream: fake.url },
     capturing: true,
     sink: (ex) => seen.push(ex),
+    accept,
     log: recordingLogger(logs),
     restartDelayMs: 50,
     workerUrl,
@@ -139,5 +146,38 @@ describe('capture network thread', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     expect(network.stats().restarts).toBe(0);
     expect(await refused(port)).toBe(true);
+  });
+
+  it('hands over accepted requests on demand while the core is busy, and ends the reply once recorded', async () => {
+    const accepted: Array<{ request: AcceptedRequest; recorded: () => void }> = [];
+    const { net } = await setup(undefined, (requests, recorded) =>
+      accepted.push(...requests.map((request) => ({ request, recorded }))),
+    );
+    // A client in another process, so it runs while this thread is busy.
+    const client = spawn(
+      process.execPath,
+      [
+        '-e',
+        `fetch('http://127.0.0.1:${net.gatewayPort}/v1/messages', { method: 'POST',
+           headers: { 'content-type': 'application/json', 'x-api-key': 'k' },
+           body: JSON.stringify({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'busy?' }] }) })
+         .then((r) => r.text()).then((t) => process.stdout.write(t))`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let reply = '';
+    client.stdout!.on('data', (chunk: Buffer) => (reply += chunk.toString()));
+    const exited = new Promise((resolve) => client.on('exit', resolve));
+    // Busy, as the core is in a long batch: no turn of the event loop until the request is drawn.
+    const until = Date.now() + 10_000;
+    while (accepted.length === 0 && Date.now() < until) net.deliverWaitingAccepts();
+    expect(accepted.map((a) => JSON.parse(a.request.requestBody.toString()).messages[0].content)).toEqual([
+      'busy?',
+    ]);
+    expect(Buffer.isBuffer(accepted[0]!.request.requestBody)).toBe(true);
+    accepted[0]!.recorded();
+    await exited;
+    expect(reply).toContain('staging database');
+    expect(net.stats().gateway.unconfirmed).toBe(0);
   });
 });

@@ -5,7 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AcceptedRequest } from '../../../main/core/capture/exchange.js';
 import { createCapturePipeline, type CapturePipeline } from '../../../main/core/capture/pipeline.js';
-import type { Memory } from '../../../main/core/memory/types.js';
+import { openDatabase } from '../../../main/core/db/database.js';
+import type { LocalMemoryBackend } from '../../../main/core/memory/local-backend.js';
+import type { Memory, NewMemory } from '../../../main/core/memory/types.js';
 import { createTestCore, type TestCore } from '../../support/core-context.js';
 import { recordingLogger } from '../../support/recording-logger.js';
 import { until } from '../../support/until.js';
@@ -45,6 +47,10 @@ const accepted = (body: unknown): AcceptedRequest => ({
   requestBody: Buffer.from(JSON.stringify(body)),
 });
 
+/** Accepts one request, as the network thread hands it over; resolves once it is recorded. */
+const recorded = (pipeline: CapturePipeline, request: AcceptedRequest) =>
+  new Promise<void>((resolve) => pipeline.accept([request], resolve));
+
 const answered = (body: unknown, n: number) =>
   exchange({ requestBody: body, responseBody: sseText(`answer ${n}`), endedAt: new Date().toISOString() });
 
@@ -60,16 +66,16 @@ describe('recovery from history', () => {
   it('stores an accepted turn that never arrived, once and before the turn that showed it', async () => {
     const logs: string[] = [];
     const { core, pipeline } = start({ log: recordingLogger(logs) });
-    await pipeline.accept(accepted(turnBody('s1', 1)));
+    await recorded(pipeline, accepted(turnBody('s1', 1)));
     pipeline.sink(answered(turnBody('s1', 1), 1));
     // Turn 2 was accepted and answered; its exchange died with the core. (Each turn in a later
     // millisecond than the one before: the order checked below is by time.)
     await new Promise((r) => setTimeout(r, 5));
-    await pipeline.accept(accepted(turnBody('s1', 2)));
+    await recorded(pipeline, accepted(turnBody('s1', 2)));
     // Turn 3 shows it in its history; so does turn 4 (stored once all the same).
     for (const n of [3, 4]) {
       await new Promise((r) => setTimeout(r, 5)); // distinct times, to check the order
-      await pipeline.accept(accepted(turnBody('s1', n)));
+      await recorded(pipeline, accepted(turnBody('s1', n)));
       pipeline.sink(answered(turnBody('s1', n), n));
     }
     await pipeline.idle();
@@ -91,11 +97,11 @@ describe('recovery from history', () => {
     const { core, pipeline } = start();
     // Turn 1 happened before Mem0 Tray ran; turn 2 while paused (the network side taps nothing).
     core.setSettings({ captureEnabled: false });
-    await pipeline.accept(accepted(turnBody('s2', 2)));
+    await recorded(pipeline, accepted(turnBody('s2', 2)));
     core.setSettings({ captureEnabled: true, excludedProjects: ['/home/dev/secret/**'] });
-    await pipeline.accept(accepted(turnBody('s3', 1, '/home/dev/secret/x')));
+    await recorded(pipeline, accepted(turnBody('s3', 1, '/home/dev/secret/x')));
     core.setSettings({ excludedProjects: [] });
-    await pipeline.accept(accepted(turnBody('s2', 3)));
+    await recorded(pipeline, accepted(turnBody('s2', 3)));
     pipeline.sink(answered(turnBody('s2', 3), 3));
     pipeline.sink(answered(turnBody('s3', 2, '/home/dev/secret/x'), 2));
     await pipeline.idle();
@@ -111,7 +117,7 @@ describe('recovery from history', () => {
   it('recovers through the Mem0 outbox too, in conversation order, and says the last run was unclean', async () => {
     const logs: string[] = [];
     const first = start({ backend: (local) => new FlakyBackend(local) });
-    await first.pipeline.accept(accepted(turnBody('m1', 1)));
+    await recorded(first.pipeline, accepted(turnBody('m1', 1)));
     // The core dies here: no stop, so the clean-stop mark is never written.
     open.splice(0);
     first.core.close();
@@ -123,7 +129,7 @@ describe('recovery from history', () => {
     });
     expect(pipeline.status().uncleanShutdown).toMatchObject({ outstandingTurns: 1 });
     expect(logged(logs, 'capture.unclean_shutdown')).toMatchObject({ outstandingTurns: 1 });
-    await pipeline.accept(accepted(turnBody('m1', 2)));
+    await recorded(pipeline, accepted(turnBody('m1', 2)));
     pipeline.sink(answered(turnBody('m1', 2), 2));
     await pipeline.idle();
     await until(() => pipeline.outbox.status().delivered === 2, 'the outbox to deliver both turns');
@@ -132,5 +138,44 @@ describe('recovery from history', () => {
       m.text.startsWith('User: question 1'),
     );
     expect(recovered?.metadata).toMatchObject({ capture: { recovered: true, position: 0 } });
+  });
+
+  it('records and confirms a request accepted during a long batch before the batch ends', async () => {
+    const { core, pipeline } = start({
+      // Each memory write takes a millisecond: the batch of 40 runs far longer than replies may wait.
+      backend: (local) =>
+        Object.assign(Object.create(local) as LocalMemoryBackend, {
+          addWithinTransaction: (input: NewMemory) => {
+            const until = performance.now() + 1;
+            while (performance.now() < until);
+            return local.addWithinTransaction(input);
+          },
+        }),
+    });
+    // The network thread's message, waiting while the core is busy with the batch.
+    let waiting: AcceptedRequest | null = accepted(turnBody('late', 1));
+    let seen: { captured: number; accepted: number; memories: number } | null = null;
+    pipeline.drawAcceptsFrom(() => {
+      const request = waiting;
+      waiting = null;
+      if (request)
+        pipeline.accept([request], () => {
+          // What another connection (a restarted core) would find: only what is committed.
+          const reader = openDatabase(core.ctx.paths.database, { readonly: true });
+          const count = (sql: string) => (reader.prepare(sql).get() as { n: number }).n;
+          seen = {
+            captured: pipeline.status().captured,
+            accepted: count('SELECT count(*) AS n FROM capture_accepted'),
+            memories: count('SELECT count(*) AS n FROM memories'),
+          };
+          reader.close();
+        });
+    });
+    for (let i = 1; i <= 40; i++) pipeline.sink(answered(turnBody(`busy-${i}`, 1), 1));
+    await pipeline.idle();
+    expect(seen).toMatchObject({ captured: 0, accepted: 1 });
+    expect(seen!.memories).toBeGreaterThan(0);
+    expect(seen!.memories).toBeLessThan(40);
+    expect(pipeline.status().captured).toBe(40);
   });
 });

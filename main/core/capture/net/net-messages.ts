@@ -1,5 +1,6 @@
 // What the core and the capture network thread (net-worker.ts) say to each other: message types and
 // the layout of their shared flags. Both sides import this file; neither pulls the other's code in.
+import type { MessagePort } from 'node:worker_threads';
 import type { Settings } from '../../config/settings.js';
 import type { CaForIssuing } from '../../certs/leaf-certs.js';
 import type { ErrorCode } from '../../errors.js';
@@ -56,6 +57,12 @@ export interface NetWorkerInit {
   flags: SharedArrayBuffer;
   proxyStats: SharedArrayBuffer;
   gatewayStats: SharedArrayBuffer;
+  /**
+   * The thread's end of the accept channel: AcceptMessages go out, AcceptedAcks come back. A channel
+   * of its own, so the core can take waiting accepts synchronously between the turns of a long batch
+   * (receiveMessageOnPort) and confirm them before the batch ends.
+   */
+  acceptPort: MessagePort;
 }
 
 export type NetRequest =
@@ -67,9 +74,13 @@ export type NetRequest =
   /** Stop taking requests, let replies in flight finish (up to graceMs); answers how many were cut. */
   | { op: 'close'; graceMs: number };
 
-/** The core's answer to `accept` messages: these requests are recorded (sent without an id). */
+/** Tapped requests that have arrived in full; the end of each reply waits for an AcceptedAck. */
+export interface AcceptMessage {
+  requests: Array<{ id: number; request: AcceptedRequest }>;
+}
+
+/** The core's answer to AcceptMessages: these requests are recorded. */
 export interface AcceptedAck {
-  op: 'accepted';
   ids: number[];
 }
 
@@ -86,6 +97,4 @@ export type NetWorkerMessage =
   | { type: 'reply'; id: number; ok: false; error: SentError }
   /** Finished exchanges, in order. Bodies arrive as Uint8Array (structured clone drops the Buffer prototype). */
   | { type: 'exchanges'; exchanges: CapturedExchange[] }
-  /** Tapped requests that have arrived in full; the end of each reply waits for an AcceptedAck. */
-  | { type: 'accept'; requests: Array<{ id: number; request: AcceptedRequest }> }
   | { type: 'log'; level: LogLevel; scope: string; event: string; fields?: LogFields };

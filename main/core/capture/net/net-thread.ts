@@ -2,7 +2,7 @@
 // sends to the capture sink, writes its log lines to the core's log, answers status from counters
 // the thread shares, and brings it back on the same ports if it ever dies (a crash there must not
 // leave Claude sessions without their proxy for the rest of the day).
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { CaForIssuing } from '../../certs/leaf-certs.js';
 import { UserError, describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -14,6 +14,8 @@ import {
   FLAG_LEAVES,
   GATEWAY_STAT_NAMES,
   PROXY_STAT_NAMES,
+  type AcceptMessage,
+  type AcceptedAck,
   type NetRequest,
   type NetWorkerInit,
   type NetWorkerMessage,
@@ -37,8 +39,11 @@ export interface CaptureNetworkOptions {
   upstream: UpstreamSettings;
   capturing: boolean;
   sink: ExchangeSink;
-  /** Records a tapped request as accepted for capture; its reply's end waits for this (bounded). */
-  accept?: (request: AcceptedRequest) => Promise<void>;
+  /**
+   * Records tapped requests as accepted for capture and calls `recorded` once they are committed:
+   * the end of each one's reply waits for that (bounded). Without it, every request is confirmed.
+   */
+  accept?: (requests: AcceptedRequest[], recorded: () => void) => void;
   log: Logger;
   /** First wait before restarting a thread that died; doubles up to 30 s. */
   restartDelayMs?: number;
@@ -66,6 +71,11 @@ export interface CaptureNetwork {
   useCa(ca: CaForIssuing): Promise<void>;
   startProxy(): Promise<number>;
   stopProxy(): Promise<void>;
+  /**
+   * Hands the accepted requests that arrived but were not handled yet to `accept`, now: a core busy
+   * with a long piece of work calls it between two of its steps, so those replies need not wait.
+   */
+  deliverWaitingAccepts(): void;
   /**
    * Stops taking requests at once, lets replies in flight finish (up to graceMs, default 0), hands
    * over the exchanges they ended, then ends the thread; resolves with how many streams were cut.
@@ -122,8 +132,30 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
     { resolve: (v: number | null | undefined) => void; reject: (e: Error) => void }
   >();
 
+  /** The accept channel of the thread that is up (see NetWorkerInit.acceptPort). */
+  let acceptPort: MessagePort | null = null;
+
+  /** Hands one message's requests to `accept`; the confirmation goes back in one message. */
+  const deliverAccepts = (port: MessagePort, message: AcceptMessage) => {
+    const ids = message.requests.map((r) => r.id);
+    const recorded = () => {
+      try {
+        port.postMessage({ ids } satisfies AcceptedAck);
+      } catch {
+        // the thread is gone; so are the replies that waited
+      }
+    };
+    if (!options.accept) return recorded();
+    const requests = message.requests.map(({ request: r }) => ({
+      ...r,
+      requestBody: asBuffer(r.requestBody),
+    }));
+    options.accept(requests, recorded);
+  };
+
   const spawn = (): Promise<void> =>
     new Promise((resolve, reject) => {
+      const channel = new MessageChannel();
       const init: NetWorkerInit = {
         gatewayPort: state.gatewayPort,
         proxyPort: proxyPort(),
@@ -134,43 +166,19 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
         flags: flags.buffer as SharedArrayBuffer,
         proxyStats: proxyStats.buffer,
         gatewayStats: gatewayStats.buffer,
+        acceptPort: channel.port2,
       };
       const w = new Worker(options.workerUrl ?? new URL(__CAPTURE_NET_WORKER__, import.meta.url), {
         workerData: init,
+        transferList: [channel.port2],
         name: 'mem0-tray capture network',
       });
+      const accepts = channel.port1;
+      accepts.on('message', (message: AcceptMessage) => deliverAccepts(accepts, message));
       starting = w;
       let started = false;
-      // Confirmations go back in one message as soon as the records are committed (a microtask
-      // after the last of them), not a turn of the event loop later: the replies wait for them.
-      let acks: number[] = [];
-      const ack = (id: number) => {
-        if (acks.length === 0)
-          queueMicrotask(() => {
-            const ids = acks;
-            acks = [];
-            try {
-              w.postMessage({ op: 'accepted', ids });
-            } catch {
-              // the thread is gone; so are the replies that waited
-            }
-          });
-        acks.push(id);
-      };
       w.on('message', (message: NetWorkerMessage) => {
         switch (message.type) {
-          case 'accept': {
-            for (const { id, request: r } of message.requests) {
-              const request = { ...r, requestBody: asBuffer(r.requestBody) };
-              if (!options.accept) ack(id);
-              else
-                options.accept(request).then(
-                  () => ack(id),
-                  () => ack(id),
-                );
-            }
-            return;
-          }
           case 'exchanges':
             for (const ex of message.exchanges) {
               ex.requestBody = asBuffer(ex.requestBody);
@@ -199,6 +207,7 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
             state.gatewayPort = message.gatewayPort;
             if (message.proxyPort !== null) state.proxyPort = message.proxyPort;
             worker = w;
+            acceptPort = accepts;
             resolve();
             return;
           case 'failed':
@@ -212,6 +221,8 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
         if (!started) reject(err);
       });
       w.on('exit', (code) => {
+        accepts.close();
+        if (acceptPort === accepts) acceptPort = null;
         if (worker === w) worker = null;
         if (starting === w) starting = null;
         for (const call of pending.values()) call.reject(new Error('the capture network thread stopped'));
@@ -305,6 +316,12 @@ export async function startCaptureNetwork(options: CaptureNetworkOptions): Promi
     stopProxy: async () => {
       state.proxyRunning = false;
       await call({ op: 'proxy.stop' });
+    },
+    deliverWaitingAccepts: () => {
+      const port = acceptPort;
+      if (!port) return;
+      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port))
+        deliverAccepts(port, m.message as AcceptMessage);
     },
     close: async (graceMs = 0) => {
       closing = true;

@@ -14,6 +14,7 @@ import {
   FLAG_LEAVES,
   GATEWAY_STAT_NAMES,
   PROXY_STAT_NAMES,
+  type AcceptMessage,
   type AcceptedAck,
   type NetRequest,
   type NetWorkerInit,
@@ -102,7 +103,7 @@ function sendAccepts(): void {
   accepting = [];
   acceptingBuffers = [];
   try {
-    send({ type: 'accept', requests }, transfer);
+    init.acceptPort.postMessage({ requests } satisfies AcceptMessage, transfer);
   } catch (err) {
     log.warn('capture.accept_send_failed', { requests: requests.length, error: describeError(err) });
     for (const { id } of requests) {
@@ -231,14 +232,13 @@ async function start(): Promise<void> {
     throw err;
   }
   warmLeaves();
-  port.on('message', (message: (NetRequest & { id: number }) | AcceptedAck) => {
-    if (message.op === 'accepted') {
-      for (const id of message.ids) {
-        acceptWaiters.get(id)?.();
-        acceptWaiters.delete(id);
-      }
-      return;
+  init.acceptPort.on('message', ({ ids }: AcceptedAck) => {
+    for (const id of ids) {
+      acceptWaiters.get(id)?.();
+      acceptWaiters.delete(id);
     }
+  });
+  port.on('message', (message: NetRequest & { id: number }) => {
     // Exchanges waiting for their batch go first: after the reply to "close" the core ends the thread.
     handle(message).then(
       (value) => {

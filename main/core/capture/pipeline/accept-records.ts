@@ -10,6 +10,7 @@ import { matchBackground } from '../background-rules.js';
 import type { ConversationTracker } from '../conversation-tracker.js';
 import type { AcceptedRequest } from '../exchange.js';
 import { extractWorkingDirectory } from '../project.js';
+import type { Interlude } from './batch-transactions.js';
 import type { CaptureRules } from './capture-rules.js';
 import type { ParsedRequests } from './parsed-requests.js';
 
@@ -22,59 +23,107 @@ export interface AcceptRecordParts {
   log: Logger;
 }
 
-export class AcceptRecords {
-  /** Accepted requests waiting for their (small, immediate) commit, each with its waiter. */
-  private waiting: Array<{ request: AcceptedRequest; done: () => void }> = [];
+/** Requests of one message from the network thread, confirmed together. */
+export interface AcceptGroup {
+  requests: readonly AcceptedRequest[];
+  recorded: () => void;
+}
+
+export class AcceptRecords implements Interlude<AcceptGroup[]> {
+  /** Groups waiting for their (small, immediate) commit. */
+  private waiting: AcceptGroup[] = [];
   private stopped = false;
+  /** Hands over the groups the network thread sent that were not delivered yet (see takeWaiting). */
+  private deliverWaiting: () => void = () => {};
 
   constructor(private readonly parts: AcceptRecordParts) {}
 
   /**
-   * Resolves once the request's record is committed. Never rejects; resolves at once when nothing
-   * is recorded (stopped, paused, background, excluded).
+   * Records the requests and calls `recorded` once the records are committed (at once once
+   * stopped). Never throws; `recorded` is always called.
    */
-  accept(request: AcceptedRequest): Promise<void> {
-    return new Promise<void>((resolve) => {
-      try {
-        if (this.stopped) return resolve();
-        // Committed once the code that accepted it is done (all requests of one message from the
-        // network thread in one transaction): that thread's replies wait for it.
-        if (this.waiting.length === 0) queueMicrotask(() => this.commit());
-        this.waiting.push({ request, done: resolve });
-      } catch {
-        resolve();
+  accept(requests: readonly AcceptedRequest[], recorded: () => void): void {
+    try {
+      if (this.stopped) return recorded();
+      // Committed once the code that accepted it is done (all requests of one message from the
+      // network thread in one transaction), unless a batch commits them first (takeWaiting).
+      if (this.waiting.length === 0) queueMicrotask(() => this.writeAlone(this.takeQueued()));
+      this.waiting.push({ requests, recorded });
+    } catch {
+      recorded();
+    }
+  }
+
+  /** Where takeWaiting gets the groups that arrived while the core was busy. */
+  drawFrom(deliverWaiting: () => void): void {
+    this.deliverWaiting = deliverWaiting;
+  }
+
+  /**
+   * The groups waiting now, including those the network thread sent while the core was busy: a
+   * long batch takes them between two turns, records them in its transaction and confirms them
+   * once that commits, so their replies need not wait for the whole batch (Interlude).
+   */
+  take(): AcceptGroup[] | null {
+    const groups = this.takeWaiting();
+    return groups.length > 0 ? groups : null;
+  }
+
+  /** Records the groups inside the caller's transaction; throws only if SQLite ended it. */
+  writeWithin(groups: readonly AcceptGroup[]): void {
+    const { db, log } = this.parts;
+    for (const { requests } of groups) {
+      for (const request of requests) {
+        try {
+          this.record(request);
+        } catch (err) {
+          if (!db.inTransaction) throw err;
+          // One unreadable request does not keep the others from being recorded.
+          log.debug('capture.accept_skipped', { error: describeError(err).slice(0, 200) });
+        }
       }
-    });
+    }
+  }
+
+  committed(groups: readonly AcceptGroup[]): void {
+    confirm(groups);
+  }
+
+  /** Records the groups in a transaction of their own, then confirms them (also when it failed). */
+  writeAlone(groups: readonly AcceptGroup[]): void {
+    if (groups.length === 0) return;
+    try {
+      this.parts.db.transaction(() => this.writeWithin(groups)).immediate();
+    } catch (err) {
+      // Fail open: the reply goes on; this turn just cannot be recovered should the core die.
+      this.parts.log.warn('capture.accept_failed', {
+        requests: groups.reduce((n, g) => n + g.requests.length, 0),
+        error: describeError(err),
+      });
+    }
+    confirm(groups);
   }
 
   /** Commits what is waiting and takes no more. */
   stop(): void {
+    const groups = this.takeWaiting();
     this.stopped = true;
-    this.commit();
+    this.writeAlone(groups);
   }
 
-  private commit(): void {
-    const batch = this.waiting;
-    this.waiting = [];
-    if (batch.length === 0) return;
-    const { db, log } = this.parts;
+  private takeWaiting(): AcceptGroup[] {
     try {
-      db.transaction(() => {
-        for (const { request } of batch) {
-          try {
-            this.record(request);
-          } catch (err) {
-            if (!db.inTransaction) throw err;
-            // One unreadable request does not keep the others from being recorded.
-            log.debug('capture.accept_skipped', { error: describeError(err).slice(0, 200) });
-          }
-        }
-      }).immediate();
+      this.deliverWaiting();
     } catch (err) {
-      // Fail open: the reply goes on; this turn just cannot be recovered should the core die.
-      log.warn('capture.accept_failed', { requests: batch.length, error: describeError(err) });
+      this.parts.log.warn('capture.accept_draw_failed', { error: describeError(err) });
     }
-    for (const { done } of batch) done();
+    return this.takeQueued();
+  }
+
+  private takeQueued(): AcceptGroup[] {
+    const groups = this.waiting;
+    this.waiting = [];
+    return groups;
   }
 
   /** Whether a request could become a turn, and if so its keys recorded (no content). */
@@ -91,5 +140,16 @@ export class AcceptRecords {
     const cwd = extractWorkingDirectory(parsed) ?? tracker.projectPathOf(newest.conversationId);
     if (rules.excluded(settings, cwd)) return;
     tracker.accept(newest);
+  }
+}
+
+/** Tells the network thread the groups are recorded (their replies may end). */
+function confirm(groups: readonly AcceptGroup[]): void {
+  for (const { recorded } of groups) {
+    try {
+      recorded();
+    } catch {
+      // the network side's problem, never the capture's
+    }
   }
 }

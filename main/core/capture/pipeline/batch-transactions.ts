@@ -2,7 +2,9 @@
 // turn's own writes (turns keyed by hashes and ids dirty random index pages, which turns in one
 // commit share), so one commit for many turns is what lets a busy proxy's burst be stored instead of
 // dropped. Within a batch every turn writes straight into the batch's transaction; a failure that
-// leaves the batch unusable rolls it all back and each exchange gets its own try.
+// leaves the batch unusable rolls it all back and each exchange gets its own try. Writes that others
+// wait for (accept records: replies end only once theirs is committed) are not held for a whole
+// batch: see Interlude.
 import type { Db } from '../../db/database.js';
 import { describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -17,6 +19,25 @@ export class BatchLost extends Error {
     super(cause === undefined ? 'the database rolled the batch back' : describeError(cause), { cause });
   }
 }
+
+/**
+ * Writes that must not wait for a whole batch, taken between two of its turns once the batch has
+ * run INTERLUDE_AFTER_MS: written into the batch's transaction, which then commits (so they are
+ * confirmed), and the batch goes on in a new one. `W` is what `take` hands over.
+ */
+export interface Interlude<W> {
+  /** What is waiting now, or null. */
+  take(): W | null;
+  /** Writes it inside the open transaction; throws only if SQLite ended that transaction. */
+  writeWithin(taken: W): void;
+  /** Its transaction committed. */
+  committed(taken: W): void;
+  /** Its transaction was rolled back: write it again on its own (and confirm it). */
+  writeAlone(taken: W): void;
+}
+
+/** How long a batch's transaction runs before waiting writes are let in (see Interlude). */
+const INTERLUDE_AFTER_MS = 2;
 
 export class BatchTransactions {
   /** A batch's transaction is open (see atomically). */
@@ -49,21 +70,45 @@ export class BatchTransactions {
   }
 
   /**
-   * Each item's outcome, all in one transaction when there are several; when that transaction is
-   * rolled back (a failed BEGIN or COMMIT, or BatchLost), nothing of the batch was kept, so each
-   * item is evaluated again on its own and gets the outcome it would have had.
+   * Each item's outcome, all in one transaction when there are several (split where an interlude
+   * let waiting writes in). When a transaction is rolled back (a failed BEGIN or COMMIT, or
+   * BatchLost), nothing of its part was kept, so each item from there on is evaluated again on its
+   * own and gets the outcome it would have had.
    */
-  run<T, R>(batch: readonly T[], evaluate: (item: T) => R): R[] {
-    if (batch.length > 1) {
+  run<T, R, W>(batch: readonly T[], evaluate: (item: T) => R, interlude?: Interlude<W>): R[] {
+    const outcomes: R[] = [];
+    let next = 0;
+    while (batch.length - next > 1) {
+      const start = next;
+      const pause: { taken: W | null } = { taken: null };
       this.inBatch = true;
       try {
-        return this.db.transaction(() => batch.map(evaluate)).immediate();
+        this.db
+          .transaction(() => {
+            const began = performance.now();
+            while (next < batch.length) {
+              outcomes.push(evaluate(batch[next++]!));
+              if (!interlude || next === batch.length || performance.now() - began < INTERLUDE_AFTER_MS)
+                continue;
+              pause.taken = interlude.take();
+              if (pause.taken === null) continue;
+              interlude.writeWithin(pause.taken);
+              return;
+            }
+          })
+          .immediate();
+        if (pause.taken !== null) interlude?.committed(pause.taken);
       } catch (err) {
-        this.log.warn('capture.batch_failed', { exchanges: batch.length, error: describeError(err) });
+        this.log.warn('capture.batch_failed', { exchanges: batch.length - start, error: describeError(err) });
+        if (pause.taken !== null) interlude?.writeAlone(pause.taken);
+        outcomes.length = start;
+        next = start;
+        break;
       } finally {
         this.inBatch = false;
       }
     }
-    return batch.map(evaluate);
+    while (next < batch.length) outcomes.push(evaluate(batch[next++]!));
+    return outcomes;
   }
 }
