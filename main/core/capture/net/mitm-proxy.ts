@@ -10,9 +10,9 @@
 //   "0.0.0.0" (fails on Windows, costs a connection per tunnel): proxy.ts decrypts in process;
 // - its per-request pipeline keeps the whole exchange (both requests, both responses) reachable from
 //   a context object that outlives the request: under load V8 moved every request's objects to the
-//   old generation and freed them only in full collections (~3.5 MB promoted per scavenge, ~100 µs
-//   of CPU a request between the thread and V8's GC helpers), and its response filters ignore
-//   backpressure: decrypted requests are forwarded by proxy.ts (forward.ts), not by it;
+//   old generation and freed them only in full collections (CPU spent by the thread and V8's GC
+//   helpers on every request), and its response filters ignore backpressure: decrypted requests
+//   are forwarded by proxy.ts (forward.ts), not by it;
 // - it reports every error with console.error/console.debug (stdout): we log through our logger,
 //   without content, and answer upstream failures in the Anthropic error shape.
 import http from 'node:http';

@@ -1,7 +1,7 @@
 // What the upstream settings mean: where intercepted traffic goes by default, and what an upstream
 // connection trusts (the system roots, plus the override's extra CA, MEM0_TRAY_UPSTREAM_CA). Apart
 // from upstream.ts so the core reads and checks them without loading the network thread's HTTP
-// client (undici: ~40 ms of the core's start).
+// client (undici, which would lengthen the core's start).
 import fs from 'node:fs';
 import tls from 'node:tls';
 import type { Settings } from '../../config/settings.js';
