@@ -65,7 +65,7 @@ describe('batch transactions', () => {
       [0, 1, 2, 3],
       (x) => {
         db.prepare('INSERT INTO t VALUES (?)').run(x);
-        spin(3); // longer than a batch runs before it lets waiting writes in
+        spin(5); // longer than a batch runs before it lets waiting writes in
         return x * 10;
       },
       interlude,
@@ -85,7 +85,7 @@ describe('batch transactions', () => {
       (x) =>
         batch.atomically(() => {
           db.prepare('INSERT INTO t VALUES (?)').run(x);
-          spin(3);
+          spin(5);
           return x;
         }),
       interlude,

@@ -45,9 +45,9 @@ export class AcceptRecords implements Interlude<AcceptGroup[]> {
   accept(requests: readonly AcceptedRequest[], recorded: () => void): void {
     try {
       if (this.stopped) return recorded();
-      // Committed once the code that accepted it is done (all requests of one message from the
-      // network thread in one transaction), unless a batch commits them first (takeWaiting).
-      if (this.waiting.length === 0) queueMicrotask(() => this.writeAlone(this.takeQueued()));
+      // Committed once the messages that arrived together are handled (one transaction for all of
+      // them: a core that was busy finds several), unless a batch commits them first (take).
+      if (this.waiting.length === 0) setImmediate(() => this.writeAlone(this.takeQueued()));
       this.waiting.push({ requests, recorded });
     } catch {
       recorded();
@@ -137,8 +137,10 @@ export class AcceptRecords implements Interlude<AcceptGroup[]> {
     if (matchBackground(parsed, rules.background(settings), request.requestHeaders ?? {})) return;
     const newest = tracker.newestTurn(parsed, request.requestHeaders);
     if (!newest) return;
-    const cwd = extractWorkingDirectory(parsed) ?? tracker.projectPathOf(newest.conversationId);
-    if (rules.excluded(settings, cwd)) return;
+    if (settings.excludedProjects.length > 0) {
+      const cwd = extractWorkingDirectory(parsed) ?? tracker.projectPathOf(newest.conversationId);
+      if (rules.excluded(settings, cwd)) return;
+    }
     tracker.accept(newest);
   }
 }

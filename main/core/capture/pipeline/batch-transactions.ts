@@ -37,7 +37,7 @@ export interface Interlude<W> {
 }
 
 /** How long a batch's transaction runs before waiting writes are let in (see Interlude). */
-const INTERLUDE_AFTER_MS = 2;
+const INTERLUDE_AFTER_MS = 4;
 
 export class BatchTransactions {
   /** A batch's transaction is open (see atomically). */
