@@ -6,8 +6,9 @@
 //
 // Public API for the capture feature (capture/capture-feature.ts):
 //   const pipeline = createCapturePipeline(ctx);
-//   the network thread's accepted requests go to pipeline.accept (and are drawn from it with
-//   pipeline.drawAcceptsFrom), finished exchanges to pipeline.sink;
+//   the network thread's accepted requests go to pipeline.accept, finished exchanges to
+//   pipeline.sink; pipeline.drawAcceptsFrom(net.deliverWaitingAccepts) lets a long batch take the
+//   accepts that arrive while it runs;
 //   feature status: pipeline.status(); shutdown: await pipeline.stop().
 import { describeError } from '../errors.js';
 import type { CoreContext } from '../core-context.js';
