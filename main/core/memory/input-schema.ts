@@ -27,24 +27,31 @@ export const MEMORY_INPUT_MESSAGES = {
   emptyText: 'must not be empty',
   longText: `must be at most ${MEMORY_LIMITS.text.toLocaleString('en-US')} characters`,
   bigMetadata: `must be at most ${MEMORY_LIMITS.metadata.toLocaleString('en-US')} characters of JSON`,
-  date: 'must be an ISO 8601 date such as 2025-01-31 or 2025-01-31T12:00:00Z',
+  date: 'must be an ISO 8601 date such as 2025-01-31 or 2025-01-31T12:00:00Z (a time without a zone is UTC)',
 } as const;
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const TIME_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+const TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /**
- * A day (midnight UTC) or a time with its zone, as stored: UTC with milliseconds. A time without a
- * zone is refused: it would mean the core's local time, which a client cannot know.
+ * A day or a time, in the one form every reader can parse alike: `YYYY-MM-DDTHH:MM[:SS]` with its
+ * zone. A day, or a time without a zone (models write them often), is read as UTC: JavaScript would
+ * read a zoneless time in the core's local zone, which a client cannot know.
  */
+function isoInstant(value: string): number {
+  if (DAY.test(value)) return Date.parse(`${value}T00:00:00Z`);
+  const time = TIME.exec(value);
+  if (!time) return Number.NaN;
+  return Date.parse(`${time[1]}T${time[2]}${time[3] ?? 'Z'}`);
+}
+
+/** A date as stored: UTC with milliseconds. */
 export const memoryDate = z
   .string()
   .trim()
   .max(MEMORY_LIMITS.date, MEMORY_INPUT_MESSAGES.date)
-  .refine((v) => (DAY.test(v) || TIME_WITH_ZONE.test(v)) && !Number.isNaN(Date.parse(v)), {
-    message: MEMORY_INPUT_MESSAGES.date,
-  })
-  .transform((v) => new Date(Date.parse(v)).toISOString());
+  .refine((v) => !Number.isNaN(isoInstant(v)), { message: MEMORY_INPUT_MESSAGES.date })
+  .transform((v) => new Date(isoInstant(v)).toISOString());
 
 export const memoryText = z
   .string()

@@ -123,23 +123,41 @@ describe('one memory input schema, whichever door', () => {
     await core.memories.delete(alice, m!.id);
   });
 
-  it('takes the same dates in MCP and the UI: a day or a zoned time, never a zoneless time', async () => {
-    for (const since of ['2025-01-31', '2025-01-31T12:00:00+02:00']) {
-      expect((await call(mcp, 'list_memories', { since })).isError).toBe(false);
-      expect(await ui().dispatch('listMemories', { since, offset: 0, limit: 10 })).toMatchObject({
-        ok: true,
+  it('takes the same dates in MCP and the UI; a time without a zone is UTC', async () => {
+    const at = '2025-01-31T12:00:00Z';
+    const [m] = await core.memories.add(alice, {
+      text: 'Dated by its own clock',
+      source: 'manual',
+      createdAt: at,
+    });
+    const listedSince = async (since: string) => {
+      const viaMcp = await call(mcp, 'list_memories', { since });
+      expect(viaMcp.isError).toBe(false);
+      const viaUi = await ui().dispatch('listMemories', { since, offset: 0, limit: 100 });
+      expect(viaUi).toMatchObject({ ok: true });
+      const inUi = (viaUi as { value: { items: Array<{ id: string }> } }).value.items.some(
+        (i) => i.id === m!.id,
+      );
+      expect(viaMcp.text.includes(m!.id)).toBe(inUi);
+      return inUi;
+    };
+    expect(await listedSince('2025-01-31')).toBe(true);
+    expect(await listedSince('2025-01-31T12:00:00+02:00')).toBe(true);
+    // Zoneless and space-separated times are UTC whatever the core's own zone.
+    expect(await listedSince('2025-01-31T12:00:00')).toBe(true);
+    expect(await listedSince('2025-01-31 12:00:01')).toBe(false);
+    for (const bad of ['31/01/2025', '2025-01-31T25:00:00Z', 'yesterday']) {
+      const viaMcp = await call(mcp, 'list_memories', { since: bad });
+      expect(viaMcp.text).toContain(`${MEMORY_INPUT_MESSAGES.date} at since`);
+      expect(await ui().dispatch('listMemories', { since: bad, offset: 0, limit: 10 })).toEqual({
+        ok: false,
+        error: {
+          code: 'invalid_input',
+          message: `Invalid listMemories request: since: ${MEMORY_INPUT_MESSAGES.date}`,
+        },
       });
     }
-    const zoneless = '2025-01-31T12:00:00';
-    const viaMcp = await call(mcp, 'list_memories', { since: zoneless });
-    expect(viaMcp.text).toContain(`${MEMORY_INPUT_MESSAGES.date} at since`);
-    expect(await ui().dispatch('listMemories', { since: zoneless, offset: 0, limit: 10 })).toEqual({
-      ok: false,
-      error: {
-        code: 'invalid_input',
-        message: `Invalid listMemories request: since: ${MEMORY_INPUT_MESSAGES.date}`,
-      },
-    });
+    await core.memories.delete(alice, m!.id);
   });
 });
 
