@@ -6,6 +6,8 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { UserError } from '../errors.js';
 import { exportMemories } from '../memory/export.js';
+import { headOf } from '../memory/excerpt.js';
+import { MEMORY_LIMITS } from '../memory/input-schema.js';
 import type { MemoryService } from '../memory/service.js';
 import type { AuditLog } from '../access/audit-log.js';
 import type { Authenticator } from '../access/authenticate.js';
@@ -73,7 +75,10 @@ export function mountRestApi(router: Router, deps: RestDeps): void {
     const identity = who(req, res, body.user_id);
     requireWrite(identity);
     const turns = (body.messages ?? []).filter((m) => m.role !== 'system' && m.content.trim() !== '');
-    const text = body.text ?? body.memory ?? turns.map((m) => m.content).join('\n');
+    // From messages, the text is what a backend that does not infer keeps: a long conversation is
+    // cut to the longest memory rather than refused (a Mem0 backend reads the messages themselves).
+    const text =
+      body.text ?? body.memory ?? headOf(turns.map((m) => m.content).join('\n'), MEMORY_LIMITS.text);
     if (!text.trim()) {
       throw new UserError(
         'invalid_input',

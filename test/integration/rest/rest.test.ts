@@ -3,6 +3,7 @@
 // rate limiting, body limits, forgetting and exporting a user.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateToken } from '../../../main/core/access/tokens.js';
+import { MEMORY_LIMITS } from '../../../main/core/memory/input-schema.js';
 import { startMcpCore, type McpTestCore } from '../mcp/harness.js';
 
 let t: McpTestCore;
@@ -105,6 +106,19 @@ describe('REST API: Mem0-server compatible shapes', () => {
     expect(big.json).toEqual({ detail: 'Request body too large.' });
     const empty = await t.request('POST', '/memories', { token: alice.token, body: { messages: [] } });
     expect(empty.status).toBe(400);
+  });
+
+  it('keeps a conversation longer than the longest memory, cut to it, rather than refusing it', async () => {
+    const turn = (role: string, word: string) => ({ role, content: `${word} `.repeat(12_000) });
+    const r = await t.request('POST', '/memories', {
+      token: alice.token,
+      body: { messages: [turn('user', 'alpha'), turn('assistant', 'bravo'), turn('user', 'charlie')] },
+    });
+    expect(r.status).toBe(200);
+    const [kept] = (r.json as { results: Array<{ memory: string }> }).results;
+    expect(kept!.memory).toHaveLength(MEMORY_LIMITS.text);
+    expect(kept!.memory.startsWith('alpha alpha')).toBe(true);
+    expect(kept!.memory.endsWith('…')).toBe(true);
   });
 
   it('sends no CORS headers and refuses a forged Host or a foreign Origin', async () => {
