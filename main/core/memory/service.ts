@@ -51,6 +51,9 @@ export function accessDenied(memoryId: string, userId: string): UserError {
   );
 }
 
+/** Histories exportWithHistory reads at once. */
+const HISTORY_READ_AHEAD = 8;
+
 /** Writes one memory inside a transaction the caller holds (see MemoryService.transactionalAdd). */
 export type TransactionalAdd = (input: NewMemory) => Memory;
 
@@ -262,9 +265,17 @@ export class MemoryService {
    * its own: the memory came from the caller's own export, and the export is audited as a whole.
    */
   async *exportWithHistory(caller: Caller, scope: ScopeFilter = {}): AsyncIterable<MemoryWithHistory> {
+    // A remote backend answers each history in a round trip: a few are read ahead, in order.
+    const backend = this.backend();
+    const ahead: Array<Promise<MemoryWithHistory>> = [];
     for await (const memory of this.export(caller, scope)) {
-      yield { memory, history: await this.backend().history(memory.id) };
+      const read = backend.history(memory.id).then((history) => ({ memory, history }));
+      // Awaited below in its turn; until then a failure must not count as unhandled.
+      read.catch(() => {});
+      ahead.push(read);
+      if (ahead.length >= HISTORY_READ_AHEAD) yield await ahead.shift()!;
     }
+    while (ahead.length > 0) yield await ahead.shift()!;
   }
 
   // ---------- writes inside the caller's transaction (capture) ----------
