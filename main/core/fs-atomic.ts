@@ -3,13 +3,29 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from './errors.js';
 
-export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o600): void {
+/** The temporary file beside `file`, in a directory made if missing. */
+function prepare(file: string, mode: number): string {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  // Directories made for a private file are private too (the data directory, made by whichever
+  // command writes first).
+  fs.mkdirSync(dir, { recursive: true, mode: mode & 0o077 ? 0o777 : 0o700 });
+  return path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+}
+
+/** Removes what a failed write left; the write's own error is the one worth reporting. */
+function discard(tmp: string | undefined): void {
+  if (tmp === undefined) return;
   try {
-    // Directories made for a private file are private too (the data directory, made by whichever
-    // command writes first).
-    fs.mkdirSync(dir, { recursive: true, mode: mode & 0o077 ? 0o777 : 0o700 });
+    fs.rmSync(tmp, { force: true });
+  } catch {
+    // the temporary file may not exist; nothing else to clean up
+  }
+}
+
+export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o600): void {
+  let tmp: string | undefined;
+  try {
+    tmp = prepare(file, mode);
     const fd = fs.openSync(tmp, 'w', mode);
     try {
       fs.writeFileSync(fd, data);
@@ -19,11 +35,7 @@ export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o60
     }
     fs.renameSync(tmp, file);
   } catch (err) {
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      // the temporary file may not exist; nothing else to clean up
-    }
+    discard(tmp);
     throw fileSystemError(err, file);
   }
 }
@@ -34,10 +46,9 @@ export async function writeStreamAtomic(
   chunks: AsyncIterable<string>,
   mode = 0o600,
 ): Promise<void> {
-  const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  let tmp: string | undefined;
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: mode & 0o077 ? 0o777 : 0o700 });
+    tmp = prepare(file, mode);
     const handle = await fs.promises.open(tmp, 'w', mode);
     try {
       for await (const chunk of chunks) await handle.write(chunk);
@@ -47,7 +58,7 @@ export async function writeStreamAtomic(
     }
     fs.renameSync(tmp, file);
   } catch (err) {
-    fs.rmSync(tmp, { force: true });
+    discard(tmp);
     throw fileSystemError(err, file);
   }
 }
