@@ -85,6 +85,16 @@ export const newMemoryFields = z.object({
   createdAt: memoryDate.optional(),
 });
 
+/**
+ * A memory put back as it was (the review UI's undo of a delete). What it holds was accepted once,
+ * perhaps by capture or by an older rule, so only its shape is checked: a size limit here would lose
+ * the memory its delete already removed.
+ */
+export const restoredMemoryFields = newMemoryFields.extend({
+  text: z.string().min(1, MEMORY_INPUT_MESSAGES.emptyText),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
 export const memoryPatchFields = z.object({
   text: memoryText.optional(),
   metadata: memoryMetadata.optional(),

@@ -5,7 +5,12 @@ import type { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { UserError } from '../errors.js';
 import type { AccessAction, Caller, CoreEvents } from '../events.js';
-import { describeInputIssue, memoryPatchFields, newMemoryFields } from './input-schema.js';
+import {
+  describeInputIssue,
+  memoryPatchFields,
+  newMemoryFields,
+  restoredMemoryFields,
+} from './input-schema.js';
 import { LocalMemoryBackend } from './local-backend.js';
 import { reciprocalRankFusion } from './search/fusion.js';
 import {
@@ -92,7 +97,19 @@ export class MemoryService {
   }
 
   async add(caller: Caller, input: Omit<NewMemory, 'userId'>): Promise<Memory[]> {
-    const fields = checked(newMemoryFields, input);
+    return this.insert(caller, input, checked(newMemoryFields, input));
+  }
+
+  /** Puts back a memory the caller deleted, as it was (see restoredMemoryFields). */
+  async restore(caller: Caller, input: Omit<NewMemory, 'userId'>): Promise<Memory[]> {
+    return this.insert(caller, { ...input, infer: false }, checked(restoredMemoryFields, input));
+  }
+
+  private async insert(
+    caller: Caller,
+    input: Omit<NewMemory, 'userId'>,
+    fields: Partial<NewMemory>,
+  ): Promise<Memory[]> {
     const added = await this.backend().add({ ...input, ...fields, userId: caller.userId });
     this.audit(
       caller,

@@ -12,7 +12,7 @@ import {
   memoryDate,
   memoryScopeFields,
   memoryText,
-  newMemoryFields,
+  restoredMemoryFields,
 } from '../memory/input-schema.js';
 import type {
   AccessEntryDto,
@@ -87,7 +87,9 @@ export const UI_CONTRACT = {
   /** Deletes at once (gone from search and MCP); the result carries what undo re-adds. */
   deleteMemory: method<{ deleted: MemoryDto }>()(z.strictObject({ id })),
   /** Undo of a delete: adds the same text and provenance again (a new id). */
-  restoreMemory: method<MemoryDto>()(z.strictObject({ ...newMemoryFields.shape, createdAt: memoryDate })),
+  restoreMemory: method<MemoryDto>()(
+    z.strictObject({ ...restoredMemoryFields.shape, createdAt: memoryDate }),
+  ),
   /** The caller states how many it means to delete; a different count deletes nothing. */
   deleteMemories: method<{ deleted: number; missing: number; denied: number }>()(
     z.strictObject({ ids: z.array(id).min(1).max(100_000), confirmCount: z.number().int().min(1) }),

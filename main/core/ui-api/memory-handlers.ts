@@ -68,7 +68,7 @@ export function memoryHandlers({ host, services, caller }: HandlerContext): Memo
       return { deleted: toMemoryDto(memory) };
     },
     async restoreMemory(input) {
-      const added = await host.memories.add(caller(), { ...input, infer: false });
+      const added = await host.memories.restore(caller(), input);
       const first = added[0];
       if (!first) throw invalid('The memory could not be restored: the backend kept nothing.');
       return toMemoryDto(first);

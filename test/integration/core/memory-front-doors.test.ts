@@ -6,7 +6,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../../main/core/core.js';
 import { silentLogger } from '../../../main/core/log.js';
-import { MEMORY_INPUT_MESSAGES } from '../../../main/core/memory/input-schema.js';
+import { MEMORY_INPUT_MESSAGES, MEMORY_LIMITS } from '../../../main/core/memory/input-schema.js';
 import { uiFeature } from '../../../main/core/ui-api/feature.js';
 import { cliEnv, runCliAsync } from '../../support/cli.js';
 import { coreEnv } from '../../support/core-env.js';
@@ -96,15 +96,17 @@ describe('one memory input schema, whichever door', () => {
       expect(viaRest.status).toBe(400);
       expect(JSON.parse(viaRest.text).detail).toBe(`Invalid request: ${c.field}: ${c.words}.`);
 
-      const viaUi = await ui().dispatch('restoreMemory', {
-        source: 'manual',
-        createdAt: '2025-01-31T12:00:00Z',
-        ...c.input,
-      });
-      expect(viaUi).toEqual({
-        ok: false,
-        error: { code: 'invalid_input', message: `Invalid restoreMemory request: ${c.field}: ${c.words}` },
-      });
+      // The UI makes no new memory (its restore puts a deleted one back as it was); it edits text.
+      if (c.field === 'text') {
+        const [kept] = await core.memories.add(alice, { text: 'edited in the UI', source: 'manual' });
+        const viaUi = await ui().dispatch('updateMemory', { id: kept!.id, text: c.input.text });
+        expect(viaUi).toEqual({
+          ok: false,
+          error: { code: 'invalid_input', message: `Invalid updateMemory request: text: ${c.words}` },
+        });
+        expect((await core.memories.get(alice, kept!.id)).text).toBe('edited in the UI');
+        await core.memories.delete(alice, kept!.id);
+      }
 
       // The CLI and capture reach the service without a wire schema of their own.
       await expect(core.memories.add(alice, { source: 'manual', ...c.input })).rejects.toThrow(
@@ -121,6 +123,32 @@ describe('one memory input schema, whichever door', () => {
     );
     expect((await core.memories.get(alice, m!.id)).text).toBe('kept as it is');
     await core.memories.delete(alice, m!.id);
+  });
+
+  it('puts back a deleted memory as it was, even past the limits of a new one (undo)', async () => {
+    const big = {
+      text: `${'a captured turn with a long tool output '.repeat(3_000)}end`,
+      source: 'proxy' as const,
+      metadata: { tools: Array.from({ length: 1_200 }, (_, i) => `tool-${i}`) },
+      createdAt: '2025-02-01T09:30:00.000Z',
+    };
+    expect(big.text.length).toBeGreaterThan(MEMORY_LIMITS.text);
+    expect(JSON.stringify(big.metadata).length).toBeGreaterThan(MEMORY_LIMITS.metadata);
+    await expect(core.memories.add(alice, big)).rejects.toThrow(/Invalid memory: text/);
+    const restored = await ui().dispatch('restoreMemory', {
+      ...big,
+      projectId: null,
+      conversationId: null,
+      model: null,
+    });
+    expect(restored).toMatchObject({
+      ok: true,
+      value: { text: big.text, metadata: big.metadata, createdAt: big.createdAt },
+    });
+    const id = (restored as { value: { id: string } }).value.id;
+    expect((await core.memories.get(alice, id)).text).toBe(big.text);
+    expect(await ui().dispatch('restoreMemory', { ...big, text: '' })).toMatchObject({ ok: false });
+    await core.memories.delete(alice, id);
   });
 
   it('takes the same dates in MCP and the UI; a time without a zone is UTC', async () => {
