@@ -108,7 +108,7 @@ function outputSchemaKeys(config: unknown): string[] {
 
 // ---------------------------------------------------------------- response (JSON; SSE in anthropic-sse.ts)
 
-export function parseJsonResponse(body: string): ResponseParse {
+function parseJsonResponse(body: string): ResponseParse {
   let raw: unknown;
   try {
     raw = JSON.parse(body);

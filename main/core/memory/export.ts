@@ -14,7 +14,7 @@ export const EXPORT_MIME_TYPES: Record<ExportFormat, string> = {
 };
 
 /** A record as the CLI and the UI write it: the memory's fields and its history, oldest first. */
-export function exportRecord({ memory, history }: MemoryWithHistory) {
+function exportRecord({ memory, history }: MemoryWithHistory) {
   return { ...memory, history };
 }
 

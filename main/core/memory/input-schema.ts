@@ -72,7 +72,7 @@ export const memoryProject = z
   .min(1, MEMORY_INPUT_MESSAGES.emptyText)
   .max(MEMORY_LIMITS.projectId);
 
-export const memorySource = z.enum(MEMORY_SOURCES);
+const memorySource = z.enum(MEMORY_SOURCES);
 
 /** The caller-given fields of a new memory (NewMemory without the owner and the backend hints). */
 export const newMemoryFields = z.object({

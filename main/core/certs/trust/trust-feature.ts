@@ -12,7 +12,7 @@ import type { TrustStore } from './types.js';
  * How long the stores' status is kept when nothing changed it here: the tray asks after every captured
  * turn, and a change made outside the app (a terminal, another tool) shows within this bound.
  */
-export const TRUST_STATUS_MAX_AGE_MS = 60_000;
+const TRUST_STATUS_MAX_AGE_MS = 60_000;
 
 export interface TrustFeatureOptions {
   /** Makes a new CA, written (and used by the proxy) only on commit. */
