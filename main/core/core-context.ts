@@ -29,6 +29,10 @@ export interface CoreContext {
   readonly runtime: RuntimeInfo;
   /** The whole core's status (what the tray and the UI show). */
   status(): CoreStatus;
+  /** status().settings alone, without asking every feature for its status. */
+  settingsStatus(): SettingsStatus;
+  /** The ids of the features this core started, without asking them for their status. */
+  featureIds(): string[];
   /** Validates, saves and applies a settings change (the UI's settings page, the capture toggle). */
   updateSettings(patch: Partial<SettingsFile>): Promise<Settings>;
 }

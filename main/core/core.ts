@@ -158,6 +158,8 @@ export class Core {
       runtime: this.runtime,
       feature: this.feature,
       status: () => this.status(),
+      settingsStatus: () => this.settingsStatus(),
+      featureIds: () => this.featureIds(),
       updateSettings: (patch) => this.updateSettings(patch),
     };
   }
@@ -282,12 +284,20 @@ export class Core {
       userId: this.current.userId,
       backend: this.backends.current().kind,
       runtime: this.runtime,
-      settings: {
-        file: this.paths.settings,
-        error: this.settingsError,
-        heldByEnvironment: { ...this.heldByEnvironment },
-      },
+      settings: this.settingsStatus(),
       features,
+    };
+  }
+
+  featureIds(): FeatureId[] {
+    return this.started.map((s) => s.id);
+  }
+
+  settingsStatus(): SettingsStatus {
+    return {
+      file: this.paths.settings,
+      error: this.settingsError,
+      heldByEnvironment: { ...this.heldByEnvironment },
     };
   }
 

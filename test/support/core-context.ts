@@ -80,6 +80,8 @@ export function createTestCore(options: TestCoreOptions = {}): TestCore {
     api: { router: Router(), port: 0, baseUrl: 'http://127.0.0.1:0' },
     runtime,
     feature: (id) => features[id],
+    settingsStatus: () => ({ file: paths.settings, error: null, heldByEnvironment: {} }),
+    featureIds: () => Object.keys(features),
     status: () => ({
       version: 'test',
       pid: process.pid,

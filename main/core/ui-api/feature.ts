@@ -18,8 +18,8 @@ export const uiFeature: Feature<'ui'> = {
       memories: ctx.memories,
       events: ctx.events,
       settings: () => ctx.settings(),
-      featureStatus: () => ctx.status().features,
-      settingsStatus: () => ctx.status().settings,
+      featureIds: () => ctx.featureIds(),
+      settingsStatus: () => ctx.settingsStatus(),
       updateSettings: (patch) => ctx.updateSettings(patch),
     };
     // The UI starts last: every peer it shows has started, or is not part of this core.

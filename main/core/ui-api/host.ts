@@ -22,7 +22,8 @@ export interface UiHost {
     heldByEnvironment: Partial<Record<string, string>>;
     error: SettingsStateDto['error'];
   };
-  featureStatus(): Record<string, Record<string, unknown>>;
+  /** The ids of the features this core runs. */
+  featureIds(): string[];
 }
 
 export type UiHandlers = { [M in UiMethod]: (input: UiParsed<M>) => Promise<UiOutput<M>> };

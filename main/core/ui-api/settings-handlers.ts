@@ -48,7 +48,7 @@ export function settingsHandlers({ host, services }: HandlerContext): SettingsHa
         pending: c.pending,
         errors: c.errors,
         failedLogins: services.failedLogins(),
-        features: Object.keys(host.featureStatus()),
+        features: host.featureIds(),
         settings: settingsState(host),
       };
     },

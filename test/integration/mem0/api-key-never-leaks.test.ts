@@ -44,8 +44,8 @@ function uiHost(core: Core): UiHost {
     memories: core.memories,
     events: core.events,
     settings: () => core.settings(),
-    featureStatus: () => core.status().features,
-    settingsStatus: () => core.status().settings,
+    featureIds: () => core.featureIds(),
+    settingsStatus: () => core.settingsStatus(),
     updateSettings: (patch) => core.updateSettings(patch),
   };
 }
